@@ -1,0 +1,85 @@
+/* Native arithmetic builtins: plus minus mul div rem abs round ceil floor (minus also does set
+ * difference). Integers are exact up to 128 bits (results beyond int64 keep exact decimal text);
+ * anything else falls back to double. Type errors and division by zero are undefined (0). */
+#include "wb_common_a.h"
+
+typedef enum { WB_ADD, WB_SUB, WB_MUL } wb_arith_op;
+
+static opa_value *wb_arith(opa_value *a, opa_value *b, wb_arith_op op) {
+  if (!wb_is(a, OPA_NUMBER) || !wb_is(b, OPA_NUMBER)) return 0;
+  wb_i128 x, y, r;
+  if (wb_num_i128(a, &x) && wb_num_i128(b, &y)) {
+    bool ovf = op == WB_ADD ? __builtin_add_overflow(x, y, &r)
+             : op == WB_SUB ? __builtin_sub_overflow(x, y, &r)
+                            : __builtin_mul_overflow(x, y, &r);
+    if (!ovf) return wb_from_i128(r);
+  }
+  double f = wb_num_f(a), g = wb_num_f(b);
+  return wb_from_double(op == WB_ADD ? f + g : op == WB_SUB ? f - g : f * g);
+}
+
+WRIT_EXPORT("wb_plus") opa_value *wb_plus(opa_value *a, opa_value *b) { return wb_arith(a, b, WB_ADD); }
+WRIT_EXPORT("wb_mul") opa_value *wb_mul(opa_value *a, opa_value *b) { return wb_arith(a, b, WB_MUL); }
+
+/* Set difference a - b (both sets; elements already sorted). */
+static opa_value *wb_set_minus(opa_value *a, opa_value *b) {
+  opa_value *r = opa_set();
+  opa_set_t *sa = wb_set(a);
+  for (uint32_t i = 0; i < sa->len; i++)
+    if (opa_value_get(b, sa->elems[i]) == 0) opa_set_add(r, sa->elems[i]);
+  return r;
+}
+
+WRIT_EXPORT("wb_minus") opa_value *wb_minus(opa_value *a, opa_value *b) {
+  if (wb_is(a, OPA_SET) && wb_is(b, OPA_SET)) return wb_set_minus(a, b);
+  return wb_arith(a, b, WB_SUB);
+}
+
+WRIT_EXPORT("wb_div") opa_value *wb_div(opa_value *a, opa_value *b) {
+  if (!wb_is(a, OPA_NUMBER) || !wb_is(b, OPA_NUMBER)) return 0;
+  wb_i128 x, y;
+  if (wb_num_i128(a, &x) && wb_num_i128(b, &y)) {
+    if (y == 0) return 0;
+    /* exact when divisible (and not the single overflowing case) */
+    if (!(y == -1 && x == (wb_i128)((unsigned __int128)1 << 127)) && x % y == 0) return wb_from_i128(x / y);
+  }
+  double g = wb_num_f(b);
+  if (g == 0) return 0;
+  return wb_from_double(wb_num_f(a) / g);
+}
+
+/* OPA: both operands must be integers; the result has the sign of the dividend. */
+WRIT_EXPORT("wb_rem") opa_value *wb_rem(opa_value *a, opa_value *b) {
+  wb_i128 x, y;
+  if (!wb_num_i128(a, &x) || !wb_num_i128(b, &y) || y == 0) return 0;
+  if (y == -1) return opa_number_int(0);
+  return wb_from_i128(x % y);
+}
+
+WRIT_EXPORT("wb_abs") opa_value *wb_abs(opa_value *a) {
+  if (!wb_is(a, OPA_NUMBER)) return 0;
+  wb_i128 x;
+  if (wb_num_i128(a, &x) && x != (wb_i128)((unsigned __int128)1 << 127)) return wb_from_i128(x < 0 ? -x : x);
+  return wb_from_double(__builtin_fabs(wb_num_f(a)));
+}
+
+typedef enum { WB_ROUND, WB_CEIL, WB_FLOOR } wb_round_op;
+
+static opa_value *wb_rounding(opa_value *a, wb_round_op op) {
+  if (!wb_is(a, OPA_NUMBER)) return 0;
+  wb_i128 x;
+  if (wb_num_i128(a, &x)) return wb_from_i128(x);   /* already integral: keep it exact */
+  double f = wb_num_f(a), r;
+  if (op == WB_CEIL) r = __builtin_ceil(f);
+  else if (op == WB_FLOOR) r = __builtin_floor(f);
+  else {
+    /* half away from zero (Go math.Round); x - trunc(x) is exact for doubles */
+    double t = __builtin_trunc(f);
+    r = __builtin_fabs(f - t) >= 0.5 ? t + __builtin_copysign(1.0, f) : t;
+  }
+  return wb_from_double(r);
+}
+
+WRIT_EXPORT("wb_round") opa_value *wb_round(opa_value *a) { return wb_rounding(a, WB_ROUND); }
+WRIT_EXPORT("wb_ceil") opa_value *wb_ceil(opa_value *a) { return wb_rounding(a, WB_CEIL); }
+WRIT_EXPORT("wb_floor") opa_value *wb_floor(opa_value *a) { return wb_rounding(a, WB_FLOOR); }

@@ -1,0 +1,94 @@
+/* Native number builtins: numbers.range, to_number, format_int. */
+#include "wb_common_a.h"
+
+/* numbers.range(a, b): integers from a to b inclusive, descending when a > b. */
+WRIT_EXPORT("wb_numbers_range") opa_value *wb_numbers_range(opa_value *a, opa_value *b) {
+  int64_t x, y;
+  if (!wb_num_i64(a, &x) || !wb_num_i64(b, &y)) return 0;
+  wb_i128 n = (x <= y ? (wb_i128)y - x : (wb_i128)x - y) + 1;
+  if (n > 0x7fffffff) return 0;   /* cannot be built in a 32-bit address space */
+  opa_value *r = opa_array_with_cap((uint32_t)n);
+  int64_t step = x <= y ? 1 : -1;
+  for (wb_i128 i = 0; i < n; i++) opa_array_append(r, opa_number_int((int64_t)(x + (wb_i128)step * i)));
+  return r;
+}
+
+static bool wb_is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* Strings as Go's strconv.ParseFloat accepts them in decimal form ([+-] digits [. digits]
+ * [e [+-] digits], a side of the point may be empty), rewritten as JSON number text.
+ * inf/nan (rejected by OPA) and hexadecimal floats are refused. */
+static opa_value *wb_parse_number_text(const char *s, uint32_t len) {
+  uint32_t i = 0;
+  char *out = (char *)opa_malloc(len + 3);
+  uint32_t o = 0;
+  if (i < len && (s[i] == '+' || s[i] == '-')) { if (s[i] == '-') out[o++] = '-'; i++; }
+  uint32_t int_start = i;
+  while (i < len && wb_is_digit(s[i])) i++;
+  uint32_t int_len = i - int_start;
+  uint32_t frac_start = 0, frac_len = 0;
+  if (i < len && s[i] == '.') {
+    i++;
+    frac_start = i;
+    while (i < len && wb_is_digit(s[i])) i++;
+    frac_len = i - frac_start;
+  }
+  if (int_len == 0 && frac_len == 0) return 0;
+  /* integer part without leading zeros (JSON forbids them) */
+  uint32_t k = int_start;
+  while (k + 1 < int_start + int_len && s[k] == '0') k++;
+  if (int_len == 0) out[o++] = '0';
+  else for (; k < int_start + int_len; k++) out[o++] = s[k];
+  if (frac_len > 0) { out[o++] = '.'; for (k = 0; k < frac_len; k++) out[o++] = s[frac_start + k]; }
+  if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+    out[o++] = 'e';
+    i++;
+    if (i < len && (s[i] == '+' || s[i] == '-')) out[o++] = s[i++];
+    uint32_t exp_start = i;
+    while (i < len && wb_is_digit(s[i])) out[o++] = s[i++];
+    if (i == exp_start) return 0;
+  }
+  if (i != len) return 0;
+  opa_value *v = opa_number_ref(out, o);
+  if (v == 0) return 0;
+  double f = wb_num_f(v);
+  if (f != f || f - f != 0) return 0;   /* out of double range: ParseFloat fails */
+  wb_i128 x;
+  if (wb_num_i128(v, &x)) return wb_from_i128(x);
+  return v;
+}
+
+WRIT_EXPORT("wb_to_number") opa_value *wb_to_number(opa_value *a) {
+  if (a == 0) return 0;
+  switch (a->type) {
+    case OPA_NULL: return opa_number_int(0);
+    case OPA_BOOLEAN: return opa_number_int(((opa_boolean_t *)a)->v ? 1 : 0);
+    case OPA_NUMBER: return a;
+    case OPA_STRING: return wb_parse_number_text(wb_str(a)->data, wb_str(a)->len);
+    default: return 0;
+  }
+}
+
+/* format_int(n, base): n truncated toward zero, printed in base 2, 8, 10 or 16 (lowercase). */
+WRIT_EXPORT("wb_format_int") opa_value *wb_format_int(opa_value *a, opa_value *b) {
+  if (!wb_is(a, OPA_NUMBER)) return 0;
+  int64_t base;
+  if (!wb_num_i64(b, &base) || (base != 2 && base != 8 && base != 10 && base != 16)) return 0;
+  wb_i128 x;
+  if (!wb_num_i128(a, &x)) {
+    double t = __builtin_trunc(wb_num_f(a));
+    if (t != t || t >= WB_TWO127 || t < -WB_TWO127) return 0;
+    x = (wb_i128)t;
+  }
+  char buf[132];
+  int p = 132;
+  bool neg = x < 0;
+  wb_i128 m = neg ? x : -x;   /* negative magnitude: INT128_MIN safe */
+  do {
+    int d = -(int)(m % base);
+    buf[--p] = "0123456789abcdef"[d];
+    m /= base;
+  } while (m != 0);
+  if (neg) buf[--p] = '-';
+  return opa_string(buf + p, (uint32_t)(132 - p));
+}

@@ -1,0 +1,163 @@
+/* Private helpers shared by the native builtins of family group A (arith, strings, sets, ...):
+ * operand checks, exact integer conversion and UTF-8 decoding. Header-only, all static. */
+#ifndef WRIT_WB_COMMON_A_H
+#define WRIT_WB_COMMON_A_H
+
+#include "../value.h"
+
+/* Helpers may go unused in a given family file; that is fine. */
+#define WB_HELPER static inline __attribute__((unused))
+
+typedef __int128 wb_i128;
+
+WB_HELPER bool wb_is(opa_value *v, int t) { return v != 0 && v->type == t; }
+WB_HELPER opa_string_t *wb_str(opa_value *v) { return (opa_string_t *)v; }
+WB_HELPER opa_array_t *wb_arr(opa_value *v) { return (opa_array_t *)v; }
+WB_HELPER opa_set_t *wb_set(opa_value *v) { return (opa_set_t *)v; }
+WB_HELPER opa_object_t *wb_obj(opa_value *v) { return (opa_object_t *)v; }
+WB_HELPER opa_number_t *wb_num(opa_value *v) { return (opa_number_t *)v; }
+
+/* 2^127 as a double: the bound under which an integral double converts exactly to __int128. */
+#define WB_TWO127 170141183460469231731687303715884105728.0
+
+/* Integral value of a number operand as __int128. False for fractions, for numbers outside
+ * the int128 range and for non-numbers. Literal text (REF) is parsed exactly when it is a
+ * plain integer, because its double value may have lost digits. */
+WB_HELPER bool wb_num_i128(opa_value *v, wb_i128 *out) {
+  if (!wb_is(v, OPA_NUMBER)) return false;
+  opa_number_t *n = wb_num(v);
+  if (n->repr == OPA_NUM_INT) { *out = n->i; return true; }
+  if (n->repr == OPA_NUM_REF && n->ref != 0) {
+    const char *s = n->ref;
+    uint32_t len = n->ref_len, i = 0;
+    bool neg = false, plain = len > 0;
+    if (i < len && (s[i] == '-' || s[i] == '+')) { neg = s[i] == '-'; i++; }
+    if (i >= len) plain = false;
+    wb_i128 acc = 0;
+    for (; plain && i < len; i++) {
+      if (s[i] < '0' || s[i] > '9') { plain = false; break; }
+      if (__builtin_mul_overflow(acc, (wb_i128)10, &acc) ||
+          __builtin_add_overflow(acc, (wb_i128)(s[i] - '0'), &acc)) return false;
+    }
+    if (plain) { *out = neg ? -acc : acc; return true; }
+  }
+  double f = n->repr == OPA_NUM_INT ? (double)n->i : n->f;
+  if (f != f || __builtin_trunc(f) != f) return false;
+  if (f >= WB_TWO127 || f < -WB_TWO127) return false;
+  *out = (wb_i128)f;
+  return true;
+}
+
+/* Integer operand in int64 (OPA's IntOperand): false when not an integral number in range. */
+WB_HELPER bool wb_num_i64(opa_value *v, int64_t *out) {
+  wb_i128 x;
+  if (!wb_num_i128(v, &x)) return false;
+  if (x > INT64_MAX || x < INT64_MIN) return false;
+  *out = (int64_t)x;
+  return true;
+}
+
+WB_HELPER double wb_num_f(opa_value *v) { return opa_number_as_double(v); }
+
+/* A number value for an exact integer: INT when it fits int64, otherwise decimal literal text
+ * (REF) so that it prints without loss. */
+WB_HELPER opa_value *wb_from_i128(wb_i128 x) {
+  if (x >= INT64_MIN && x <= INT64_MAX) return opa_number_int((int64_t)x);
+  char buf[48];
+  int p = 48;
+  bool neg = x < 0;
+  /* work on the negative magnitude so that INT128_MIN does not overflow */
+  wb_i128 m = neg ? x : -x;
+  do { int d = (int)(m % 10); buf[--p] = (char)('0' - d); m /= 10; } while (m != 0);
+  if (neg) buf[--p] = '-';
+  uint32_t len = (uint32_t)(48 - p);
+  char *text = (char *)opa_malloc(len);
+  for (uint32_t i = 0; i < len; i++) text[i] = buf[p + i];
+  opa_value *r = opa_number_ref(text, len);
+  return r != 0 ? r : opa_number_float((double)x);
+}
+
+/* A number for a double result; integral results beyond int64 keep exact integer text. */
+WB_HELPER opa_value *wb_from_double(double f) {
+  if (f == f && __builtin_trunc(f) == f && f < WB_TWO127 && f >= -WB_TWO127 &&
+      (f > 9223372036854775807.0 || f < -9223372036854775808.0))
+    return wb_from_i128((wb_i128)f);
+  return opa_number_float(f);
+}
+
+/* ---- UTF-8, decoded as Go does: an invalid byte is one U+FFFD and consumes one byte ---- */
+#define WB_RUNE_ERROR 0xFFFDu
+
+WB_HELPER uint32_t wb_utf8_next(const char *str, uint32_t len, uint32_t *pos) {
+  const unsigned char *s = (const unsigned char *)str;
+  uint32_t i = *pos;
+  unsigned char c = s[i];
+  if (c < 0x80) { *pos = i + 1; return c; }
+  uint32_t need, cp, min;
+  if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1F; min = 0x80; }
+  else if (c >= 0xE0 && c <= 0xEF) { need = 2; cp = c & 0x0F; min = 0x800; }
+  else if (c >= 0xF0 && c <= 0xF4) { need = 3; cp = c & 0x07; min = 0x10000; }
+  else { *pos = i + 1; return WB_RUNE_ERROR; }
+  if (i + need >= len) { *pos = i + 1; return WB_RUNE_ERROR; }   /* truncated sequence */
+  for (uint32_t k = 1; k <= need; k++) {
+    unsigned char d = s[i + k];
+    if ((d & 0xC0) != 0x80) { *pos = i + 1; return WB_RUNE_ERROR; }
+    cp = (cp << 6) | (d & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { *pos = i + 1; return WB_RUNE_ERROR; }
+  *pos = i + need + 1;
+  return cp;
+}
+
+/* Writes the UTF-8 encoding of cp at out (room for 4 bytes); returns the byte count. */
+WB_HELPER uint32_t wb_utf8_put(char *out, uint32_t cp) {
+  if (cp < 0x80) { out[0] = (char)cp; return 1; }
+  if (cp < 0x800) { out[0] = (char)(0xC0 | (cp >> 6)); out[1] = (char)(0x80 | (cp & 0x3F)); return 2; }
+  if (cp < 0x10000) {
+    out[0] = (char)(0xE0 | (cp >> 12)); out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F)); return 3;
+  }
+  out[0] = (char)(0xF0 | (cp >> 18)); out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); out[3] = (char)(0x80 | (cp & 0x3F)); return 4;
+}
+
+WB_HELPER uint32_t wb_utf8_count(const char *s, uint32_t len) {
+  uint32_t n = 0, pos = 0;
+  while (pos < len) { wb_utf8_next(s, len, &pos); n++; }
+  return n;
+}
+
+WB_HELPER bool wb_bytes_eq(const char *a, const char *b, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) if (a[i] != b[i]) return false;
+  return true;
+}
+
+/* Byte index of the first occurrence of needle in hay at or after from, or -1. */
+WB_HELPER int64_t wb_find(const char *hay, uint32_t hlen, const char *needle, uint32_t nlen, uint32_t from) {
+  if (nlen == 0) return from <= hlen ? (int64_t)from : -1;
+  if (nlen > hlen) return -1;
+  for (uint32_t i = from; i + nlen <= hlen; i++)
+    if (hay[i] == needle[0] && wb_bytes_eq(hay + i, needle, nlen)) return i;
+  return -1;
+}
+
+/* Growable byte buffer on the runtime heap, for building result strings. */
+typedef struct { char *p; uint32_t len, cap; } wb_buf;
+
+WB_HELPER void wb_buf_reserve(wb_buf *b, uint32_t extra) {
+  if (b->len + extra <= b->cap) return;
+  uint32_t cap = b->cap < 16 ? 16 : b->cap;
+  while (cap < b->len + extra) cap *= 2;
+  b->p = b->p == 0 ? (char *)opa_malloc(cap) : (char *)opa_realloc(b->p, b->cap, cap);
+  b->cap = cap;
+}
+
+WB_HELPER void wb_buf_add(wb_buf *b, const char *s, uint32_t n) {
+  wb_buf_reserve(b, n);
+  for (uint32_t i = 0; i < n; i++) b->p[b->len + i] = s[i];
+  b->len += n;
+}
+
+WB_HELPER opa_value *wb_buf_string(wb_buf *b) { return opa_string_nocopy(b->len ? b->p : "", b->len); }
+
+#endif
