@@ -1,0 +1,164 @@
+// The compiler's front door: Rego sources in, an OPA-ABI wasm module (or diagnostics) out.
+// Everything outside opa/ (CLI, service, tests) compiles through this file.
+import { loadPolicy, loadPolicySync, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import type { Body, Module } from './syntax/ast.ts';
+import { parseModule, parseQuery } from './syntax/parser.ts';
+import { SourceSet, formatDiagnostic, type Diagnostic } from './syntax/diagnostics.ts';
+import { check } from './check/index.ts';
+import { plan } from './planner/index.ts';
+import { generateWasm } from './wasm/index.ts';
+import type { Policy } from './ir/ir.ts';
+import { builtins as allBuiltins, type BuiltinDef } from './builtins/registry.ts';
+import { hostBuiltins } from './builtins/host/index.ts';
+
+export type { Diagnostic } from './syntax/diagnostics.ts';
+export type { Policy } from './ir/ir.ts';
+export { SourceSet, formatDiagnostic } from './syntax/diagnostics.ts';
+export { hostBuiltins } from './builtins/host/index.ts';
+
+export interface SourceFile {
+  file: string;
+  text: string;
+}
+
+/** OPA's capabilities file: only `builtins` is read (name + decl). */
+export interface Capabilities {
+  builtins: Array<{ name: string; decl: BuiltinDef['decl'] }>;
+}
+
+export interface CompileOptions {
+  /** Entrypoints as OPA writes them: `writ/postgres/decision` (also accepts `data.writ.postgres.decision`). */
+  entrypoints?: string[];
+  /** A Rego query compiled as an extra plan named `eval` (rows keyed by its variables). */
+  query?: string;
+  /** Restrict (and extend, with host builtins the caller supplies) the builtins as `opa build --capabilities`. */
+  capabilities?: Capabilities;
+  /** Stop after the checks (writ check). */
+  checkOnly?: boolean;
+}
+
+export interface CompileResult {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  sources: SourceSet;
+  modules: Module[];
+  policy?: Policy;
+  wasm?: Uint8Array;
+  /** Entrypoint names in id order, as the module's entrypoints() reports them. */
+  entrypoints: string[];
+  queryVars: string[];
+  /** Time spent in each stage, in milliseconds. */
+  stages: Array<{ name: string; ms: number }>;
+}
+
+/** `a/b/c` or `data.a.b.c` -> ["a","b","c"]. */
+export function entrypointPath(ep: string): string[] {
+  const s = ep.trim();
+  if (s.startsWith('data.')) return s.slice(5).split('.');
+  if (s === 'data') return [];
+  return s.split('/').filter((p) => p.length > 0);
+}
+
+/** The builtins a compilation may call: writ's table, narrowed/extended by a capabilities file. */
+export function builtinsFor(capabilities?: Capabilities): ReadonlyMap<string, BuiltinDef> {
+  if (!capabilities) return allBuiltins;
+  const out = new Map<string, BuiltinDef>();
+  for (const b of capabilities.builtins ?? []) {
+    const known = allBuiltins.get(b.name);
+    // A builtin writ does not implement but the capabilities declare is a host call the caller provides.
+    out.set(b.name, known ?? { name: b.name, impl: 'host', decl: b.decl });
+  }
+  return out;
+}
+
+export function compile(files: SourceFile[], opts: CompileOptions = {}): CompileResult {
+  const sources = new SourceSet();
+  const stages: Array<{ name: string; ms: number }> = [];
+  const diagnostics: Diagnostic[] = [];
+  const result = (extra: Partial<CompileResult>): CompileResult => ({
+    ok: diagnostics.length === 0,
+    diagnostics,
+    sources,
+    modules: [],
+    entrypoints: [],
+    queryVars: [],
+    stages,
+    ...extra,
+  });
+  const timed = <T>(name: string, f: () => T): T => {
+    const t0 = performance.now();
+    try {
+      return f();
+    } finally {
+      stages.push({ name, ms: performance.now() - t0 });
+    }
+  };
+
+  const parsed: Module[] = [];
+  let queryBody: Body | undefined;
+  timed('parse', () => {
+    for (const f of files) {
+      sources.add(f.file, f.text);
+      const r = parseModule(f.file, f.text);
+      diagnostics.push(...r.diagnostics);
+      if (r.module) parsed.push(r.module);
+    }
+    if (opts.query !== undefined) {
+      sources.add('query.rego', opts.query);
+      const r = parseQuery('query.rego', opts.query);
+      diagnostics.push(...r.diagnostics);
+      queryBody = r.body;
+    }
+  });
+  if (diagnostics.length > 0) return result({ modules: parsed });
+
+  const builtins = builtinsFor(opts.capabilities);
+  const checked = timed('check', () => check({ modules: parsed, query: queryBody, builtins }));
+  stages.push(...checked.stages.map((s) => ({ name: `check/${s.name}`, ms: s.ms })));
+  diagnostics.push(...checked.diagnostics);
+  if (diagnostics.length > 0 || opts.checkOnly) return result({ modules: checked.modules, queryVars: checked.queryVars });
+
+  const eps = (opts.entrypoints ?? []).map(entrypointPath);
+  const planned = timed('plan', () =>
+    plan({
+      modules: checked.modules,
+      entrypoints: eps,
+      query: checked.query ? { body: checked.query, vars: checked.queryVars } : undefined,
+      builtins,
+      sources,
+    }),
+  );
+  diagnostics.push(...planned.diagnostics);
+  if (diagnostics.length > 0 || !planned.policy) {
+    return result({ modules: checked.modules, queryVars: checked.queryVars });
+  }
+  const policy = planned.policy;
+  const wasm = timed('wasm', () => generateWasm(policy));
+  return result({
+    modules: checked.modules,
+    policy,
+    wasm,
+    entrypoints: policy.plans.map((p) => p.name),
+    queryVars: checked.queryVars,
+  });
+}
+
+/** All diagnostics of a result, one per line, as `file:line:col: code: message`. */
+export function formatDiagnostics(r: Pick<CompileResult, 'diagnostics' | 'sources'>, opts: { caret?: boolean } = {}): string {
+  return r.diagnostics.map((d) => formatDiagnostic(d, r.sources, opts)).join('\n');
+}
+
+/** Load a compiled module in the official SDK with writ's host builtins (plus any extra ones). */
+export async function loadCompiled(
+  wasm: Uint8Array,
+  extraBuiltins: Record<string, (...args: any[]) => unknown> = {},
+): Promise<LoadedPolicy> {
+  return loadPolicy(wasm, undefined, { ...hostBuiltins(), ...extraBuiltins });
+}
+
+export function loadCompiledSync(
+  wasm: Uint8Array,
+  extraBuiltins: Record<string, (...args: any[]) => unknown> = {},
+): LoadedPolicy {
+  return loadPolicySync(wasm, undefined, { ...hostBuiltins(), ...extraBuiltins });
+}
