@@ -1,7 +1,20 @@
 // Host builtins: Rego builtins writ implements in TypeScript, outside the module.
 // The SDK calls them through opa_builtinN; `hostBuiltins()` (opa/index.ts) hands them over
 // as customBuiltins so callers never need to know which builtin lives where.
+// Boundary limits (SDK): arguments are JSON (sets arrive as arrays, non-string object keys as JSON
+// text, integers beyond 2^53 lose precision); results cannot be sets (set-typed results come back
+// as sorted arrays) and are written as exact JSON text, so bigint results stay exact.
 import type { BuiltinDef } from '../registry.ts';
+import { BuiltinError } from './errors.ts';
+import { toJsonText } from './values.ts';
+import { stringBuiltins } from './strings.ts';
+import { objectBuiltins } from './objects.ts';
+import { arrayBuiltins } from './arrays.ts';
+import { encodingBuiltins } from './encoding.ts';
+import { cryptoBuiltins } from './crypto.ts';
+import { semverBuiltins } from './semver.ts';
+import { unitsBuiltins } from './units.ts';
+import { uuidBuiltins } from './uuid.ts';
 
 export type HostFn = (...args: any[]) => unknown;
 
@@ -10,7 +23,70 @@ export interface HostBuiltin extends BuiltinDef {
   fn: HostFn;
 }
 
-/** Filled by the host builtin families (one file each). */
-export const hostBuiltinList: HostBuiltin[] = [];
+/** Every host builtin, one family file each. */
+export const hostBuiltinList: HostBuiltin[] = [
+  ...stringBuiltins,
+  ...objectBuiltins,
+  ...arrayBuiltins,
+  ...encodingBuiltins,
+  ...cryptoBuiltins,
+  ...semverBuiltins,
+  ...unitsBuiltins,
+  ...uuidBuiltins,
+];
 
-export const hostBuiltinDefs: BuiltinDef[] = hostBuiltinList;
+export const hostBuiltinDefs: BuiltinDef[] = hostBuiltinList.map(({ fn: _fn, ...def }) => def);
+
+const byName = new Map(hostBuiltinList.map((b) => [b.name, b]));
+
+/**
+ * Calls a host builtin with plain JSON arguments and returns its plain result: undefined when the
+ * call is undefined (bad input, as OPA's non-strict mode); integers beyond 2^53 may be bigint.
+ * Errors other than bad user input are internal bugs and are rethrown.
+ */
+export function callHostBuiltin(name: string, args: unknown[]): unknown {
+  const b = byName.get(name);
+  if (!b) throw new Error(`internal: no host builtin ${name}`);
+  try {
+    return b.fn(...args);
+  } catch (e) {
+    if (e instanceof BuiltinError) return undefined;
+    throw e instanceof Error && !e.message.startsWith('internal:') ? new Error(`internal: host builtin ${name}: ${e.message}`, { cause: e }) : e;
+  }
+}
+
+/** The SDK takes an ArrayBuffer result as ready JSON text: that keeps big integers exact. */
+function toSdkResult(v: unknown): ArrayBuffer | undefined {
+  if (v === undefined) return undefined;
+  const bytes = new TextEncoder().encode(toJsonText(v));
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+/** The functions to pass as the SDK's customBuiltins. */
+export function hostBuiltins(): Record<string, (...args: unknown[]) => unknown> {
+  const out: Record<string, (...args: unknown[]) => unknown> = {};
+  for (const b of hostBuiltinList) out[b.name] = (...args) => toSdkResult(callHostBuiltin(b.name, args));
+  return out;
+}
+
+/**
+ * Like hostBuiltins(), but every nondeterministic builtin reports (name, args, result) to `record`
+ * after each call so a decision can be replayed. `result` is the plain value (undefined when the call
+ * was undefined; may contain bigint: serialise it with `toJsonText`).
+ */
+export function recordingHostBuiltins(
+  record: (name: string, args: unknown[], result: unknown) => void,
+): Record<string, (...args: unknown[]) => unknown> {
+  const out = hostBuiltins();
+  for (const b of hostBuiltinList) {
+    if (!b.nondeterministic) continue;
+    out[b.name] = (...args) => {
+      const result = callHostBuiltin(b.name, args);
+      record(b.name, args, result);
+      return toSdkResult(result);
+    };
+  }
+  return out;
+}
+
+export { toJsonText };

@@ -1,0 +1,42 @@
+// Array/number builtins missing from the SDK: array.reverse, array.flatten, numbers.range_step.
+import type { HostBuiltin } from './index.ts';
+import { ANY, N, arrayOf, decl } from './types.ts';
+import { arr, fail, num } from './errors.ts';
+
+function flatten(xs: unknown[], out: unknown[]): unknown[] {
+  for (const x of xs) {
+    if (Array.isArray(x)) flatten(x, out);
+    else out.push(x);
+  }
+  return out;
+}
+
+// Guard against allocating absurd arrays from user input (OPA would run out of memory instead).
+const MAX_RANGE = 10_000_000;
+
+export const arrayBuiltins: HostBuiltin[] = [
+  {
+    name: 'array.reverse', impl: 'host', decl: decl([arrayOf(ANY)], arrayOf(ANY)),
+    fn: (a) => [...arr('array.reverse', a, 1)].reverse(),
+  },
+  {
+    name: 'array.flatten', impl: 'host', decl: decl([arrayOf(ANY)], arrayOf(ANY)),
+    fn: (a) => flatten(arr('array.flatten', a, 1), []),
+  },
+  {
+    name: 'numbers.range_step', impl: 'host', decl: decl([N, N, N], arrayOf(N)),
+    fn: (a, b, s) => {
+      const name = 'numbers.range_step';
+      const lo = num(name, a, 1), hi = num(name, b, 2), step = num(name, s, 3);
+      if (!Number.isInteger(lo)) fail(name, 'operand 1 must be integer number but got floating-point number');
+      if (!Number.isInteger(hi)) fail(name, 'operand 2 must be integer number but got floating-point number');
+      if (!Number.isInteger(step)) fail(name, 'operand 3 must be integer number but got floating-point number');
+      if (step <= 0) fail(name, 'step must be a positive number above zero');
+      if (Math.abs(hi - lo) / step > MAX_RANGE) fail(name, 'range too large');
+      const out: number[] = [];
+      if (lo <= hi) for (let i = lo; i <= hi; i += step) out.push(i);
+      else for (let i = lo; i >= hi; i -= step) out.push(i);
+      return out;
+    },
+  },
+];
