@@ -1,0 +1,280 @@
+// Assembles a policy module: the runtime module plus generated plans, functions, stubs and data.
+import type { Policy } from '../ir/ir.ts';
+import { lookupBuiltin, nativeSymbol } from '../builtins/registry.ts';
+import {
+  ExternKind, I32, constI32, funcTypeOf, i32ConstExpr, importCount, internType, readModule, writeModule,
+  type WasmModule,
+} from './module.ts';
+import { remapBody } from './remap.ts';
+import { Code } from './emit.ts';
+import { DataBuilder, align8, utf8Length } from './data.ts';
+import { BodyCompiler, type GenContext } from './stmts.ts';
+
+const PAGE = 65536;
+/** Largest memory minimum the SDK's default descriptor (5 pages) accepts. */
+const MAX_MIN_PAGES = 5;
+
+/** The ABI exports of opa-wasm-abi.md 2.3 we pass through from the runtime (when present). */
+const ABI_FUNCS = [
+  'eval', 'builtins', 'entrypoints', 'opa_eval_ctx_new', 'opa_eval_ctx_set_input', 'opa_eval_ctx_set_data',
+  'opa_eval_ctx_set_entrypoint', 'opa_eval_ctx_get_result', 'opa_malloc', 'opa_free', 'opa_json_parse',
+  'opa_value_parse', 'opa_json_dump', 'opa_value_dump', 'opa_heap_ptr_get', 'opa_heap_ptr_set',
+  'opa_value_add_path', 'opa_value_remove_path', 'opa_value_free', 'opa_heap_blocks_stash',
+  'opa_heap_blocks_restore', 'opa_heap_stash_clear', 'opa_eval',
+];
+/** What the SDK cannot work without (opa-wasm-abi.md 1). */
+const REQUIRED_FUNCS = [
+  'builtins', 'entrypoints', 'opa_malloc', 'opa_json_parse', 'opa_json_dump', 'opa_heap_ptr_get',
+  'opa_heap_ptr_set', 'opa_eval',
+];
+
+const STUBS = {
+  heapBase: 'writ_gen_heap_base',
+  builtins: 'writ_gen_builtins',
+  entrypoints: 'writ_gen_entrypoints',
+  init: 'writ_gen_init',
+  eval: 'writ_gen_eval',
+} as const;
+
+/** Names of native builtins the policy calls that the runtime does not export. */
+export function missingNativeBuiltins(policy: Policy, runtime: Uint8Array): string[] {
+  const m = readModule(runtime);
+  const exported = new Set(m.exports.filter((e) => e.kind === ExternKind.Func).map((e) => e.name));
+  const funcs = new Set(policy.funcs.map((f) => f.name));
+  return policy.static.builtins
+    .filter((b) => !funcs.has(b.name) && lookupBuiltin(b.name)?.impl === 'native' && !exported.has(nativeSymbol(b.name)))
+    .map((b) => b.name);
+}
+
+export function generate(policy: Policy, runtime: Uint8Array): Uint8Array {
+  const m = readModule(runtime);
+  const rtExports = new Map<string, number>();
+  for (const e of m.exports) if (e.kind === ExternKind.Func) rtExports.set(e.name, e.index);
+
+  const heapStart = runtimeHeapBase(m);
+
+  // 1. Imports: host builtin calls need env.opa_builtinN; adding a function import shifts the
+  //    index of every defined function, so existing references are remapped.
+  const host = hostBuiltins(policy);
+  const needed = new Set<string>(['opa_abort']);
+  for (const h of host) {
+    if (h.arity > 4) throw new Error(`internal: host builtin ${h.name} has ${h.arity} arguments (at most 4)`);
+    needed.add(`opa_builtin${h.arity}`);
+  }
+  addFuncImports(m, [...needed], rtExports);
+  const importedFuncs = importCount(m, ExternKind.Func);
+  const importIndex = (name: string) => {
+    let idx = 0;
+    for (const im of m.imports) {
+      if (im.desc.kind !== ExternKind.Func) continue;
+      if (im.module === 'env' && im.name === name) return idx;
+      idx++;
+    }
+    throw new Error(`internal: import env.${name} missing`);
+  };
+  useImportedMemory(m);
+
+  // 2. Function slots for plans and IR functions.
+  const planType = internType(m, { params: [I32, I32], results: [I32] });
+  const funcIndex = new Map<string, number>();
+  const planIndex: number[] = [];
+  const firstNew = importedFuncs + m.funcs.length;
+  policy.plans.forEach((_, i) => { planIndex.push(firstNew + i); m.funcs.push(planType); });
+  policy.funcs.forEach((f, i) => {
+    if (funcIndex.has(f.name)) throw new Error(`internal: duplicate IR function ${f.name}`);
+    funcIndex.set(f.name, firstNew + policy.plans.length + i);
+    m.funcs.push(internType(m, { params: f.params.map(() => I32), results: [I32] }));
+  });
+  const funcArity = new Map(policy.funcs.map((f) => [f.name, f.params.length]));
+
+  // 3. Data: string constants, the string value table, JSON texts.
+  const data = new DataBuilder(align8(heapStart));
+  const strTable = data.reserve(4 * policy.static.strings.length, 4);
+  const strText = policy.static.strings.map((s) => data.cstring(s));
+  const hostIds = new Map(host.map((h) => [h.name, h.id]));
+
+  const rt = (name: string): number => {
+    const i = rtExports.get(name);
+    if (i === undefined) throw new Error(`internal: runtime does not export ${name}`);
+    return i;
+  };
+  const ctx: GenContext = {
+    rt,
+    abort: importIndex('opa_abort'),
+    strings: policy.static.strings,
+    data,
+    strSlot: (i) => {
+      if (i < 0 || i >= policy.static.strings.length) throw new Error(`internal: string constant ${i} out of range`);
+      return strTable + 4 * i;
+    },
+    callee: (name, argc) => {
+      const f = funcIndex.get(name);
+      if (f !== undefined) {
+        if (funcArity.get(name) !== argc) throw new Error(`internal: call of ${name} with ${argc} arguments`);
+        return { kind: 'direct', func: f };
+      }
+      const def = lookupBuiltin(name);
+      if (!def) throw new Error(`internal: call of unknown function ${name}`);
+      if (def.impl === 'native') {
+        const sym = nativeSymbol(name);
+        const idx = rtExports.get(sym);
+        if (idx === undefined) throw new Error(`internal: not implemented: native builtin ${name} (runtime lacks ${sym})`);
+        if (funcTypeOf(m, idx).params.length !== argc) throw new Error(`internal: ${sym} takes ${funcTypeOf(m, idx).params.length} arguments, called with ${argc}`);
+        return { kind: 'direct', func: idx };
+      }
+      const id = hostIds.get(name);
+      if ((def.impl === 'sdk' || def.impl === 'host') && id !== undefined) {
+        if (argc > 4) throw new Error(`internal: host builtin ${name} called with ${argc} arguments (at most 4)`);
+        return { kind: 'host', func: importIndex(`opa_builtin${argc}`), id };
+      }
+      throw new Error(`internal: builtin ${name} (${def.impl}) cannot be called from generated code`);
+    },
+  };
+
+  // 4. Plans and functions.
+  const bodies: Uint8Array[] = [];
+  for (const p of policy.plans) {
+    const bc = new BodyCompiler(ctx, [0, 1]);
+    bc.resultSet = bc.scratch();
+    bc.code.call(rt('opa_set')).localSet(bc.resultSet);
+    bc.blocks(p.blocks);
+    bc.code.localGet(bc.resultSet);
+    bodies.push(bc.code.body(bc.extraLocals(2)));
+  }
+  for (const f of policy.funcs) {
+    if (f.params[0] !== 0 || f.params[1] !== 1) throw new Error(`internal: function ${f.name} does not start with input, data`);
+    const bc = new BodyCompiler(ctx, f.params);
+    bc.blocks(f.blocks);
+    bc.code.localGet(bc.local(f.ret));
+    bodies.push(bc.code.body(bc.extraLocals(f.params.length)));
+  }
+  for (const b of bodies) m.codes.push({ body: b });
+
+  // 5. Stubs.
+  const builtinsJson = data.cstring(JSON.stringify(Object.fromEntries(host.map((h) => [h.name, h.id]))));
+  const entrypointsJson = data.cstring(JSON.stringify(Object.fromEntries(policy.plans.map((p, i) => [p.name, i]))));
+  const illegalEp = data.cstring('internal: illegal entrypoint id');
+
+  const init = new Code();
+  policy.static.strings.forEach((s, i) => {
+    init.i32Const(strTable + 4 * i).i32Const(strText[i]).i32Const(utf8Length(s)).call(rt('opa_string_nocopy')).i32Store();
+  });
+  replaceStub(m, rt, STUBS.init, 0, init.body(0));
+
+  const ev = new Code();
+  policy.plans.forEach((_, i) => {
+    ev.localGet(0).i32Const(i).i32Eq().if_().localGet(1).localGet(2).call(planIndex[i]).return_().end();
+  });
+  ev.i32Const(illegalEp).call(ctx.abort).unreachable();
+  replaceStub(m, rt, STUBS.eval, 3, ev.body(0));
+  replaceStub(m, rt, STUBS.builtins, 0, new Code().i32Const(builtinsJson).body(0));
+  replaceStub(m, rt, STUBS.entrypoints, 0, new Code().i32Const(entrypointsJson).body(0));
+
+  const heapBase = data.end();
+  replaceStub(m, rt, STUBS.heapBase, 0, new Code().i32Const(heapBase).body(0));
+  const bytes = data.bytes();
+  if (bytes.length > 0) m.datas.push({ mode: 'active', memory: 0, offset: i32ConstExpr(data.base), bytes });
+
+  const pages = Math.ceil(heapBase / PAGE);
+  if (pages > MAX_MIN_PAGES) throw new Error(`internal: static data needs ${pages} pages (the SDK's default memory has ${MAX_MIN_PAGES})`);
+  for (const im of m.imports) if (im.desc.kind === ExternKind.Memory) im.desc.limits = { min: pages };
+
+  // 6. ABI globals, exports, start.
+  const globalBase = importCount(m, ExternKind.Global) + m.globals.length;
+  m.globals.push({ valType: I32, mutable: false, init: i32ConstExpr(1) });
+  m.globals.push({ valType: I32, mutable: false, init: i32ConstExpr(3) });
+  const exports = ABI_FUNCS.filter((n) => rtExports.has(n)).map((name) => ({ name, kind: ExternKind.Func, index: rtExports.get(name)! }));
+  for (const n of REQUIRED_FUNCS) if (!rtExports.has(n)) throw new Error(`internal: runtime does not export ${n}`);
+  exports.push({ name: 'memory', kind: ExternKind.Memory, index: 0 });
+  exports.push({ name: 'opa_wasm_abi_version', kind: ExternKind.Global, index: globalBase });
+  exports.push({ name: 'opa_wasm_abi_minor_version', kind: ExternKind.Global, index: globalBase + 1 });
+  m.exports = exports;
+  m.start = rt('writ_start');
+  if (funcTypeOf(m, m.start).params.length !== 0 || funcTypeOf(m, m.start).results.length !== 0) {
+    throw new Error('internal: writ_start must be () -> ()');
+  }
+  return writeModule(m);
+}
+
+/** Host-called builtins with their ids (index in Static.builtins, as OPA does). */
+function hostBuiltins(policy: Policy): Array<{ name: string; arity: number; id: number }> {
+  const out: Array<{ name: string; arity: number; id: number }> = [];
+  const funcs = new Set(policy.funcs.map((f) => f.name));
+  policy.static.builtins.forEach((b, id) => {
+    if (funcs.has(b.name)) return;
+    const def = lookupBuiltin(b.name);
+    if (def && (def.impl === 'sdk' || def.impl === 'host')) out.push({ name: b.name, arity: b.arity, id });
+  });
+  return out;
+}
+
+/** First byte after the runtime's static data: __heap_base if exported, else the data end. */
+function runtimeHeapBase(m: WasmModule): number {
+  const hb = m.exports.find((e) => e.name === '__heap_base' && e.kind === ExternKind.Global);
+  if (hb) {
+    const g = m.globals[hb.index - importCount(m, ExternKind.Global)];
+    const v = g && constI32(g.init);
+    if (v !== undefined) return v;
+  }
+  let end = 0;
+  for (const d of m.datas) {
+    if (d.mode !== 'active') continue;
+    const off = constI32(d.offset);
+    if (off === undefined) throw new Error('internal: runtime data segment with a non-constant offset');
+    end = Math.max(end, off + d.bytes.length);
+  }
+  // The shadow stack may sit above the data (no --stack-first): its top is __stack_pointer's init.
+  const sp = m.globals[0];
+  const spv = sp && sp.mutable ? constI32(sp.init) : undefined;
+  return Math.max(end, spv ?? 0);
+}
+
+/** Import env.<name> functions the runtime does not import yet, remapping function indices. */
+export function addFuncImports(m: WasmModule, names: string[], rtExports: Map<string, number>): void {
+  const have = new Set(m.imports.filter((i) => i.desc.kind === ExternKind.Func && i.module === 'env').map((i) => i.name));
+  const missing = names.filter((n) => !have.has(n));
+  if (missing.length === 0) return;
+  const oldCount = importCount(m, ExternKind.Func);
+  const shift = missing.length;
+  const map = (i: number) => (i < oldCount ? i : i + shift);
+  // Function imports must keep their indices 0..oldCount-1, so new ones go right after them.
+  let lastFuncImport = -1;
+  m.imports.forEach((im, i) => { if (im.desc.kind === ExternKind.Func) lastFuncImport = i; });
+  const added = missing.map((name) => {
+    const arity = name === 'opa_abort' ? 1 : Number(name.slice('opa_builtin'.length)) + 2;
+    const results = name === 'opa_abort' ? [] : [I32];
+    return { module: 'env', name, desc: { kind: ExternKind.Func as const, type: internType(m, { params: Array(arity).fill(I32), results }) } };
+  });
+  m.imports.splice(lastFuncImport + 1, 0, ...added);
+  m.codes = m.codes.map((c) => ({ body: remapBody(c.body, map) }));
+  for (const e of m.exports) if (e.kind === ExternKind.Func) e.index = map(e.index);
+  if (m.start !== undefined) m.start = map(m.start);
+  for (const el of m.elements) {
+    if (el.form === 'funcs') el.funcs = el.funcs.map(map);
+    else throw new Error('internal: runtime has an element segment form we cannot remap');
+  }
+  for (const [k, v] of rtExports) rtExports.set(k, map(v));
+}
+
+/** The SDK supplies the memory: replace a defined memory by the env.memory import. */
+function useImportedMemory(m: WasmModule): void {
+  const imported = m.imports.find((i) => i.desc.kind === ExternKind.Memory);
+  if (imported) {
+    if (imported.module !== 'env' || imported.name !== 'memory') throw new Error(`internal: runtime imports memory as ${imported.module}.${imported.name}`);
+    return;
+  }
+  if (m.memories.length !== 1) throw new Error('internal: runtime must have exactly one memory');
+  m.memories = [];
+  m.imports.push({ module: 'env', name: 'memory', desc: { kind: ExternKind.Memory, limits: { min: 1 } } });
+}
+
+function replaceStub(m: WasmModule, rt: (n: string) => number, name: string, params: number, body: Uint8Array): void {
+  const idx = rt(name);
+  const importedFuncs = importCount(m, ExternKind.Func);
+  if (idx < importedFuncs) throw new Error(`internal: ${name} is an import`);
+  const t = funcTypeOf(m, idx);
+  if (t.params.length !== params || t.params.some((p) => p !== I32) || t.results.some((r) => r !== I32)) {
+    throw new Error(`internal: runtime stub ${name} has an unexpected signature`);
+  }
+  m.codes[idx - importedFuncs] = { body };
+}
