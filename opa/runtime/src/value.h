@@ -62,6 +62,8 @@ __attribute__((import_module("env"), import_name("opa_builtin4"))) opa_value *op
 void *opa_malloc(size_t size);
 void opa_free(void *p);            /* may be a no-op */
 void *opa_realloc(void *p, size_t old_size, size_t new_size);
+int32_t opa_heap_ptr_get(void);    /* top of the bump allocator */
+void opa_heap_ptr_set(int32_t p);  /* move it (everything above is discarded) */
 
 /* ---- constructors ---- */
 opa_value *opa_null(void);
@@ -103,6 +105,8 @@ uint32_t opa_value_hash(opa_value *v);
 opa_value *opa_value_with_path(opa_value *base, opa_value *path, opa_value *v);
 /* Deep merge for ObjectMergeStmt: 0 when either is not an object. */
 opa_value *opa_object_merge(opa_value *a, opa_value *b);
+/* Removes key from obj in place (no-op when absent or obj is not an object). */
+void opa_object_remove(opa_value *obj, opa_value *key);
 
 /* ---- numbers ---- */
 bool opa_number_as_int64(opa_value *v, int64_t *out);   /* false unless integral and in range */

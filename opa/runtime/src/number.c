@@ -1,0 +1,203 @@
+/* writ runtime: numbers. INT is an exact int64, FLOAT a double, REF a literal's text (kept so it
+ * prints unchanged, e.g. integers beyond int64 or "1.0") with its double value for arithmetic. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+static opa_number_t *alloc_number(uint8_t repr) {
+  opa_number_t *n = opa_malloc(sizeof(opa_number_t));
+  n->hdr.type = OPA_NUMBER;
+  n->repr = repr;
+  n->i = 0;
+  n->f = 0;
+  n->ref = 0;
+  n->ref_len = 0;
+  return n;
+}
+
+WRIT_EXPORT("opa_number_int") opa_value *opa_number_int(int64_t v) {
+  opa_number_t *n = alloc_number(OPA_NUM_INT);
+  n->i = v;
+  n->f = (double)v;
+  return &n->hdr;
+}
+
+/* 2^63 as a double: the int64 range is [-2^63, 2^63). */
+#define TWO63 9223372036854775808.0
+
+static bool double_to_int64(double d, int64_t *out) {
+  if (!(d >= -TWO63 && d < TWO63)) return false;   /* also rejects NaN */
+  int64_t i = (int64_t)d;
+  if ((double)i != d) return false;
+  *out = i;
+  return true;
+}
+
+WRIT_EXPORT("opa_number_float") opa_value *opa_number_float(double v) {
+  int64_t i;
+  if (double_to_int64(v, &i)) return opa_number_int(i);
+  opa_number_t *n = alloc_number(OPA_NUM_FLOAT);
+  n->f = v;
+  return &n->hdr;
+}
+
+/* JSON number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? ; returns the length
+ * matched at s (0 if none) and whether it had a fraction or exponent. */
+uint32_t writ_scan_number(const char *s, uint32_t len, bool *is_int) {
+  uint32_t i = 0;
+  *is_int = true;
+  if (i < len && s[i] == '-') i++;
+  if (i >= len) return 0;
+  if (s[i] == '0') i++;
+  else if (s[i] >= '1' && s[i] <= '9') { while (i < len && s[i] >= '0' && s[i] <= '9') i++; }
+  else return 0;
+  if (i < len && s[i] == '.') {
+    i++;
+    if (i >= len || s[i] < '0' || s[i] > '9') return 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9') i++;
+    *is_int = false;
+  }
+  if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    if (i < len && (s[i] == '+' || s[i] == '-')) i++;
+    if (i >= len || s[i] < '0' || s[i] > '9') return 0;
+    while (i < len && s[i] >= '0' && s[i] <= '9') i++;
+    *is_int = false;
+  }
+  return i;
+}
+
+static bool parse_int64(const char *s, uint32_t len, int64_t *out) {
+  bool neg = s[0] == '-';
+  uint64_t acc = 0;
+  uint64_t limit = neg ? (uint64_t)1 << 63 : ((uint64_t)1 << 63) - 1;
+  for (uint32_t i = neg ? 1 : 0; i < len; i++) {
+    uint64_t d = (uint64_t)(s[i] - '0');
+    if (acc > (limit - d) / 10) return false;
+    acc = acc * 10 + d;
+  }
+  *out = neg ? (int64_t)(0 - acc) : (int64_t)acc;
+  return true;
+}
+
+static double text_to_double(const char *s, uint32_t len) {
+  char small[64];
+  char *buf = len < sizeof small ? small : opa_malloc(len + 1);
+  memcpy(buf, s, len);
+  buf[len] = 0;
+  return strtod(buf, 0);
+}
+
+WRIT_EXPORT("opa_number_ref") opa_value *opa_number_ref(const char *s, uint32_t len) {
+  bool is_int;
+  if (len == 0 || writ_scan_number(s, len, &is_int) != len) return 0;
+  int64_t i;
+  if (is_int && parse_int64(s, len, &i)) return opa_number_int(i);
+  opa_number_t *n = alloc_number(OPA_NUM_REF);
+  char *t = opa_malloc(len);
+  memcpy(t, s, len);
+  n->ref = t;
+  n->ref_len = len;
+  n->f = text_to_double(s, len);
+  return &n->hdr;
+}
+
+WRIT_EXPORT("opa_number_as_int64") bool opa_number_as_int64(opa_value *v, int64_t *out) {
+  if (!v || v->type != OPA_NUMBER) return false;
+  opa_number_t *n = (opa_number_t *)v;
+  if (n->repr == OPA_NUM_INT) { *out = n->i; return true; }
+  return double_to_int64(n->f, out);
+}
+
+WRIT_EXPORT("opa_number_as_double") double opa_number_as_double(opa_value *v) {
+  if (!v || v->type != OPA_NUMBER) return 0;
+  opa_number_t *n = (opa_number_t *)v;
+  return n->repr == OPA_NUM_INT ? (double)n->i : n->f;
+}
+
+static uint32_t int_text(int64_t v, char *out) {
+  char tmp[24];
+  uint32_t n = 0;
+  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  do { tmp[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+  uint32_t o = 0;
+  if (v < 0) out[o++] = '-';
+  while (n) out[o++] = tmp[--n];
+  out[o] = 0;
+  return o;
+}
+
+/* Shortest of %.15g/%.16g/%.17g that reads back as the same double (17 always does). */
+static uint32_t float_text(double d, char *out) {
+  if (d != d || d - d != 0) { memcpy(out, "null", 5); return 4; }   /* NaN/Inf have no JSON form */
+  int len = 0;
+  for (int prec = 15; prec <= 17; prec++) {
+    len = snprintf(out, 32, "%.*g", prec, d);
+    if (strtod(out, 0) == d) break;
+  }
+  return (uint32_t)len;
+}
+
+uint32_t writ_number_text(opa_number_t *n, char *out, const char **ref) {
+  *ref = 0;
+  switch (n->repr) {
+  case OPA_NUM_INT: return int_text(n->i, out);
+  case OPA_NUM_REF: *ref = n->ref; return n->ref_len;
+  default: return float_text(n->f, out);
+  }
+}
+
+/* True when a REF holds integer syntax (only produced for integers beyond int64). */
+static bool ref_is_int(opa_number_t *n) {
+  if (n->repr != OPA_NUM_REF) return false;
+  for (uint32_t i = 0; i < n->ref_len; i++)
+    if (n->ref[i] == '.' || n->ref[i] == 'e' || n->ref[i] == 'E') return false;
+  return true;
+}
+
+/* Exact comparison of big integer texts (no leading zeros by JSON grammar). */
+static int cmp_int_text(opa_number_t *a, opa_number_t *b) {
+  bool na = a->ref[0] == '-', nb = b->ref[0] == '-';
+  if (na != nb) return na ? -1 : 1;
+  uint32_t la = a->ref_len - na, lb = b->ref_len - nb;
+  int c;
+  if (la != lb) c = la < lb ? -1 : 1;
+  else { c = memcmp(a->ref + na, b->ref + nb, la); c = c < 0 ? -1 : c > 0; }
+  return na ? -c : c;
+}
+
+/* Exact comparison of an int64 with a double. */
+static int cmp_int_double(int64_t i, double d) {
+  if (d != d) return 1;   /* NaN cannot come from JSON; order it first for totality */
+  if (d >= TWO63) return -1;
+  if (d < -TWO63) return 1;
+  double t = __builtin_trunc(d);
+  int64_t ti = (int64_t)t;
+  if (i < ti) return -1;
+  if (i > ti) return 1;
+  double frac = d - t;
+  return frac > 0 ? -1 : frac < 0 ? 1 : 0;
+}
+
+int writ_number_compare(opa_number_t *a, opa_number_t *b) {
+  if (a->repr == OPA_NUM_INT && b->repr == OPA_NUM_INT) return a->i < b->i ? -1 : a->i > b->i;
+  if (a->repr == OPA_NUM_INT) return cmp_int_double(a->i, b->f);
+  if (b->repr == OPA_NUM_INT) return -cmp_int_double(b->i, a->f);
+  if (ref_is_int(a) && ref_is_int(b)) return cmp_int_text(a, b);
+  if (a->f < b->f) return -1;
+  if (a->f > b->f) return 1;
+  return 0;
+}
+
+/* Equal numbers hash alike: integral values in int64 range hash as that integer. */
+uint32_t writ_number_hash(opa_number_t *n) {
+  int64_t i;
+  uint64_t bits;
+  if (n->repr == OPA_NUM_INT) bits = (uint64_t)n->i;
+  else if (double_to_int64(n->f, &i)) bits = (uint64_t)i;
+  else memcpy(&bits, &n->f, 8);
+  uint32_t h = 0x811c9dc5u;
+  for (int k = 0; k < 8; k++) { h ^= (uint32_t)(bits & 0xff); h *= 0x01000193u; bits >>= 8; }
+  return h;
+}
