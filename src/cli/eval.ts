@@ -32,7 +32,15 @@ export const evalCommand: Command = {
       const bytes = new TextEncoder().encode(text);
       input = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     }
-    const r = compile(tree.rego, { query: args.positional[0] });
+    const query = args.positional[0];
+    let r = compile(tree.rego, { query });
+    // A query without variables (`data.p.allow`) prints its value as {"result": ...}, as a person expects.
+    if (r.ok && r.queryVars.length === 0 && !/[;\n]/.test(query) && !/^\s*(not|some|every)\b/.test(query)) {
+      const w = compile(tree.rego, { query: `result := (${query})` });
+      if (w.ok) {
+        r = w;
+      }
+    }
     if (!r.ok || !r.wasm) {
       process.stderr.write(formatDiagnostics(r, { caret: true }) + '\n');
       return 1;
