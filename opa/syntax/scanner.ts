@@ -1,0 +1,216 @@
+// The Rego scanner: UTF-8 bytes -> tokens with byte ranges. It decides nothing about grammar.
+import { Tok, keywords } from './tokens.ts';
+
+export interface Token {
+  tok: Tok;
+  start: number;
+  end: number;
+  /** Identifier/keyword spelling, number text, decoded string value, or comment text (after '#'). */
+  text: string;
+  /** A newline was skipped between the previous token and this one (Rego separates literals by newlines). */
+  nlBefore: boolean;
+  /** Any whitespace or comment was skipped before this token. */
+  wsBefore: boolean;
+  /** Scanner problem with this token (bad escape, unterminated string...), reported by the parser. */
+  error?: string;
+}
+
+export interface Comment { start: number; end: number; text: string }
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const isLetter = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+const isHex = (c: number) => isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+
+export class Scanner {
+  readonly src: Buffer;
+  private pos = 0;
+  readonly comments: Comment[] = [];
+
+  constructor(text: string) {
+    this.src = Buffer.from(text, 'utf8');
+  }
+
+  /** Next token; comments are collected in `comments`, never returned. */
+  next(): Token {
+    const s = this.src;
+    let nl = false, ws = false;
+    for (;;) {
+      const c = s[this.pos];
+      if (c === 0x0a) { nl = true; ws = true; this.pos++; continue; }
+      if (c === 0x20 || c === 0x09 || c === 0x0d) { ws = true; this.pos++; continue; }
+      if (c === 0x23) { this.scanComment(); ws = true; continue; }
+      break;
+    }
+    const start = this.pos;
+    const tok = (t: Tok, len: number, text = ''): Token => {
+      this.pos = start + len;
+      return { tok: t, start, end: this.pos, text, nlBefore: nl, wsBefore: ws };
+    };
+    if (start >= s.length) return tok(Tok.EOF, 0);
+    const c = s[start], d = s[start + 1];
+    if (isLetter(c)) {
+      let e = start + 1;
+      while (e < s.length && (isLetter(s[e]) || isDigit(s[e]))) e++;
+      const word = s.toString('latin1', start, e);
+      // A keyword directly followed by '.' is the head of a ref (`if.foo`, `default.x := 1`), as in OPA.
+      const kw = s[e] === 0x2e ? undefined : keywords.get(word);
+      return tok(kw ?? Tok.Ident, e - start, word);
+    }
+    if (isDigit(c)) return this.scanNumber(start, nl, ws);
+    switch (c) {
+      case 0x22: return this.scanString(start, nl, ws);
+      case 0x60: return this.scanRawString(start, nl, ws);
+      case 0x24: // '$' starts a template string $"..." or $`...`
+        if (d === 0x22 || d === 0x60) return this.scanTemplate(start, nl, ws);
+        break;
+      case 0x7b: return tok(Tok.LBrace, 1);
+      case 0x7d: return tok(Tok.RBrace, 1);
+      case 0x5b: return tok(Tok.LBrack, 1);
+      case 0x5d: return tok(Tok.RBrack, 1);
+      case 0x28: return tok(Tok.LParen, 1);
+      case 0x29: return tok(Tok.RParen, 1);
+      case 0x2e: return tok(Tok.Dot, 1);
+      case 0x2c: return tok(Tok.Comma, 1);
+      case 0x3b: return tok(Tok.Semicolon, 1);
+      case 0x3a: return d === 0x3d ? tok(Tok.Assign, 2) : tok(Tok.Colon, 1);
+      case 0x3d: return d === 0x3d ? tok(Tok.Equal, 2) : tok(Tok.Unify, 1);
+      case 0x21: if (d === 0x3d) return tok(Tok.Neq, 2); break;
+      case 0x3c: return d === 0x3d ? tok(Tok.Lte, 2) : tok(Tok.Lt, 1);
+      case 0x3e: return d === 0x3d ? tok(Tok.Gte, 2) : tok(Tok.Gt, 1);
+      case 0x2b: return tok(Tok.Add, 1);
+      case 0x2d: return tok(Tok.Sub, 1);
+      case 0x2a: return tok(Tok.Mul, 1);
+      case 0x2f: return tok(Tok.Quo, 1);
+      case 0x25: return tok(Tok.Rem, 1);
+      case 0x26: return tok(Tok.And, 1);
+      case 0x7c: return tok(Tok.Or, 1);
+    }
+    // One illegal character (a whole UTF-8 sequence, so the message shows it intact).
+    let len = 1;
+    if (c >= 0xc0) while (start + len < s.length && (s[start + len] & 0xc0) === 0x80) len++;
+    return tok(Tok.Illegal, len, s.toString('utf8', start, start + len));
+  }
+
+  private scanComment(): void {
+    const s = this.src;
+    const start = this.pos;
+    let e = start;
+    while (e < s.length && s[e] !== 0x0a) e++;
+    let textEnd = e;
+    if (textEnd > start && s[textEnd - 1] === 0x0d) textEnd--;
+    this.comments.push({ start, end: e, text: s.toString('utf8', start + 1, textEnd) });
+    this.pos = e;
+  }
+
+  // number = digits [ "." digits ] [ ("e"|"E") ["+"|"-"] digits ]   (sign handled by the parser)
+  private scanNumber(start: number, nl: boolean, ws: boolean): Token {
+    const s = this.src;
+    let e = start;
+    while (isDigit(s[e])) e++;
+    if (s[e] === 0x2e && isDigit(s[e + 1])) { e++; while (isDigit(s[e])) e++; }
+    let error: string | undefined;
+    if (s[e] === 0x65 || s[e] === 0x45) {
+      let f = e + 1;
+      if (s[f] === 0x2b || s[f] === 0x2d) f++;
+      if (isDigit(s[f])) { while (isDigit(s[f])) f++; e = f; } else { e = f; error = 'illegal number format'; }
+    }
+    // A number glued to letters (`1a`) is one bad token, as OPA reports it.
+    if (isLetter(s[e] ?? 0)) { while (e < s.length && (isLetter(s[e]) || isDigit(s[e]))) e++; error = 'illegal number format'; }
+    this.pos = e;
+    return { tok: Tok.Number, start, end: e, text: s.toString('latin1', start, e), nlBefore: nl, wsBefore: ws, error };
+  }
+
+  // string = '"' { char | escape } '"'   with JSON escapes (\" \\ \/ \b \f \n \r \t \uXXXX)
+  private scanString(start: number, nl: boolean, ws: boolean): Token {
+    const s = this.src;
+    let e = start + 1;
+    let error: string | undefined;
+    for (;;) {
+      if (e >= s.length || s[e] === 0x0a) { error = 'non-terminated string'; break; }
+      if (s[e] === 0x22) { e++; break; }
+      if (s[e] === 0x5c) e += 2; else e++;
+    }
+    this.pos = Math.min(e, s.length);
+    const end = this.pos;
+    let text = '';
+    if (!error) {
+      const r = decodeEscapes(s.toString('utf8', start + 1, end - 1));
+      text = r.value;
+      error = r.error;
+    }
+    return { tok: Tok.String, start, end, text, nlBefore: nl, wsBefore: ws, error };
+  }
+
+  // raw string = '`' { any byte but '`' } '`'   (may span lines, no escapes)
+  private scanRawString(start: number, nl: boolean, ws: boolean): Token {
+    const s = this.src;
+    let e = start + 1;
+    while (e < s.length && s[e] !== 0x60) e++;
+    const error = e >= s.length ? 'non-terminated raw string' : undefined;
+    this.pos = Math.min(e + 1, s.length);
+    return { tok: Tok.RawString, start, end: this.pos, text: s.toString('utf8', start + 1, e), nlBefore: nl, wsBefore: ws, error };
+  }
+
+  // template string = '$' ( string | raw string ) with `{expr}` parts; scanned whole, split by the parser.
+  private scanTemplate(start: number, nl: boolean, ws: boolean): Token {
+    const s = this.src;
+    const quote = s[start + 1];
+    let e = start + 2;
+    let depth = 0;
+    let error: string | undefined;
+    for (;;) {
+      if (e >= s.length || (quote === 0x22 && s[e] === 0x0a && depth === 0)) { error = 'non-terminated template string'; break; }
+      const c = s[e];
+      if (c === 0x5c && quote === 0x22) { e += 2; continue; }
+      if (depth === 0 && c === quote) { e++; break; }
+      if (c === 0x7b) depth++;
+      else if (c === 0x7d && depth > 0) depth--;
+      else if (depth > 0 && (c === 0x22 || c === 0x60)) {
+        // skip a nested string literal inside an expression
+        let f = e + 1;
+        while (f < s.length && s[f] !== c) f += s[f] === 0x5c && c === 0x22 ? 2 : 1;
+        e = f;
+      }
+      e++;
+    }
+    this.pos = Math.min(e, s.length);
+    return { tok: Tok.TemplateString, start, end: this.pos, text: s.toString('utf8', start, this.pos), nlBefore: nl, wsBefore: ws, error };
+  }
+}
+
+/** Resolves JSON escapes; surrogate pairs combine, lone surrogates become U+FFFD (as Go's JSON decoder does). */
+export function decodeEscapes(body: string): { value: string; error?: string } {
+  if (!body.includes('\\')) return { value: body };
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch !== '\\') { out += ch; continue; }
+    const e = body[++i];
+    switch (e) {
+      case '"': out += '"'; break;
+      case '\\': out += '\\'; break;
+      case '/': out += '/'; break;
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'u': {
+        const hex = body.slice(i + 1, i + 5);
+        if (hex.length < 4 || ![...hex].every((h) => isHex(h.charCodeAt(0)))) return { value: out, error: 'illegal escape sequence' };
+        let cp = parseInt(hex, 16);
+        i += 4;
+        if (cp >= 0xd800 && cp < 0xdc00) {
+          const lo = /^\\u([0-9a-fA-F]{4})/.exec(body.slice(i + 1, i + 7));
+          const lov = lo ? parseInt(lo[1], 16) : 0;
+          if (lo && lov >= 0xdc00 && lov < 0xe000) { cp = 0x10000 + ((cp - 0xd800) << 10) + (lov - 0xdc00); i += 6; }
+          else cp = 0xfffd;
+        } else if (cp >= 0xdc00 && cp < 0xe000) cp = 0xfffd;
+        out += String.fromCodePoint(cp);
+        break;
+      }
+      default: return { value: out, error: 'illegal escape sequence' };
+    }
+  }
+  return { value: out };
+}

@@ -1,0 +1,255 @@
+// Term grammar: operators by precedence (as OPA's parser), primaries, refs, calls and collections.
+import type { CallTerm, Loc, Term, VarTerm } from './ast.ts';
+import { parseQuery } from './body.ts';
+import type { ParserState } from './parser-state.ts';
+import { Tok, isKeyword } from './tokens.ts';
+
+/** Precedence levels, loosest first (OPA: in < relation < | < & < +,- < *,/,%). */
+const relationOps = new Map<Tok, string>([
+  [Tok.Equal, 'equal'], [Tok.Neq, 'neq'], [Tok.Lt, 'lt'], [Tok.Lte, 'lte'], [Tok.Gt, 'gt'], [Tok.Gte, 'gte'],
+]);
+const arithOps = new Map<Tok, string>([[Tok.Add, 'plus'], [Tok.Sub, 'minus']]);
+const factorOps = new Map<Tok, string>([[Tok.Mul, 'mul'], [Tok.Quo, 'div'], [Tok.Rem, 'rem']]);
+
+export function call(op: string[], opLoc: Loc, args: Term[], loc: Loc): CallTerm {
+  return { type: 'call', op, opLoc, args, loc };
+}
+
+function span(p: ParserState, a: Term, b: Term): Loc {
+  return p.loc(a.loc.start, Math.max(a.loc.end, b.loc.end));
+}
+
+/**
+ * in-expr = relation [ "," relation "in" relation ] { "in" relation }
+ * keyVal allows the `k, v in xs` form (not inside lists, where ',' separates items);
+ * noOr stops at a top-level '|' so that `[x | body]` reads as a comprehension.
+ */
+export function parseTermIn(p: ParserState, keyVal: boolean, noOr = false): Term {
+  let lhs = parseRelation(p, noOr);
+  if (keyVal && p.at(Tok.Comma)) {
+    const kv = p.attempt(() => {
+      p.next();
+      const mhs = parseRelation(p, noOr);
+      const op = p.expect(Tok.In);
+      const rhs = parseRelation(p, noOr);
+      return call(['internal', 'member_3'], p.loc(op.start, op.end), [lhs, mhs, rhs], span(p, lhs, rhs));
+    });
+    if (kv) lhs = kv;
+  }
+  while (p.at(Tok.In)) {
+    const op = p.next();
+    const rhs = parseRelation(p, noOr);
+    lhs = call(['internal', 'member_2'], p.loc(op.start, op.end), [lhs, rhs], span(p, lhs, rhs));
+  }
+  return lhs;
+}
+
+function binaryLevel(p: ParserState, ops: Map<Tok, string>, operand: () => Term): Term {
+  let lhs = operand();
+  for (;;) {
+    const name = ops.get(p.t.tok);
+    if (!name) return lhs;
+    const op = p.next();
+    const rhs = operand();
+    lhs = call([name], p.loc(op.start, op.end), [lhs, rhs], span(p, lhs, rhs));
+  }
+}
+
+// relation = or { ("==" | "!=" | "<" | "<=" | ">" | ">=") or }
+function parseRelation(p: ParserState, noOr: boolean): Term {
+  return binaryLevel(p, relationOps, () => parseOr(p, noOr));
+}
+
+// or = and { "|" and }
+function parseOr(p: ParserState, noOr: boolean): Term {
+  return noOr ? parseAnd(p) : binaryLevel(p, new Map([[Tok.Or, 'or']]), () => parseAnd(p));
+}
+
+// and = arith { "&" arith }
+function parseAnd(p: ParserState): Term {
+  return binaryLevel(p, new Map([[Tok.And, 'and']]), () => parseArith(p));
+}
+
+// arith = factor { ("+" | "-") factor }
+function parseArith(p: ParserState): Term {
+  return binaryLevel(p, arithOps, () => parseFactor(p));
+}
+
+// factor = unary { ("*" | "/" | "%") unary }
+function parseFactor(p: ParserState): Term {
+  return binaryLevel(p, factorOps, () => parseUnary(p));
+}
+
+// unary = "-" number | "-" unary | term
+function parseUnary(p: ParserState): Term {
+  if (!p.at(Tok.Sub)) return parseTerm(p);
+  const minus = p.next();
+  const n = p.t;
+  if (n.tok === Tok.Number && !n.wsBefore) {
+    p.next();
+    if (n.error) p.fail(n.error, n.start, n.end);
+    return { type: 'number', text: '-' + n.text, loc: p.loc(minus.start, n.end) };
+  }
+  p.enter();
+  const operand = parseUnary(p);
+  p.leave();
+  const zero: Term = { type: 'number', text: '0', loc: p.loc(minus.start, minus.end) };
+  return call(['minus'], p.loc(minus.start, minus.end), [zero, operand], p.loc(minus.start, operand.loc.end));
+}
+
+// term = scalar | var | array | object | set | comprehension | "(" in-expr ")" , then ref/call suffixes
+export function parseTerm(p: ParserState): Term {
+  p.enter();
+  const t = p.t;
+  let term: Term;
+  let suffixes = true;
+  switch (t.tok) {
+    case Tok.Number:
+    case Tok.String:
+    case Tok.RawString:
+      p.next();
+      if (t.error) p.fail(t.error, t.start, t.end);
+      term = t.tok === Tok.Number
+        ? { type: 'number', text: t.text, loc: p.loc(t.start, t.end) }
+        : t.tok === Tok.String
+          ? { type: 'string', value: t.text, loc: p.loc(t.start, t.end) }
+          : { type: 'string', value: t.text, raw: true, loc: p.loc(t.start, t.end) };
+      suffixes = false;
+      break;
+    case Tok.TemplateString:
+      p.fail('template strings: not implemented', t.start, t.end);
+    case Tok.True:
+    case Tok.False:
+      p.next();
+      term = { type: 'boolean', value: t.tok === Tok.True, loc: p.loc(t.start, t.end) };
+      suffixes = false;
+      break;
+    case Tok.Null:
+      p.next();
+      term = { type: 'null', loc: p.loc(t.start, t.end) };
+      suffixes = false;
+      break;
+    case Tok.Ident:
+      p.next();
+      if (t.text === 'set' && p.at(Tok.LParen) && !p.t.wsBefore && p.peek().tok === Tok.RParen) {
+        p.next(); p.next();
+        term = { type: 'set', items: [], loc: p.locFrom(t.start) };
+      } else {
+        term = { type: 'var', name: t.text, loc: p.loc(t.start, t.end) };
+      }
+      break;
+    case Tok.LBrack:
+      term = parseArray(p);
+      break;
+    case Tok.LBrace:
+      term = parseBraces(p);
+      break;
+    case Tok.LParen: {
+      p.next();
+      term = parseTermIn(p, true);
+      p.expect(Tok.RParen);
+      break;
+    }
+    default:
+      p.unexpected();
+  }
+  if (suffixes) term = parseSuffixes(p, term);
+  p.leave();
+  return term;
+}
+
+// suffix = "." name | "[" in-expr "]" | "(" [ args ] ")"   (no newline before: a new line starts a new literal)
+function parseSuffixes(p: ParserState, head: Term): Term {
+  const start = head.loc.start;
+  let path: Term[] = [];
+  // Dotted names so far, while the term can still be the name of a called function.
+  let callable = head.type === 'var';
+  for (;;) {
+    const t = p.t;
+    if (t.nlBefore) break;
+    if (t.tok === Tok.Dot) {
+      p.next();
+      const n = p.t;
+      if (n.tok !== Tok.Ident && !isKeyword(n.tok)) p.unexpected('ident');
+      if (n.wsBefore) p.fail('unexpected whitespace after .', n.start, n.end);
+      p.next();
+      path.push({ type: 'string', value: n.text, loc: p.loc(n.start, n.end) });
+    } else if (t.tok === Tok.LBrack && !t.wsBefore) {
+      p.next();
+      path.push(parseTermIn(p, false));
+      p.expect(Tok.RBrack);
+      callable = false;
+    } else if (t.tok === Tok.LParen && !t.wsBefore) {
+      if (!callable) p.fail('invalid call: only functions named by a dotted ref can be called', t.start, t.end);
+      const op = [(head as VarTerm).name, ...path.map((s) => (s as { value: string }).value)];
+      const opLoc = p.loc(start, p.prev.end);
+      p.next();
+      const args = parseList(p, Tok.RParen);
+      head = call(op, opLoc, args, p.locFrom(start));
+      path = [];
+      callable = false;
+    } else break;
+  }
+  if (path.length === 0) return head;
+  return { type: 'ref', head, path, loc: p.locFrom(start) };
+}
+
+/** items = [ in-expr { "," in-expr } [ "," ] ] close   (consumes close) */
+export function parseList(p: ParserState, close: Tok): Term[] {
+  const items: Term[] = [];
+  while (!p.at(close)) {
+    items.push(parseTermIn(p, false));
+    if (!p.accept(Tok.Comma)) break;
+  }
+  p.expect(close);
+  return items;
+}
+
+// array = "[" [ term { "," term } [","] ] "]" | "[" term "|" query "]"
+function parseArray(p: ParserState): Term {
+  const open = p.next();
+  if (p.accept(Tok.RBrack)) return { type: 'array', items: [], loc: p.locFrom(open.start) };
+  const first = parseTermIn(p, false, true);
+  if (p.accept(Tok.Or)) {
+    const body = parseQuery(p, Tok.RBrack);
+    p.expect(Tok.RBrack);
+    return { type: 'arraycompr', term: first, body, loc: p.locFrom(open.start) };
+  }
+  const items = [first];
+  if (p.accept(Tok.Comma)) items.push(...parseList(p, Tok.RBrack));
+  else p.expect(Tok.RBrack, ', or ]');
+  return { type: 'array', items, loc: p.locFrom(open.start) };
+}
+
+// braces = "{" "}" | set | object | "{" term "|" query "}" | "{" term ":" term "|" query "}"
+function parseBraces(p: ParserState): Term {
+  const open = p.next();
+  if (p.accept(Tok.RBrace)) return { type: 'object', items: [], loc: p.locFrom(open.start) };
+  const first = parseTermIn(p, false, true);
+  if (p.accept(Tok.Or)) {
+    const body = parseQuery(p, Tok.RBrace);
+    p.expect(Tok.RBrace);
+    return { type: 'setcompr', term: first, body, loc: p.locFrom(open.start) };
+  }
+  if (p.accept(Tok.Colon)) {
+    const value = parseTermIn(p, false, true);
+    if (p.accept(Tok.Or)) {
+      const body = parseQuery(p, Tok.RBrace);
+      p.expect(Tok.RBrace);
+      return { type: 'objectcompr', key: first, value, body, loc: p.locFrom(open.start) };
+    }
+    const items: Array<[Term, Term]> = [[first, value]];
+    while (p.accept(Tok.Comma)) {
+      if (p.at(Tok.RBrace)) break;
+      const k = parseTermIn(p, false);
+      p.expect(Tok.Colon);
+      items.push([k, parseTermIn(p, false)]);
+    }
+    p.expect(Tok.RBrace, ', or }');
+    return { type: 'object', items, loc: p.locFrom(open.start) };
+  }
+  const items = [first];
+  if (p.accept(Tok.Comma)) items.push(...parseList(p, Tok.RBrace));
+  else p.expect(Tok.RBrace, ', or }');
+  return { type: 'set', items, loc: p.locFrom(open.start) };
+}
