@@ -3,12 +3,9 @@ import type { HostBuiltin } from './index.ts';
 import { ANY, N, arrayOf, decl } from './types.ts';
 import { arr, fail, num } from './errors.ts';
 
-function flatten(xs: unknown[], out: unknown[]): unknown[] {
-  for (const x of xs) {
-    if (Array.isArray(x)) flatten(x, out);
-    else out.push(x);
-  }
-  return out;
+/** One level: elements that are arrays are spliced in, deeper nesting stays (OPA's array.flatten). */
+function flatten(xs: unknown[]): unknown[] {
+  return xs.flatMap((x) => (Array.isArray(x) ? x : [x]));
 }
 
 // Guard against allocating absurd arrays from user input (OPA would run out of memory instead).
@@ -21,7 +18,7 @@ export const arrayBuiltins: HostBuiltin[] = [
   },
   {
     name: 'array.flatten', impl: 'host', decl: decl([arrayOf(ANY)], arrayOf(ANY)),
-    fn: (a) => flatten(arr('array.flatten', a, 1), []),
+    fn: (a) => flatten(arr('array.flatten', a, 1)),
   },
   {
     name: 'numbers.range_step', impl: 'host', decl: decl([N, N, N], arrayOf(N)),

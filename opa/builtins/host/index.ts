@@ -15,6 +15,7 @@ import { cryptoBuiltins } from './crypto.ts';
 import { semverBuiltins } from './semver.ts';
 import { unitsBuiltins } from './units.ts';
 import { uuidBuiltins } from './uuid.ts';
+import { netBuiltins } from './net.ts';
 
 export type HostFn = (...args: any[]) => unknown;
 
@@ -33,6 +34,7 @@ export const hostBuiltinList: HostBuiltin[] = [
   ...semverBuiltins,
   ...unitsBuiltins,
   ...uuidBuiltins,
+  ...netBuiltins,
 ];
 
 export const hostBuiltinDefs: BuiltinDef[] = hostBuiltinList.map(({ fn: _fn, ...def }) => def);
