@@ -6,6 +6,7 @@ import {
   type WasmModule,
 } from './module.ts';
 import { remapBody } from './remap.ts';
+import { ByteReader } from './leb128.ts';
 import { Code } from './emit.ts';
 import { DataBuilder, align8, utf8Length } from './data.ts';
 import { BodyCompiler, type GenContext } from './stmts.ts';
@@ -49,7 +50,7 @@ export function missingNativeBuiltins(policy: Policy, runtime: Uint8Array): stri
 export function generate(policy: Policy, runtime: Uint8Array): Uint8Array {
   const m = readModule(runtime);
   const rtExports = new Map<string, number>();
-  for (const e of m.exports) if (e.kind === ExternKind.Func) rtExports.set(e.name, e.index);
+  for (const e of m.exports) if (e.kind === ExternKind.Func) rtExports.set(e.name, unwrapExport(m, e.index));
 
   const heapStart = runtimeHeapBase(m);
 
@@ -210,6 +211,15 @@ function hostBuiltins(policy: Policy): Array<{ name: string; arity: number; id: 
 
 /** First byte after the runtime's static data: __heap_base if exported, else the data end. */
 function runtimeHeapBase(m: WasmModule): number {
+  // The stub's default body is `return (int32_t)&__heap_base;`, i.e. `i32.const X`.
+  const stub = m.exports.find((e) => e.name === STUBS.heapBase && e.kind === ExternKind.Func);
+  if (stub) {
+    const body = m.codes[stub.index - importCount(m, ExternKind.Func)]?.body;
+    if (body && body[0] === 0) {
+      const v = constI32(body.subarray(1));
+      if (v !== undefined) return v;
+    }
+  }
   const hb = m.exports.find((e) => e.name === '__heap_base' && e.kind === ExternKind.Global);
   if (hb) {
     const g = m.globals[hb.index - importCount(m, ExternKind.Global)];
@@ -277,4 +287,34 @@ function replaceStub(m: WasmModule, rt: (n: string) => number, name: string, par
     throw new Error(`internal: runtime stub ${name} has an unexpected signature`);
   }
   m.codes[idx - importedFuncs] = { body };
+}
+
+/**
+ * wasm-ld (wasi target) may export a wrapper `f'(args) { r = f(args); __wasm_call_dtors(); return r }`
+ * instead of f itself. Internal callers call f, so stubs must be replaced (and generated code
+ * should call) the wrapped function; returns `index` unchanged when it is not such a wrapper.
+ */
+export function unwrapExport(m: WasmModule, index: number): number {
+  const importedFuncs = importCount(m, ExternKind.Func);
+  const code = m.codes[index - importedFuncs];
+  if (!code) return index;
+  const nparams = funcTypeOf(m, index).params.length;
+  const r = new ByteReader(code.body);
+  try {
+    if (r.u32() !== 0) return index;
+    for (let i = 0; i < nparams; i++) if (r.byte() !== 0x20 || r.u32() !== i) return index;
+    if (r.byte() !== 0x10) return index;
+    const inner = r.u32();
+    if (r.byte() !== 0x10) return index;
+    const after = r.u32();
+    if (r.byte() !== 0x0b || !r.eof()) return index;
+    const t = funcTypeOf(m, after);
+    if (t.params.length !== 0 || t.results.length !== 0) return index;
+    const it = funcTypeOf(m, inner);
+    const ot = funcTypeOf(m, index);
+    if (it.params.join() !== ot.params.join() || it.results.join() !== ot.results.join()) return index;
+    return inner;
+  } catch {
+    return index;
+  }
 }
