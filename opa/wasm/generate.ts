@@ -47,7 +47,7 @@ export function missingNativeBuiltins(policy: Policy, runtime: Uint8Array): stri
     .map((b) => b.name);
 }
 
-export function generate(policy: Policy, runtime: Uint8Array): Uint8Array {
+export function generate(policy: Policy, runtime: Uint8Array): Uint8Array<ArrayBuffer> {
   const m = readModule(runtime);
   const rtExports = new Map<string, number>();
   for (const e of m.exports) if (e.kind === ExternKind.Func) rtExports.set(e.name, unwrapExport(m, e.index));

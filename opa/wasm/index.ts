@@ -17,7 +17,7 @@ export function defaultRuntime(): Uint8Array {
 }
 
 /** Compiles a planned policy into a module loadable by @open-policy-agent/opa-wasm. */
-export function generateWasm(policy: Policy, opts?: { runtime?: Uint8Array }): Uint8Array {
+export function generateWasm(policy: Policy, opts?: { runtime?: Uint8Array }): Uint8Array<ArrayBuffer> {
   return generate(policy, opts?.runtime ?? defaultRuntime());
 }
 

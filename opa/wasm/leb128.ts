@@ -63,7 +63,7 @@ export class ByteWriter {
     return this.u32(inner.length).bytes(inner);
   }
 
-  finish(): Uint8Array {
+  finish(): Uint8Array<ArrayBuffer> {
     return this.buf.slice(0, this.length);
   }
 }

@@ -192,7 +192,7 @@ function writeLimits(w: ByteWriter, l: Limits): void {
 /** Canonical section order; tags (13) sit between memory and global. */
 const ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 
-export function writeModule(m: WasmModule): Uint8Array {
+export function writeModule(m: WasmModule): Uint8Array<ArrayBuffer> {
   const out = new ByteWriter().bytes(MAGIC);
   const section = (id: number, fill: (w: ByteWriter) => void) => {
     const w = new ByteWriter();

@@ -68,7 +68,7 @@ describe('module reader/writer', () => {
   it('the rewritten module behaves like the original', async () => {
     const rewritten = writeModule(readModule(sample));
     const env = { host_twice: (x: number) => 2 * x };
-    const { instance } = await WebAssembly.instantiate(rewritten, { env });
+    const instance = await WebAssembly.instantiate(new WebAssembly.Module(rewritten), { env });
     const ex = instance.exports as Record<string, (...a: any[]) => any>;
     expect(ex.apply(0, 3, 4)).toBe(7);
     expect(ex.apply(1, 3, 4)).toBe(12);
@@ -87,7 +87,7 @@ describe('module reader/writer', () => {
     const d = describeModule(out);
     expect(d.imports.map((i) => i.name)).toEqual(['host_twice', 'opa_builtin1', 'opa_builtin3']);
     const env = { host_twice: (x: number) => 2 * x, opa_builtin1: () => 0, opa_builtin3: () => 0 };
-    const { instance } = await WebAssembly.instantiate(out, { env });
+    const instance = await WebAssembly.instantiate(new WebAssembly.Module(out), { env });
     const ex = instance.exports as Record<string, (...a: any[]) => any>;
     expect(ex.apply(0, 3, 4)).toBe(7);
     expect(ex.apply(1, 3, 4)).toBe(12);

@@ -44,7 +44,7 @@ export class PolicyBuilder {
     return { static: { strings: this.strings, builtins: this.builtins, files: ['test.rego'] }, plans: this.plans, funcs: this.funcs };
   }
 
-  async load(): Promise<{ wasm: Uint8Array; policy: LoadedPolicy }> {
+  async load(): Promise<{ wasm: Uint8Array<ArrayBuffer>; policy: LoadedPolicy }> {
     const wasm = generateWasm(this.policy());
     return { wasm, policy: await loadPolicy(wasm) };
   }
