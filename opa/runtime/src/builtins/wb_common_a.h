@@ -70,10 +70,7 @@ WB_HELPER opa_value *wb_from_i128(wb_i128 x) {
   wb_i128 m = neg ? x : -x;
   do { int d = (int)(m % 10); buf[--p] = (char)('0' - d); m /= 10; } while (m != 0);
   if (neg) buf[--p] = '-';
-  uint32_t len = (uint32_t)(48 - p);
-  char *text = (char *)opa_malloc(len);
-  for (uint32_t i = 0; i < len; i++) text[i] = buf[p + i];
-  opa_value *r = opa_number_ref(text, len);
+  opa_value *r = opa_number_ref(buf + p, (uint32_t)(48 - p));   /* copies the text */
   return r != 0 ? r : opa_number_float((double)x);
 }
 
