@@ -21,22 +21,35 @@ export const MAX_DEPTH = 1000;
 export class ParserState {
   readonly toks: Token[] = [];
   readonly comments: Comment[];
+  /** The whole file's bytes (offsets are absolute, also in sub-parsers). */
   readonly src: Buffer;
-  readonly diags: Diagnostic[] = [];
   i = 0;
   depth = 0;
   /** Inside attempt(): errors may be rolled back, so the error cap must not abort yet. */
   private trying = 0;
 
-  constructor(readonly file: string, text: string) {
+  /**
+   * `base` shifts token offsets when scanning a slice of a file (template string expressions);
+   * such a sub-parser shares the diagnostics of its parent.
+   */
+  constructor(readonly file: string, text: string | Buffer, base = 0, readonly diags: Diagnostic[] = [], whole?: Buffer) {
     const sc = new Scanner(text);
     for (;;) {
       const t = sc.next();
+      t.start += base;
+      t.end += base;
       this.toks.push(t);
       if (t.tok === Tok.EOF) break;
     }
     this.comments = sc.comments;
-    this.src = sc.src;
+    this.src = whole ?? sc.src;
+  }
+
+  /** A parser for bytes [start, end) of this file (a template expression), sharing diagnostics and depth. */
+  sub(start: number, end: number): ParserState {
+    const p = new ParserState(this.file, this.src.subarray(start, end), start, this.diags, this.src);
+    p.depth = this.depth;
+    return p;
   }
 
   /** Whether a byte offset is at column 1. */

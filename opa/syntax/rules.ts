@@ -113,7 +113,7 @@ function parseImport(p: ParserState): Import {
     p.fail(`unexpected import path, must begin with one of: {data, future, input, rego}, got: ${path[0]}`, pathStart, p.prev.end);
   }
   if (path[0] === 'rego' && (path.length !== 2 || path[1] !== 'v1')) p.fail(`invalid import ${path.join('.')}, must be rego.v1`, pathStart, p.prev.end);
-  if (path[0] === 'future' && (path.length < 2 || path[1] !== 'keywords')) p.fail('invalid import, must be future.keywords', pathStart, p.prev.end);
+  if (path[0] === 'future') checkFutureImport(p, path, pathStart);
   let alias: string | undefined;
   if (p.accept(Tok.As)) {
     const a = p.t;
@@ -123,6 +123,16 @@ function parseImport(p: ParserState): Import {
     if (path[0] === 'future' || path[0] === 'rego') p.fail(`${path[0]} imports cannot be aliased`, a.start, a.end);
   }
   return { path, alias, loc: p.locFrom(kw.start) };
+}
+
+const futureKeywords = new Set(['in', 'every', 'contains', 'if', 'not']);
+
+// future.keywords[.kw]: accepted no-ops in v1, except the experimental logic operators we do not support.
+function checkFutureImport(p: ParserState, path: string[], start: number): void {
+  if (path.length < 2 || path[1] !== 'keywords' || path.length > 3) p.fail('invalid import, must be future.keywords or future.keywords.<keyword>', start, p.prev.end);
+  const kw = path[2];
+  if (kw === 'and' || kw === 'or') p.fail(`not implemented: experimental keyword \`${kw}\` (future.keywords.${kw})`, start, p.prev.end);
+  if (kw !== undefined && !futureKeywords.has(kw)) p.fail(`unexpected keyword, must be one of ${[...futureKeywords].join(', ')}`, start, p.prev.end);
 }
 
 const isScalar = (t: Term) => t.type === 'string' || t.type === 'number' || t.type === 'boolean' || t.type === 'null';
@@ -230,12 +240,17 @@ function parseRule(p: ParserState): Rule[] {
 
 // rule-body = "{" query "}" | literal
 function parseRuleBody(p: ParserState): Body {
-  if (p.at(Tok.LBrace)) return parseBraceBody(p);
+  // `if {x: i | ...}` is a one-literal body made of a comprehension when the braces do not hold a query.
+  if (p.at(Tok.LBrace)) return p.attempt(() => parseBraceBody(p)) ?? parseBraceBody(p, true);
   if (p.t.nlBefore || p.at(Tok.EOF)) p.unexpected('rule body');
   return [parseLiteral(p)];
 }
 
-function parseBraceBody(p: ParserState): Body {
+function parseBraceBody(p: ParserState, literalFallback = false): Body {
+  if (literalFallback) {
+    const lit = p.attempt(() => parseLiteral(p));
+    if (lit) return [lit];
+  }
   p.expect(Tok.LBrace);
   const body = parseQuery(p, Tok.RBrace);
   p.expect(Tok.RBrace);

@@ -26,8 +26,8 @@ export class Scanner {
   private pos = 0;
   readonly comments: Comment[] = [];
 
-  constructor(text: string) {
-    this.src = Buffer.from(text, 'utf8');
+  constructor(text: string | Buffer) {
+    this.src = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   }
 
   /** Next token; comments are collected in `comments`, never returned. */
@@ -53,7 +53,8 @@ export class Scanner {
       while (e < s.length && (isLetter(s[e]) || isDigit(s[e]))) e++;
       const word = s.toString('latin1', start, e);
       // A keyword directly followed by '.' is the head of a ref (`if.foo`, `default.x := 1`), as in OPA.
-      const kw = s[e] === 0x2e ? undefined : keywords.get(word);
+      // `contains(` is the builtin function of that name, not the rule keyword.
+      const kw = s[e] === 0x2e || (s[e] === 0x28 && word === 'contains') ? undefined : keywords.get(word);
       return tok(kw ?? Tok.Ident, e - start, word);
     }
     if (isDigit(c)) return this.scanNumber(start, nl, ws);
@@ -151,31 +152,73 @@ export class Scanner {
     return { tok: Tok.RawString, start, end: this.pos, text: s.toString('utf8', start + 1, e), nlBefore: nl, wsBefore: ws, error };
   }
 
-  // template string = '$' ( string | raw string ) with `{expr}` parts; scanned whole, split by the parser.
+  // template string = '$' ( '"' ... '"' | '`' ... '`' ) with `{expr}` parts; scanned whole, split by the parser.
   private scanTemplate(start: number, nl: boolean, ws: boolean): Token {
     const s = this.src;
-    const quote = s[start + 1];
-    let e = start + 2;
-    let depth = 0;
+    let end = skipTemplate(s, start + 1);
     let error: string | undefined;
-    for (;;) {
-      if (e >= s.length || (quote === 0x22 && s[e] === 0x0a && depth === 0)) { error = 'non-terminated template string'; break; }
-      const c = s[e];
-      if (c === 0x5c && quote === 0x22) { e += 2; continue; }
-      if (depth === 0 && c === quote) { e++; break; }
-      if (c === 0x7b) depth++;
-      else if (c === 0x7d && depth > 0) depth--;
-      else if (depth > 0 && (c === 0x22 || c === 0x60)) {
-        // skip a nested string literal inside an expression
-        let f = e + 1;
-        while (f < s.length && s[f] !== c) f += s[f] === 0x5c && c === 0x22 ? 2 : 1;
-        e = f;
-      }
-      e++;
+    if (end < 0) {
+      error = 'non-terminated template string';
+      end = s.length;
+      if (s[start + 1] === 0x22) { end = s.indexOf(0x0a, start); if (end < 0) end = s.length; }
     }
-    this.pos = Math.min(e, s.length);
-    return { tok: Tok.TemplateString, start, end: this.pos, text: s.toString('utf8', start, this.pos), nlBefore: nl, wsBefore: ws, error };
+    this.pos = end;
+    return { tok: Tok.TemplateString, start, end, text: '', nlBefore: nl, wsBefore: ws, error };
   }
+}
+
+/** Index after the closing quote of a '"' string or '`' raw string opening at q, or -1. */
+function skipQuoted(s: Buffer, q: number): number {
+  const quote = s[q];
+  for (let i = q + 1; i < s.length; i++) {
+    const c = s[i];
+    if (c === quote) return i + 1;
+    if (quote === 0x22 && c === 0x0a) return -1;
+    if (quote === 0x22 && c === 0x5c) i++;
+  }
+  return -1;
+}
+
+/** Index of the '}' closing a template expression whose body starts at i, or -1. */
+export function skipTemplateExpr(s: Buffer, i: number): number {
+  let depth = 1;
+  while (i < s.length) {
+    const c = s[i];
+    if (c === 0x22 || c === 0x60) {
+      i = skipQuoted(s, i);
+      if (i < 0) return -1;
+      continue;
+    }
+    if (c === 0x24 && (s[i + 1] === 0x22 || s[i + 1] === 0x60)) {
+      i = skipTemplate(s, i + 1);
+      if (i < 0) return -1;
+      continue;
+    }
+    if (c === 0x7b) depth++;
+    else if (c === 0x7d && --depth === 0) return i;
+    i++;
+  }
+  return -1;
+}
+
+/** Index after the closing quote of a template string whose opening quote is at q, or -1. */
+export function skipTemplate(s: Buffer, q: number): number {
+  const quote = s[q];
+  let i = q + 1;
+  while (i < s.length) {
+    const c = s[i];
+    if (c === 0x5c) { i += quote === 0x22 || s[i + 1] === 0x7b ? 2 : 1; continue; }
+    if (c === quote) return i + 1;
+    if (quote === 0x22 && c === 0x0a) return -1;
+    if (c === 0x7b) {
+      const j = skipTemplateExpr(s, i + 1);
+      if (j < 0) return -1;
+      i = j + 1;
+      continue;
+    }
+    i++;
+  }
+  return -1;
 }
 
 /** Resolves JSON escapes; surrogate pairs combine, lone surrogates become U+FFFD (as Go's JSON decoder does). */

@@ -2,6 +2,7 @@
 import type { CallTerm, Loc, Term, VarTerm } from './ast.ts';
 import { parseQuery } from './body.ts';
 import type { ParserState } from './parser-state.ts';
+import { parseTemplate } from './template.ts';
 import { Tok, isKeyword } from './tokens.ts';
 
 /** Precedence levels, loosest first (OPA: in < relation < | < & < +,- < *,/,%). */
@@ -117,7 +118,10 @@ export function parseTerm(p: ParserState): Term {
       suffixes = false;
       break;
     case Tok.TemplateString:
-      p.fail('template strings: not implemented', t.start, t.end);
+      p.next();
+      term = parseTemplate(p, t);
+      suffixes = false;
+      break;
     case Tok.True:
     case Tok.False:
       p.next();

@@ -1,0 +1,60 @@
+// Template strings `$"... {expr} ..."` and $`...`: split into literal parts and parsed expressions.
+import type { Term, TemplateStringTerm } from './ast.ts';
+import type { ParserState } from './parser-state.ts';
+import type { Token } from './scanner.ts';
+import { decodeEscapes, skipTemplateExpr } from './scanner.ts';
+import { parseLiteral } from './body.ts';
+import { Tok } from './tokens.ts';
+
+// template = "$" quote { char | "\{" | "{" in-expr "}" } quote
+export function parseTemplate(p: ParserState, t: Token): TemplateStringTerm {
+  if (t.error) p.fail(t.error, t.start, t.end);
+  const s = p.src;
+  const dq = s[t.start + 1] === 0x22;
+  const end = t.end - 1;
+  const parts: Array<string | Term> = [];
+  let lit = '';
+  let segStart = t.start + 2;
+  const flush = (upTo: number) => {
+    const raw = s.toString('utf8', segStart, upTo);
+    if (dq) {
+      const r = decodeEscapes(raw);
+      if (r.error) p.fail(r.error, segStart, upTo);
+      lit += r.value;
+    } else lit += raw;
+  };
+  let i = segStart;
+  while (i < end) {
+    const c = s[i];
+    if (c === 0x5c && s[i + 1] === 0x7b) { // "\{" is a literal brace
+      flush(i);
+      lit += '{';
+      i += 2;
+      segStart = i;
+    } else if (c === 0x5c && dq) {
+      i += 2;
+    } else if (c === 0x7b) {
+      flush(i);
+      if (lit) parts.push(lit);
+      lit = '';
+      const close = skipTemplateExpr(s, i + 1);
+      if (close < 0 || close >= end) p.fail('non-terminated template expression', i, end);
+      parts.push(parseTemplateExpr(p, i + 1, close));
+      i = close + 1;
+      segStart = i;
+    } else i++;
+  }
+  flush(end);
+  if (lit) parts.push(lit);
+  return { type: 'templatestring', parts, loc: p.loc(t.start, t.end) };
+}
+
+function parseTemplateExpr(p: ParserState, start: number, end: number): Term {
+  const sub = p.sub(start, end);
+  if (sub.at(Tok.EOF)) p.fail('empty template expression', start - 1, end + 1);
+  const lit = parseLiteral(sub);
+  if (!sub.at(Tok.EOF)) sub.unexpected('}');
+  if (lit.kind !== 'term' || lit.negated) p.fail('template expressions must be terms', start, end);
+  if (lit.with.length) p.fail('not implemented: `with` in template expressions', lit.with[0].loc.start, lit.with[0].loc.end);
+  return lit.term;
+}
