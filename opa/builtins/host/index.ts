@@ -16,6 +16,7 @@ import { semverBuiltins } from './semver.ts';
 import { unitsBuiltins } from './units.ts';
 import { uuidBuiltins } from './uuid.ts';
 import { netBuiltins } from './net.ts';
+import { jwtBuiltins } from './jwt.ts';
 
 export type HostFn = (...args: any[]) => unknown;
 
@@ -35,6 +36,7 @@ export const hostBuiltinList: HostBuiltin[] = [
   ...unitsBuiltins,
   ...uuidBuiltins,
   ...netBuiltins,
+  ...jwtBuiltins,
 ];
 
 export const hostBuiltinDefs: BuiltinDef[] = hostBuiltinList.map(({ fn: _fn, ...def }) => def);

@@ -45,7 +45,10 @@ class Unsupported extends Error {}
 /** Minimal Rego literal reader: scalars, arrays, objects, sets, and names bound in `env`. */
 class TermReader {
   i = 0;
-  constructor(private s: string, private env: Map<string, unknown>) {}
+  constructor(
+    private s: string, private env: Map<string, unknown>,
+    private call?: (name: string, args: unknown[]) => unknown,
+  ) {}
   ws(): void { while (this.i < this.s.length && /\s/.test(this.s[this.i]!)) this.i++; }
   peek(): string { this.ws(); return this.s[this.i] ?? ''; }
   eat(c: string): void { if (this.peek() !== c) throw new Unsupported(`expected ${c}`); this.i++; }
@@ -71,6 +74,12 @@ class TermReader {
     if (m[1] !== undefined) return /^-?\d+$/.test(m[1]) ? normalize(BigInt(m[1])) : Number(m[1]);
     if (m[3]) { if (m[2] === 'set') return []; throw new Unsupported('call'); }
     const name = m[2]!;
+    if (this.s[this.i] === '(') {
+      if (!this.call) throw new Unsupported('call');
+      const v = this.call(name, this.args());
+      if (v === undefined) throw new Unsupported('undefined nested call');
+      return v;
+    }
     if (name === 'true') return true;
     if (name === 'false') return false;
     if (name === 'null') return null;
@@ -155,7 +164,9 @@ function expectedOf(c: RawCase): { ok: true; value: unknown } | { ok: false } {
  * `p := x if { x := call(...) }`, `p := x if { call(..., L); x = L }`, plus top-level constants
  * `name := <literal>` usable as arguments.
  */
-export function extractCallCases(cases: RawCase[], names: ReadonlySet<string>): { calls: CallCase[]; skipped: string[] } {
+export function extractCallCases(
+  cases: RawCase[], names: ReadonlySet<string>, evaluate?: (name: string, args: unknown[]) => unknown,
+): { calls: CallCase[]; skipped: string[] } {
   const calls: CallCase[] = [], skipped: string[] = [];
   cases.forEach((c, idx) => {
     const id = `${c.file} ${c.note} #${idx}`;
@@ -163,6 +174,10 @@ export function extractCallCases(cases: RawCase[], names: ReadonlySet<string>): 
     try {
       if (!exp.ok) throw new Unsupported('expectation');
       const env = new Map<string, unknown>();
+      const nested = evaluate && ((n: string, a: unknown[]) => {
+        if (!names.has(n)) throw new Unsupported(`nested call ${n}`);
+        return evaluate(n, a);
+      });
       if (c.input !== undefined) env.set('input', normalize(c.input));
       if (c.data !== undefined) env.set('data', normalize(c.data));
       let callText: string, outPat: string | undefined;
@@ -175,37 +190,46 @@ export function extractCallCases(cases: RawCase[], names: ReadonlySet<string>): 
         if (!qm) throw new Unsupported('query');
         const rule = qm[1]!;
         const text = c.modules[0]!.replace(/^\s*#.*$/gm, '');
-        const ruleRe = new RegExp(`^${rule}\\s*(?::=|=)\\s*(.*?)(?:\\s+if\\s*\\{([\\s\\S]*?)^\\})?$`, 'm');
-        const rm = ruleRe.exec(text);
-        if (!rm) throw new Unsupported('rule shape');
-        for (const cm of text.matchAll(/^([a-z_][a-z0-9_]*)\s*:=\s*(.+)$/gm)) {
-          if (cm[1] === rule) continue;
-          try { env.set(cm[1]!, new TermReader(cm[2]!, env).term()); } catch { /* not a literal */ }
+        for (const st of statements(text)) {
+          const cm = /^([a-z_][a-z0-9_]*)\s*:=\s*([\s\S]+)$/.exec(st);
+          if (!cm || cm[1] === rule) continue;
+          try {
+            const call = evaluate ? splitCall(cm[2]!) : undefined;
+            if (call && call.rest === '' && names.has(call.name)) {
+              env.set(cm[1]!, evaluate!(call.name, new TermReader(call.argsText, env, nested).args()));
+            } else {
+              env.set(cm[1]!, new TermReader(cm[2]!, env, nested).term());
+            }
+          } catch (e) { if (!(e instanceof Unsupported)) throw e; /* not a literal */ }
         }
-        const head = rm[1]!.trim(), body = rm[2];
+        const st = statements(text).find((x) => new RegExp(`^${rule}\\s*(?::=|=)`).test(x));
+        if (!st) throw new Unsupported('rule shape');
+        const after = st.replace(/^\w+\s*(?::=|=)\s*/, '');
+        const ifm = /^(.*?)\s+if\s*\{([\s\S]*)\}$/.exec(after);
+        const head = (ifm ? ifm[1]! : after).trim(), body = ifm ? ifm[2] : undefined;
         if (body === undefined) {
           callText = head;
           outPat = undefined;
         } else {
-          const lines = body.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+          const lines = statements(body);
           const alias = lines.length === 2 ? /^(\w+) = (\w+)$/.exec(lines[1]!) : null;
           if (lines.length !== 1 && !(alias && alias[1] === head)) throw new Unsupported('body');
           const line = lines[0]!;
-          const assign = /^(\w+)\s*(?::=|=)\s*(.+)$/.exec(line);
+          const assign = /^(\w+)\s*(?::=|=)\s*([\s\S]+)$/.exec(line);
           if (assign && assign[1] === head) { callText = assign[2]!; outPat = undefined; }
           else { callText = line; outPat = alias ? alias[2]! : head; }
         }
       }
       const split = splitCall(callText);
       if (!split || split.rest !== '' || !names.has(split.name)) throw new Unsupported('call');
-      const r = new TermReader(split.argsText, env);
+      const r = new TermReader(split.argsText, env, nested);
       let args: unknown[];
       if (outPat !== undefined) {
         // The last argument is the output; it must be the pattern the rule returns.
-        const inner = split.argsText.slice(1, -1);
+        const inner = split.argsText.slice(1, -1).replace(/,\s*$/, '');
         const lastComma = topLevelLastComma(inner);
         if (lastComma < 0 || inner.slice(lastComma + 1).trim() !== outPat) throw new Unsupported('output pattern');
-        args = new TermReader('(' + inner.slice(0, lastComma) + ')', env).args();
+        args = new TermReader('(' + inner.slice(0, lastComma) + ')', env, nested).args();
       } else {
         args = r.args();
       }
@@ -216,6 +240,23 @@ export function extractCallCases(cases: RawCase[], names: ReadonlySet<string>): 
     }
   });
   return { calls, skipped };
+}
+
+/** Splits text into statements: newlines inside brackets or strings do not end a statement. */
+function statements(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0, inStr: string | null = null, cur = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    cur += c;
+    if (inStr) { if (c === '\\' && inStr === '"') cur += text[++i] ?? ''; else if (c === inStr) inStr = null; continue; }
+    if (c === '"' || c === '`') inStr = c;
+    else if ('([{'.includes(c)) depth++;
+    else if (')]}'.includes(c)) depth--;
+    else if (c === '\n' && depth <= 0) { if (cur.trim()) out.push(cur.trim()); cur = ''; }
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
 }
 
 function topLevelLastComma(s: string): number {
