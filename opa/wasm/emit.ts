@@ -18,6 +18,7 @@ export class Code {
   return_(): this { return this.op(0x0f); }
   call(func: number): this { this.w.byte(0x10).u32(func); return this; }
   drop(): this { return this.op(0x1a); }
+  select(): this { return this.op(0x1b); }
   localGet(i: number): this { this.w.byte(0x20).u32(i); return this; }
   localSet(i: number): this { this.w.byte(0x21).u32(i); return this; }
   localTee(i: number): this { this.w.byte(0x22).u32(i); return this; }

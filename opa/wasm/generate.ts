@@ -87,12 +87,24 @@ export function generate(policy: Policy, runtime: Uint8Array): Uint8Array<ArrayB
     m.funcs.push(internType(m, { params: f.params.map(() => I32), results: [I32] }));
   });
   const funcArity = new Map(policy.funcs.map((f) => [f.name, f.params.length]));
+  // Rules (functions of exactly input and data) are memoised per evaluation: callers reach a
+  // wrapper that consults a slot, the body moves to a function appended after all others.
+  const memoised = policy.funcs.filter((f) => f.params.length === 2);
+  const innerIndex = new Map<string, number>();
+  for (const f of memoised) {
+    innerIndex.set(f.name, importedFuncs + m.funcs.length);
+    m.funcs.push(planType);
+  }
 
   // 3. Data: string constants, the string value table, JSON texts.
   const data = new DataBuilder(align8(heapStart));
   const strTable = data.reserve(4 * policy.static.strings.length, 4);
   const strText = policy.static.strings.map((s) => data.cstring(s));
   const hostIds = new Map(host.map((h) => [h.name, h.id]));
+  // Memo state: one slot per memoised rule (0 = not computed, 1 = computed undefined, else the
+  // value) and the `with` nesting depth (memo is bypassed while it is non-zero).
+  const withDepth = data.reserve(4, 4);
+  const memoTable = data.reserve(4 * memoised.length, 4);
 
   const rt = (name: string): number => {
     const i = rtExports.get(name);
@@ -101,6 +113,7 @@ export function generate(policy: Policy, runtime: Uint8Array): Uint8Array<ArrayB
   };
   const ctx: GenContext = {
     rt,
+    withDepth,
     abort: importIndex('opa_abort'),
     strings: policy.static.strings,
     data,
@@ -115,8 +128,7 @@ export function generate(policy: Policy, runtime: Uint8Array): Uint8Array<ArrayB
         return { kind: 'direct', func: f };
       }
       const def = lookupBuiltin(name);
-      if (!def) throw new Error(`internal: call of unknown function ${name}`);
-      if (def.impl === 'native') {
+      if (def?.impl === 'native') {
         const sym = nativeSymbol(name);
         const idx = rtExports.get(sym);
         if (idx === undefined) throw new Error(`internal: not implemented: native builtin ${name} (runtime lacks ${sym})`);
@@ -124,16 +136,18 @@ export function generate(policy: Policy, runtime: Uint8Array): Uint8Array<ArrayB
         return { kind: 'direct', func: idx };
       }
       const id = hostIds.get(name);
-      if ((def.impl === 'sdk' || def.impl === 'host') && id !== undefined) {
+      if (id !== undefined) {
         if (argc > 4) throw new Error(`internal: host builtin ${name} called with ${argc} arguments (at most 4)`);
         return { kind: 'host', func: importIndex(`opa_builtin${argc}`), id };
       }
+      if (!def) throw new Error(`internal: call of unknown function ${name} (not in Static.builtins)`);
       throw new Error(`internal: builtin ${name} (${def.impl}) cannot be called from generated code`);
     },
   };
 
   // 4. Plans and functions.
   const bodies: Uint8Array[] = [];
+  const innerBodies: Uint8Array[] = [];
   for (const p of policy.plans) {
     const bc = new BodyCompiler(ctx, [0, 1]);
     bc.resultSet = bc.scratch();
@@ -147,9 +161,13 @@ export function generate(policy: Policy, runtime: Uint8Array): Uint8Array<ArrayB
     const bc = new BodyCompiler(ctx, f.params);
     bc.blocks(f.blocks);
     bc.code.localGet(bc.local(f.ret));
-    bodies.push(bc.code.body(bc.extraLocals(f.params.length)));
+    const body = bc.code.body(bc.extraLocals(f.params.length));
+    const inner = innerIndex.get(f.name);
+    if (inner === undefined) { bodies.push(body); continue; }
+    innerBodies.push(body);
+    bodies.push(memoWrapper(withDepth, memoTable + 4 * (innerBodies.length - 1), inner));
   }
-  for (const b of bodies) m.codes.push({ body: b });
+  for (const b of [...bodies, ...innerBodies]) m.codes.push({ body: b });
 
   // 5. Stubs.
   const builtinsJson = data.cstring(JSON.stringify(Object.fromEntries(host.map((h) => [h.name, h.id]))));
@@ -163,6 +181,9 @@ export function generate(policy: Policy, runtime: Uint8Array): Uint8Array<ArrayB
   replaceStub(m, rt, STUBS.init, 0, init.body(0));
 
   const ev = new Code();
+  // Every evaluation starts with an empty memo: an earlier one may have been aborted midway.
+  ev.i32Const(withDepth).i32Const(0).i32Store();
+  memoised.forEach((_, i) => ev.i32Const(memoTable + 4 * i).i32Const(0).i32Store());
   policy.plans.forEach((_, i) => {
     ev.localGet(0).i32Const(i).i32Eq().if_().localGet(1).localGet(2).call(planIndex[i]).return_().end();
   });
@@ -203,8 +224,9 @@ function hostBuiltins(policy: Policy): Array<{ name: string; arity: number; id: 
   const funcs = new Set(policy.funcs.map((f) => f.name));
   policy.static.builtins.forEach((b, id) => {
     if (funcs.has(b.name)) return;
+    // Builtins outside writ's table come from a capabilities file: the caller supplies them.
     const def = lookupBuiltin(b.name);
-    if (def && (def.impl === 'sdk' || def.impl === 'host')) out.push({ name: b.name, arity: b.arity, id });
+    if (!def || def.impl === 'sdk' || def.impl === 'host') out.push({ name: b.name, arity: b.arity, id });
   });
   return out;
 }
@@ -317,4 +339,21 @@ export function unwrapExport(m: WasmModule, index: number): number {
   } catch {
     return index;
   }
+}
+
+/** Body of a memoised rule's entry point: (input, data) -> value, one i32 scratch local. */
+function memoWrapper(withDepth: number, slot: number, inner: number): Uint8Array {
+  const c = new Code();
+  const t = 2;
+  c.i32Const(withDepth).i32Load().i32Eqz().if_();
+  c.i32Const(slot).i32Load().localTee(t).if_();
+  c.localGet(t).i32Const(1).i32Eq().if_().i32Const(0).return_().end();
+  c.localGet(t).return_();
+  c.end();
+  c.localGet(0).localGet(1).call(inner).localSet(t);
+  c.i32Const(slot).localGet(t).i32Const(1).localGet(t).select().i32Store();
+  c.localGet(t).return_();
+  c.end();
+  c.localGet(0).localGet(1).call(inner);
+  return c.body(1);
 }

@@ -15,6 +15,8 @@ export interface GenContext {
   strSlot(i: number): number;
   strings: readonly string[];
   data: DataBuilder;
+  /** Address of the i32 `with` nesting depth (memoisation is off while non-zero). */
+  withDepth: number;
 }
 
 type Label = 'ir' | 'other';
@@ -110,6 +112,11 @@ export class BodyCompiler {
     this.operand(source);
     this.code.call(this.ctx.rt('opa_value_type')).i32Const(tag).i32Ne();
     this.undefinedIf();
+  }
+
+  private adjustWithDepth(delta: number): void {
+    const d = this.ctx.withDepth;
+    this.code.i32Const(d).i32Const(d).i32Load().i32Const(delta).i32Add().i32Store();
   }
 
   stmt(s: Stmt): void {
@@ -292,7 +299,9 @@ export class BodyCompiler {
         c.localGet(target).localGet(path);
         this.operand(s.value);
         c.call(rt('opa_value_with_path')).localSet(target);
+        this.adjustWithDepth(1);
         this.block(s.block);
+        this.adjustWithDepth(-1);
         c.localGet(saved).localSet(target);
         return;
       }

@@ -259,4 +259,28 @@ describe('generateWasm + opa-wasm SDK', () => {
     expect(policy.mem.buffer.byteLength).toBe(before);
     expect(policy.evaluate(['b', 'a'], 't/loop')).toEqual([{ result: ['a', 'b'] }]);
   });
+
+  it('rules are memoised per evaluation, not across with or evaluations', async () => {
+    const b = new PolicyBuilder();
+    b.builtin('test.tick', 1); // not in the registry: a caller-supplied host builtin
+    b.funcs.push({
+      name: 'g0.data.t.r', params: [0, 1], ret: 2,
+      blocks: [block({ type: 'DotStmt', source: l(IN), key: b.s('v'), target: 3 }, { type: 'CallStmt', func: 'test.tick', args: [l(3)], result: 2 })],
+    });
+    const call = (target: number) => ({ type: 'CallStmt' as const, func: 'g0.data.t.r', args: [l(IN), l(DATA)], result: target });
+    b.plan('t/memo', [
+      { type: 'MakeArrayStmt', capacity: 4, target: 2 },
+      call(3), { type: 'ArrayAppendStmt', value: l(3), array: 2 },
+      call(3), { type: 'ArrayAppendStmt', value: l(3), array: 2 },
+      { type: 'WithStmt', local: IN, path: [b.str('v')], value: b.s('w'), block: block(
+        call(4), { type: 'ArrayAppendStmt', value: l(4), array: 2 },
+      ) },
+      call(3), { type: 'ArrayAppendStmt', value: l(3), array: 2 },
+    ], 2);
+    let ticks = 0;
+    const policy = await loadPolicy(generateWasm(b.policy()), undefined, { 'test.tick': (v: string) => { ticks++; return `${v}${ticks}`; } });
+    expect(policy.evaluate({ v: 'a' }, 't/memo')).toEqual([{ result: ['a1', 'a1', 'w2', 'a1'] }]);
+    expect(ticks).toBe(2);
+    expect(policy.evaluate({ v: 'b' }, 't/memo')).toEqual([{ result: ['b3', 'b3', 'w4', 'b3'] }]);
+  });
 });
