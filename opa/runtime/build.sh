@@ -46,5 +46,6 @@ $LD --no-entry --import-memory --stack-first -z stack-size=65536 --strip-debug \
 
 # Atomic replace: other helpers may build concurrently.
 cp "$tmp/runtime.wasm" "$out.tmp.$$"
+chmod 644 "$out.tmp.$$"
 mv -f "$out.tmp.$$" "$out"
 echo "built $out ($(wc -c < "$out") bytes)"

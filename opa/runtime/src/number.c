@@ -156,15 +156,26 @@ static bool ref_is_int(opa_number_t *n) {
   return true;
 }
 
-/* Exact comparison of big integer texts (no leading zeros by JSON grammar). */
-static int cmp_int_text(opa_number_t *a, opa_number_t *b) {
-  bool na = a->ref[0] == '-', nb = b->ref[0] == '-';
+/* Exact comparison of integer texts (no leading zeros by JSON grammar). */
+static int cmp_int_text(const char *a, uint32_t a_len, const char *b, uint32_t b_len) {
+  bool na = a[0] == '-', nb = b[0] == '-';
   if (na != nb) return na ? -1 : 1;
-  uint32_t la = a->ref_len - na, lb = b->ref_len - nb;
+  uint32_t la = a_len - na, lb = b_len - nb;
   int c;
   if (la != lb) c = la < lb ? -1 : 1;
-  else { c = memcmp(a->ref + na, b->ref + nb, la); c = c < 0 ? -1 : c > 0; }
+  else { c = memcmp(a + na, b + nb, la); c = c < 0 ? -1 : c > 0; }
   return na ? -c : c;
+}
+
+/* A big integer REF against a non-INT number: doubles first; when they tie, the other value is a
+ * huge (hence integral) double whose exact decimal expansion settles it. */
+static int cmp_bigint_double(opa_number_t *a, double d) {
+  if (a->f < d) return -1;
+  if (a->f > d) return 1;
+  char buf[400];
+  int n = snprintf(buf, sizeof buf, "%.0f", d);
+  if (n <= 0 || n >= (int)sizeof buf) return 0;
+  return cmp_int_text(a->ref, a->ref_len, buf, (uint32_t)n);
 }
 
 /* Exact comparison of an int64 with a double. */
@@ -182,9 +193,12 @@ static int cmp_int_double(int64_t i, double d) {
 
 int writ_number_compare(opa_number_t *a, opa_number_t *b) {
   if (a->repr == OPA_NUM_INT && b->repr == OPA_NUM_INT) return a->i < b->i ? -1 : a->i > b->i;
+  bool ai = ref_is_int(a), bi = ref_is_int(b);   /* integers beyond int64 */
+  if (ai && bi) return cmp_int_text(a->ref, a->ref_len, b->ref, b->ref_len);
+  if (ai) return b->repr == OPA_NUM_INT ? (a->ref[0] == '-' ? -1 : 1) : cmp_bigint_double(a, b->f);
+  if (bi) return a->repr == OPA_NUM_INT ? (b->ref[0] == '-' ? 1 : -1) : -cmp_bigint_double(b, a->f);
   if (a->repr == OPA_NUM_INT) return cmp_int_double(a->i, b->f);
   if (b->repr == OPA_NUM_INT) return -cmp_int_double(b->i, a->f);
-  if (ref_is_int(a) && ref_is_int(b)) return cmp_int_text(a, b);
   if (a->f < b->f) return -1;
   if (a->f > b->f) return 1;
   return 0;
