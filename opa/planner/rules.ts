@@ -1,0 +1,146 @@
+// One IR function per rule group: every definition, its else chain and the default, for
+// complete rules, partial sets, partial objects (incl. general ref heads) and functions.
+import type { Block, Local, Operand } from '../ir/ir.ts';
+import type { Rule, Term } from '../syntax/ast.ts';
+import type { Planner } from './context.ts';
+import type { RuleGroup } from './tree.ts';
+import { constantPrefix } from './tree.ts';
+import { planBody } from './body.ts';
+import { planTerm } from './terms.ts';
+import { unifyLocal } from './unify.ts';
+
+const TRUE: Term = { type: 'boolean', value: true, loc: { file: '', start: 0, end: 0 } };
+
+export function planGroupFunc(p: Planner, g: RuleGroup, name: string): void {
+  p.inFunction(() => {
+    const arity = g.kind === 'function' ? ((g.rules[0] ?? g.defaults[0]).args?.length ?? 0) : 0;
+    const params: Local[] = [0, 1];
+    for (let i = 0; i < arity; i++) params.push(p.newLocal());
+    const ret = p.newLocal();
+    const blocks: Block[] = [];
+    const dataPath = 'data.' + g.path.join('.');
+    if (g.kind === 'partialset' && !g.general) p.emit({ type: 'MakeSetStmt', target: ret });
+    else if (g.kind === 'partialobject' || g.kind === 'partialset' || g.general) p.emit({ type: 'MakeObjectStmt', target: ret });
+    if (p.curr.length) blocks.push({ stmts: p.curr.splice(0) });
+
+    for (const rule of g.rules) {
+      const bindArgs = (k: () => void) => bindParams(p, rule, params.slice(2), k);
+      if (rule.elses.length === 0) {
+        blocks.push(p.block(() => p.scoped(() => bindArgs(() => planBody(p, rule.body, () => emitResult(p, g, rule, rule.value, ret, dataPath))))));
+        continue;
+      }
+      // Else chain: the first definition in the chain that is defined gives the value.
+      const chain = p.newLocal();
+      const chainBlocks: Block[] = [];
+      const parts = [{ value: rule.value, body: rule.body }, ...rule.elses];
+      parts.forEach((part, i) =>
+        chainBlocks.push(
+          p.block(() =>
+            p.scoped(() => {
+              if (i > 0) p.emit({ type: 'IsUndefinedStmt', source: chain });
+              bindArgs(() =>
+                planBody(p, part.body, () =>
+                  planTerm(p, part.value ?? TRUE, (v) => p.emit(assignOnce(p, g, rule, v, chain, dataPath))),
+                ),
+              );
+            }),
+          ),
+        ),
+      );
+      blocks.push(
+        p.block(() => {
+          p.emit({ type: 'ResetLocalStmt', target: chain });
+          p.emit({ type: 'BlockStmt', blocks: chainBlocks });
+          p.emit({ type: 'IsDefinedStmt', source: chain });
+          p.emit(assignOnce(p, g, rule, { local: chain }, ret, dataPath));
+        }),
+      );
+    }
+    for (const rule of g.defaults) {
+      blocks.push(
+        p.block(() =>
+          p.scoped(() => {
+            p.emit({ type: 'IsUndefinedStmt', source: ret });
+            planTerm(p, rule.value ?? TRUE, (v) => p.emit({ type: 'AssignVarStmt', source: v, target: ret }));
+          }),
+        ),
+      );
+    }
+    p.funcs.push({ name, params, ret, blocks, path: g.path });
+  });
+}
+
+function bindParams(p: Planner, rule: Rule, params: Local[], k: () => void, i = 0): void {
+  const args = rule.args ?? [];
+  if (i === args.length) return k();
+  unifyLocal(p, args[i], { local: params[i] }, () => bindParams(p, rule, params, k, i + 1));
+}
+
+function assignOnce(p: Planner, g: RuleGroup, rule: Rule, v: Operand, target: Local, dataPath: string) {
+  const message =
+    g.kind === 'function' ? `functions must not produce multiple outputs for same inputs` : `complete rule ${dataPath} produced conflicting values`;
+  return { type: 'AssignVarOnceStmt' as const, source: v, target, message, loc: p.irLoc(rule.headLoc) };
+}
+
+/** The end of a definition's body: assign / add / insert its head. */
+function emitResult(p: Planner, g: RuleGroup, rule: Rule, value: Term | undefined, ret: Local, dataPath: string): void {
+  const loc = p.irLoc(rule.headLoc);
+  if (rule.refTail && rule.refTail.length > constantPrefix(rule.refTail).length) {
+    return emitGeneral(p, rule, ret);
+  }
+  if (g.kind === 'complete' || g.kind === 'function') {
+    return planTerm(p, value ?? TRUE, (v) => p.emit(assignOnce(p, g, rule, v, ret, dataPath)));
+  }
+  // A partial group: the rule's own ref below the group path (more keys for ref heads like a.b[k]).
+  if (rule.kind === 'partialset') {
+    return planTerm(p, rule.key!, (v) => p.emit({ type: 'SetAddStmt', value: v, set: ret, loc }));
+  }
+  if (rule.kind === 'partialobject') {
+    return planTerm(p, rule.key!, (key) =>
+      planTerm(p, value ?? TRUE, (v) => p.emit({ type: 'ObjectInsertOnceStmt', key, value: v, object: ret, loc })),
+    );
+  }
+  p.notImplemented(`mixing ${rule.kind} and ${g.kind} definitions of ${dataPath}`, rule.headLoc);
+}
+
+/** General ref heads (`p[x].y[z] := v`, `p[x] contains y`): nested objects created on demand. */
+function emitGeneral(p: Planner, rule: Rule, ret: Local): void {
+  const tail = rule.refTail!.slice(constantPrefix(rule.refTail!).length);
+  const loc = p.irLoc(rule.headLoc);
+  const isSet = rule.kind === 'partialset';
+  // Partial sets: every tail key is an object level, the last one holding the set.
+  const levels = isSet ? tail.length : tail.length - 1;
+  const step = (obj: Local, i: number): void => {
+    if (i === levels) {
+      if (isSet) return planTerm(p, rule.key!, (v) => p.emit({ type: 'SetAddStmt', value: v, set: obj, loc }));
+      return planTerm(p, tail[tail.length - 1], (key) =>
+        planTerm(p, rule.value ?? TRUE, (v) => p.emit({ type: 'ObjectInsertOnceStmt', key, value: v, object: obj, loc })),
+      );
+    }
+    planTerm(p, tail[i], (key) => step(getOrCreate(p, obj, key, isSet && i === levels - 1 ? 'set' : 'object'), i + 1));
+  };
+  step(ret, 0);
+}
+
+function getOrCreate(p: Planner, obj: Local, key: Operand, kind: 'set' | 'object'): Local {
+  const child = p.newLocal();
+  p.emit({ type: 'ResetLocalStmt', target: child });
+  const found = p.newLocal();
+  p.emit({
+    type: 'BlockStmt',
+    blocks: [{ stmts: [{ type: 'DotStmt', source: { local: obj }, key, target: found }, { type: 'AssignVarStmt', source: { local: found }, target: child }] }],
+  });
+  p.emit({
+    type: 'BlockStmt',
+    blocks: [
+      {
+        stmts: [
+          { type: 'IsUndefinedStmt', source: child },
+          kind === 'set' ? { type: 'MakeSetStmt', target: child } : { type: 'MakeObjectStmt', target: child },
+          { type: 'ObjectInsertStmt', key, value: { local: child }, object: obj },
+        ],
+      },
+    ],
+  });
+  return child;
+}
