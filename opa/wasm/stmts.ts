@@ -19,7 +19,8 @@ export interface GenContext {
   withDepth: number;
 }
 
-type Label = 'ir' | 'other';
+/** A wasm label; `withFrame` marks the block of a WithStmt (what leaving it must undo). */
+interface Label { kind: 'ir' | 'other'; withFrame?: { target: number; saved: number } }
 
 const TYPE_ARRAY = 5;
 const TYPE_OBJECT = 6;
@@ -57,7 +58,7 @@ export class BodyCompiler {
   private irDepth(n: number): number {
     let seen = -1;
     for (let i = this.labels.length - 1; i >= 0; i--) {
-      if (this.labels[i] === 'ir' && ++seen === n) return this.labels.length - 1 - i;
+      if (this.labels[i].kind === 'ir' && ++seen === n) return this.labels.length - 1 - i;
     }
     throw new Error(`internal: break index ${n} leaves more blocks than enclose it`);
   }
@@ -67,11 +68,22 @@ export class BodyCompiler {
     this.code.brIf(this.irDepth(0));
   }
 
-  private open(label: Label, kind: 'block' | 'loop' | 'if'): void {
+  private open(label: Label['kind'], kind: 'block' | 'loop' | 'if', withFrame?: Label['withFrame']): void {
     if (kind === 'block') this.code.block();
     else if (kind === 'loop') this.code.loop();
     else this.code.if_();
-    this.labels.push(label);
+    this.labels.push({ kind: label, withFrame });
+  }
+
+  /** Before a br to `depth` (or a return, depth = all labels): undo the WithStmts it leaves. */
+  private leaveWiths(depth: number): void {
+    const target = this.labels.length - 1 - depth;
+    for (let i = this.labels.length - 1; i > target; i--) {
+      const f = this.labels[i].withFrame;
+      if (!f) continue;
+      this.code.localGet(f.saved).localSet(f.target);
+      this.adjustWithDepth(-1);
+    }
   }
 
   private close(): void {
@@ -83,8 +95,8 @@ export class BodyCompiler {
     for (const b of bs) this.block(b);
   }
 
-  block(b: Block): void {
-    this.open('ir', 'block');
+  block(b: Block, withFrame?: Label['withFrame']): void {
+    this.open('ir', 'block', withFrame);
     for (const s of b.stmts) this.stmt(s);
     this.close();
   }
@@ -134,13 +146,17 @@ export class BodyCompiler {
       case 'BlockStmt':
         this.blocks(s.blocks);
         return;
-      case 'BreakStmt':
-        c.br(this.irDepth(s.index));
+      case 'BreakStmt': {
+        const depth = this.irDepth(s.index);
+        this.leaveWiths(depth);
+        c.br(depth);
         return;
+      }
       case 'NotStmt':
         // The inner block falling through means it was defined, so the NotStmt is not.
         this.open('ir', 'block');
         for (const st of s.block.stmts) this.stmt(st);
+        this.leaveWiths(this.irDepth(1));
         c.br(this.irDepth(1));
         this.close();
         return;
@@ -300,7 +316,7 @@ export class BodyCompiler {
         this.operand(s.value);
         c.call(rt('opa_value_with_path')).localSet(target);
         this.adjustWithDepth(1);
-        this.block(s.block);
+        this.block(s.block, { target, saved });
         this.adjustWithDepth(-1);
         c.localGet(saved).localSet(target);
         return;
@@ -310,6 +326,7 @@ export class BodyCompiler {
         c.localGet(this.resultSet).localGet(this.local(s.value)).call(rt('opa_set_add'));
         return;
       case 'ReturnLocalStmt':
+        this.leaveWiths(this.labels.length);
         c.localGet(this.local(s.source)).return_();
         return;
       case 'NopStmt':

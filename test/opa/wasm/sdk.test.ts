@@ -283,4 +283,21 @@ describe('generateWasm + opa-wasm SDK', () => {
     expect(ticks).toBe(2);
     expect(policy.evaluate({ v: 'b' }, 't/memo')).toEqual([{ result: ['b3', 'b3', 'w4', 'b3'] }]);
   });
+
+  it('a break out of a with block restores the replaced document', async () => {
+    const b = new PolicyBuilder();
+    b.plan('t/wbrk', [
+      { type: 'MakeArrayStmt', capacity: 2, target: 2 },
+      { type: 'BlockStmt', blocks: [block(
+        { type: 'WithStmt', local: IN, path: [], value: b.s('replaced'), block: block(
+          { type: 'ArrayAppendStmt', value: l(IN), array: 2 },
+          { type: 'BreakStmt', index: 1 },
+        ) },
+        { type: 'ArrayAppendStmt', value: b.s('not reached'), array: 2 },
+      )] },
+      { type: 'ArrayAppendStmt', value: l(IN), array: 2 },
+    ], 2);
+    const { policy } = await b.load();
+    expect(policy.evaluate('original', 't/wbrk')).toEqual([{ result: ['replaced', 'original'] }]);
+  });
 });
