@@ -20,28 +20,31 @@ WRIT_EXPORT("wb_count") opa_value *wb_count(opa_value *a) {
   }
 }
 
-/* sum/product: exact in int128 while every element is an integer and nothing overflows,
- * then double. Any non-number element makes the result undefined. */
+/* sum/product: exact (128-bit decimal) while every element converts exactly and nothing
+ * overflows, then double. Any non-number element makes the result undefined. */
 static opa_value *wb_fold(opa_value *a, bool product) {
   opa_value **el;
   uint32_t n;
   if (!wb_elems(a, &el, &n)) return 0;
-  wb_i128 acc = product ? 1 : 0;
+  wb_dec acc = { product ? 1 : 0, 0 };
   double accf = 0;
   bool exact = true;
   for (uint32_t i = 0; i < n; i++) {
     if (!wb_is(el[i], OPA_NUMBER)) return 0;
-    wb_i128 x;
-    if (exact && wb_num_i128(el[i], &x)) {
-      wb_i128 r;
-      bool ovf = product ? __builtin_mul_overflow(acc, x, &r) : __builtin_add_overflow(acc, x, &r);
-      if (!ovf) { acc = r; continue; }
+    wb_dec x, r;
+    if (exact && wb_num_dec(el[i], &x) && (product ? wb_dec_mul(acc, x, &r) : wb_dec_add(acc, x, &r))) {
+      acc = r;
+      continue;
     }
-    if (exact) { accf = (double)acc; exact = false; }
+    if (exact) {
+      accf = acc.e == 0 ? (double)acc.m
+           : wb_num_f(wb_from_dec(acc));   /* correctly rounded through the decimal text */
+      exact = false;
+    }
     double f = wb_num_f(el[i]);
     accf = product ? accf * f : accf + f;
   }
-  return exact ? wb_from_i128(acc) : wb_from_double(accf);
+  return exact ? wb_from_dec(acc) : wb_from_double(accf);
 }
 
 WRIT_EXPORT("wb_sum") opa_value *wb_sum(opa_value *a) { return wb_fold(a, false); }

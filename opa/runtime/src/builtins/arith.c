@@ -1,6 +1,7 @@
 /* Native arithmetic builtins: plus minus mul div rem abs round ceil floor (minus also does set
- * difference). Integers are exact up to 128 bits (results beyond int64 keep exact decimal text);
- * anything else falls back to double. Type errors and division by zero are undefined (0). */
+ * difference). Integers are exact up to 128 bits (results beyond int64 keep exact decimal text),
+ * decimal literals are added and multiplied exactly (0.1 + 0.2 = 0.3, as OPA); anything else
+ * falls back to double. Type errors and division by zero are undefined (0). */
 #include "wb_common_a.h"
 
 typedef enum { WB_ADD, WB_SUB, WB_MUL } wb_arith_op;
@@ -13,6 +14,11 @@ static opa_value *wb_arith(opa_value *a, opa_value *b, wb_arith_op op) {
              : op == WB_SUB ? __builtin_sub_overflow(x, y, &r)
                             : __builtin_mul_overflow(x, y, &r);
     if (!ovf) return wb_from_i128(r);
+  }
+  wb_dec c, d, q;
+  if (wb_num_dec(a, &c) && wb_num_dec(b, &d)) {
+    if (op == WB_SUB) d.m = -d.m;   /* |m| < 2^127 after parsing, so negation is safe */
+    if (op == WB_MUL ? wb_dec_mul(c, d, &q) : wb_dec_add(c, d, &q)) return wb_from_dec(q);
   }
   double f = wb_num_f(a), g = wb_num_f(b);
   return wb_from_double(op == WB_ADD ? f + g : op == WB_SUB ? f - g : f * g);
@@ -45,6 +51,19 @@ WRIT_EXPORT("wb_div") opa_value *wb_div(opa_value *a, opa_value *b) {
   }
   double g = wb_num_f(b);
   if (g == 0) return 0;
+  /* terminating decimal quotients are exact (0.3 / 0.1 = 3, 1 / 8 = 0.125) */
+  wb_dec c, d;
+  if (wb_num_dec(a, &c) && wb_num_dec(b, &d) && d.m != 0) {
+    wb_i128 m = c.m;
+    for (int32_t k = 0; k <= 40; k++) {
+      if (m % d.m == 0 && !(d.m == -1 && m == (wb_i128)((unsigned __int128)1 << 127))) {
+        wb_dec q = { m / d.m, c.e - d.e - k };
+        if (q.e >= -WB_DEC_EMAX && q.e <= WB_DEC_EMAX) return wb_from_dec(q);
+        break;
+      }
+      if (__builtin_mul_overflow(m, (wb_i128)10, &m)) break;
+    }
+  }
   return wb_from_double(wb_num_f(a) / g);
 }
 
@@ -60,6 +79,8 @@ WRIT_EXPORT("wb_abs") opa_value *wb_abs(opa_value *a) {
   if (!wb_is(a, OPA_NUMBER)) return 0;
   wb_i128 x;
   if (wb_num_i128(a, &x) && x != (wb_i128)((unsigned __int128)1 << 127)) return wb_from_i128(x < 0 ? -x : x);
+  wb_dec d;
+  if (wb_num_dec(a, &d)) { if (d.m < 0) d.m = -d.m; return wb_from_dec(d); }
   return wb_from_double(__builtin_fabs(wb_num_f(a)));
 }
 

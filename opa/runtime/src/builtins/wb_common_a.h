@@ -82,6 +82,112 @@ WB_HELPER opa_value *wb_from_double(double f) {
   return opa_number_float(f);
 }
 
+/* ---- exact decimals: m * 10^e with a 128-bit mantissa ----
+ * OPA computes + - * on decimal numbers exactly (big.Float / libmpdec), so 0.1 + 0.2 is 0.3.
+ * Integers and literal text (REF) convert exactly; doubles computed at run time (FLOAT) do
+ * not, and callers fall back to double arithmetic when a conversion or operation fails. */
+typedef struct { wb_i128 m; int32_t e; } wb_dec;
+#define WB_DEC_EMAX 400
+
+WB_HELPER bool wb_num_dec(opa_value *v, wb_dec *out) {
+  if (!wb_is(v, OPA_NUMBER)) return false;
+  opa_number_t *n = wb_num(v);
+  if (n->repr == OPA_NUM_INT) { out->m = n->i; out->e = 0; return true; }
+  if (n->repr != OPA_NUM_REF || n->ref == 0) return false;
+  const char *s = n->ref;
+  uint32_t len = n->ref_len, i = 0;
+  bool neg = false;
+  if (i < len && (s[i] == '-' || s[i] == '+')) { neg = s[i] == '-'; i++; }
+  wb_i128 m = 0;
+  int32_t e = 0;
+  bool digits = false, frac = false;
+  for (; i < len; i++) {
+    char c = s[i];
+    if (c == '.' && !frac) { frac = true; continue; }
+    if (c < '0' || c > '9') break;
+    digits = true;
+    if (__builtin_mul_overflow(m, (wb_i128)10, &m) || __builtin_add_overflow(m, (wb_i128)(c - '0'), &m)) return false;
+    if (frac) e--;
+  }
+  if (!digits) return false;
+  if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+    i++;
+    bool eneg = false;
+    if (i < len && (s[i] == '-' || s[i] == '+')) { eneg = s[i] == '-'; i++; }
+    int32_t x = 0;
+    if (i >= len) return false;
+    for (; i < len; i++) {
+      if (s[i] < '0' || s[i] > '9' || x > 100000) return false;
+      x = x * 10 + (s[i] - '0');
+    }
+    e += eneg ? -x : x;
+  }
+  if (i != len || e > WB_DEC_EMAX || e < -WB_DEC_EMAX) return false;
+  out->m = neg ? -m : m;
+  out->e = e;
+  return true;
+}
+
+/* m * 10^k without overflow. */
+WB_HELPER bool wb_dec_scale(wb_i128 m, int32_t k, wb_i128 *out) {
+  for (int32_t i = 0; i < k; i++) if (__builtin_mul_overflow(m, (wb_i128)10, &m)) return false;
+  *out = m;
+  return true;
+}
+
+WB_HELPER bool wb_dec_add(wb_dec a, wb_dec b, wb_dec *r) {
+  if (a.e > b.e) { wb_dec t = a; a = b; b = t; }   /* a has the smaller exponent */
+  wb_i128 bm;
+  if (!wb_dec_scale(b.m, b.e - a.e, &bm) || __builtin_add_overflow(a.m, bm, &r->m)) return false;
+  r->e = a.e;
+  return true;
+}
+
+WB_HELPER bool wb_dec_mul(wb_dec a, wb_dec b, wb_dec *r) {
+  if (__builtin_mul_overflow(a.m, b.m, &r->m)) return false;
+  r->e = a.e + b.e;
+  return r->e <= WB_DEC_EMAX && r->e >= -WB_DEC_EMAX;
+}
+
+/* The number value of a decimal: an exact integer when it is one, otherwise literal text. */
+WB_HELPER opa_value *wb_from_dec(wb_dec d) {
+  while (d.e < 0 && d.m % 10 == 0) { d.m /= 10; d.e++; }
+  if (d.m == 0) return opa_number_int(0);
+  if (d.e >= 0) {
+    wb_i128 x;
+    if (wb_dec_scale(d.m, d.e, &x)) return wb_from_i128(x);
+  }
+  char digits[48], text[120];
+  int p = 48;
+  bool neg = d.m < 0;
+  wb_i128 m = neg ? d.m : -d.m;   /* negative magnitude */
+  do { digits[--p] = (char)('0' - (int)(m % 10)); m /= 10; } while (m != 0);
+  int n = 48 - p, o = 0;
+  const char *D = digits + p;
+  if (neg) text[o++] = '-';
+  int32_t k = -d.e;
+  if (d.e >= 0 || k > 60) {
+    /* exponent form, valid JSON: digits e exponent */
+    for (int i = 0; i < n; i++) text[o++] = D[i];
+    text[o++] = 'e';
+    int32_t x = d.e;
+    if (x < 0) { text[o++] = '-'; x = -x; }
+    char eb[12]; int q = 12;
+    do { eb[--q] = (char)('0' + x % 10); x /= 10; } while (x != 0);
+    while (q < 12) text[o++] = eb[q++];
+  } else if (n > k) {
+    for (int i = 0; i < n - k; i++) text[o++] = D[i];
+    text[o++] = '.';
+    for (int i = n - k; i < n; i++) text[o++] = D[i];
+  } else {
+    text[o++] = '0'; text[o++] = '.';
+    for (int i = 0; i < k - n; i++) text[o++] = '0';
+    for (int i = 0; i < n; i++) text[o++] = D[i];
+  }
+  opa_value *r = opa_number_ref(text, (uint32_t)o);
+  return r != 0 ? r : opa_number_float(0);
+}
+
 /* ---- UTF-8, decoded as Go does: an invalid byte is one U+FFFD and consumes one byte ---- */
 #define WB_RUNE_ERROR 0xFFFDu
 
