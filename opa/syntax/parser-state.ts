@@ -16,7 +16,7 @@ export class Abort {
 
 export const MAX_ERRORS = 10;
 /** Nesting limit for terms and bodies: deep enough for any real policy, shallow enough for the JS stack. */
-export const MAX_DEPTH = 1000;
+export const MAX_DEPTH = 300;
 
 export class ParserState {
   readonly toks: Token[] = [];

@@ -9,7 +9,12 @@ import { Tok } from './tokens.ts';
 
 export function parseModule(file: string, text: string): { module?: Module; diagnostics: Diagnostic[] } {
   const p = new ParserState(file, text);
-  const module = parseModuleTokens(p);
+  let module: Module | undefined;
+  try {
+    module = parseModuleTokens(p);
+  } catch (e) {
+    stackOverflow(p, e);
+  }
   return p.diags.length || !module ? { diagnostics: p.diags } : { module, diagnostics: [] };
 }
 
@@ -34,6 +39,16 @@ function whole<T>(p: ParserState, fn: () => T): T | undefined {
     return r;
   } catch (e) {
     if (e instanceof Sync || e instanceof Abort) return undefined;
-    throw e;
+    stackOverflow(p, e);
+    return undefined;
   }
+}
+
+/**
+ * The depth limit keeps recursion well inside the JS stack; should a smaller stack still overflow,
+ * the input is reported as too deeply nested rather than crashing the caller.
+ */
+function stackOverflow(p: ParserState, e: unknown): void {
+  if (!(e instanceof RangeError)) throw e;
+  p.diags.push({ code: 'rego_parse_error', message: 'nesting too deep', loc: p.loc(p.t.start, p.t.end) });
 }

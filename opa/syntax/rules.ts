@@ -10,13 +10,6 @@ const importRoots = new Set(['data', 'input', 'future', 'rego']);
 
 // module = package { import | rule }
 export function parseModuleTokens(p: ParserState): Module | undefined {
-  const blocks = findMetadataBlocks(p, p.src);
-  // Each block annotates the first statement after it.
-  const byStatement = new Map<number, MetadataBlock>();
-  for (const b of blocks) {
-    const t = p.toks.find((tk) => tk.start >= b.end);
-    if (t) byStatement.set(t.start, b);
-  }
   const mod: Module = { file: p.file, package: [], packageLoc: p.loc(0, 0), imports: [], rules: [], annotations: [] };
   const annotate = (b: MetadataBlock, def: Annotations['scope']): Annotations => {
     const a: Annotations = { scope: b.scope ?? def, fields: b.fields, loc: p.loc(b.start, b.end) };
@@ -25,6 +18,13 @@ export function parseModuleTokens(p: ParserState): Module | undefined {
   };
   let havePackage = false;
   try {
+    // Each METADATA block annotates the first statement after it.
+    const byStatement = new Map<number, MetadataBlock>();
+    let k = 0;
+    for (const b of findMetadataBlocks(p, p.src)) {
+      while (k < p.toks.length - 1 && p.toks[k].start < b.end) k++;
+      byStatement.set(p.toks[k].start, b);
+    }
     if (p.at(Tok.EOF)) p.fail('empty module', 0, 0);
     while (!p.at(Tok.EOF)) {
       const t = p.t;
@@ -54,7 +54,7 @@ export function parseModuleTokens(p: ParserState): Module | undefined {
       }
     }
   } catch (e) {
-    if (!(e instanceof Abort)) throw e;
+    if (!(e instanceof Abort) && !(e instanceof Sync)) throw e;
   }
   return havePackage ? mod : undefined;
 }

@@ -179,8 +179,11 @@ function skipQuoted(s: Buffer, q: number): number {
   return -1;
 }
 
+/** Template strings nested deeper than this are refused (the skipping below recurses). */
+const MAX_TEMPLATE_NESTING = 100;
+
 /** Index of the '}' closing a template expression whose body starts at i, or -1. */
-export function skipTemplateExpr(s: Buffer, i: number): number {
+export function skipTemplateExpr(s: Buffer, i: number, nesting = 0): number {
   let depth = 1;
   while (i < s.length) {
     const c = s[i];
@@ -190,7 +193,8 @@ export function skipTemplateExpr(s: Buffer, i: number): number {
       continue;
     }
     if (c === 0x24 && (s[i + 1] === 0x22 || s[i + 1] === 0x60)) {
-      i = skipTemplate(s, i + 1);
+      if (nesting >= MAX_TEMPLATE_NESTING) return -1;
+      i = skipTemplate(s, i + 1, nesting + 1);
       if (i < 0) return -1;
       continue;
     }
@@ -202,7 +206,7 @@ export function skipTemplateExpr(s: Buffer, i: number): number {
 }
 
 /** Index after the closing quote of a template string whose opening quote is at q, or -1. */
-export function skipTemplate(s: Buffer, q: number): number {
+export function skipTemplate(s: Buffer, q: number, nesting = 0): number {
   const quote = s[q];
   let i = q + 1;
   while (i < s.length) {
@@ -211,7 +215,7 @@ export function skipTemplate(s: Buffer, q: number): number {
     if (c === quote) return i + 1;
     if (quote === 0x22 && c === 0x0a) return -1;
     if (c === 0x7b) {
-      const j = skipTemplateExpr(s, i + 1);
+      const j = skipTemplateExpr(s, i + 1, nesting);
       if (j < 0) return -1;
       i = j + 1;
       continue;

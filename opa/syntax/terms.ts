@@ -5,12 +5,14 @@ import type { ParserState } from './parser-state.ts';
 import { parseTemplate } from './template.ts';
 import { Tok, isKeyword } from './tokens.ts';
 
-/** Precedence levels, loosest first (OPA: in < relation < | < & < +,- < *,/,%). */
-const relationOps = new Map<Tok, string>([
-  [Tok.Equal, 'equal'], [Tok.Neq, 'neq'], [Tok.Lt, 'lt'], [Tok.Lte, 'lte'], [Tok.Gt, 'gt'], [Tok.Gte, 'gte'],
+/** Binary operators: builtin name and precedence, loosest first (OPA: relation < | < & < +,- < *,/,%). */
+const binaryOps = new Map<Tok, [string, number]>([
+  [Tok.Equal, ['equal', 1]], [Tok.Neq, ['neq', 1]], [Tok.Lt, ['lt', 1]], [Tok.Lte, ['lte', 1]], [Tok.Gt, ['gt', 1]], [Tok.Gte, ['gte', 1]],
+  [Tok.Or, ['or', 2]],
+  [Tok.And, ['and', 3]],
+  [Tok.Add, ['plus', 4]], [Tok.Sub, ['minus', 4]],
+  [Tok.Mul, ['mul', 5]], [Tok.Quo, ['div', 5]], [Tok.Rem, ['rem', 5]],
 ]);
-const arithOps = new Map<Tok, string>([[Tok.Add, 'plus'], [Tok.Sub, 'minus']]);
-const factorOps = new Map<Tok, string>([[Tok.Mul, 'mul'], [Tok.Quo, 'div'], [Tok.Rem, 'rem']]);
 
 export function call(op: string[], opLoc: Loc, args: Term[], loc: Loc): CallTerm {
   return { type: 'call', op, opLoc, args, loc };
@@ -45,40 +47,25 @@ export function parseTermIn(p: ParserState, keyVal: boolean, noOr = false): Term
   return lhs;
 }
 
-function binaryLevel(p: ParserState, ops: Map<Tok, string>, operand: () => Term): Term {
-  let lhs = operand();
+/**
+ * binary = unary { op binary }   by precedence climbing (all operators are left-associative);
+ * one stack frame per precedence step keeps deep nesting cheap.
+ */
+function parseBinary(p: ParserState, minPrec: number, noOr: boolean): Term {
+  let lhs = parseUnary(p);
   for (;;) {
-    const name = ops.get(p.t.tok);
-    if (!name) return lhs;
-    const op = p.next();
-    const rhs = operand();
-    lhs = call([name], p.loc(op.start, op.end), [lhs, rhs], span(p, lhs, rhs));
+    const op = binaryOps.get(p.t.tok);
+    if (!op || op[1] < minPrec || (noOr && p.t.tok === Tok.Or)) return lhs;
+    const t = p.next();
+    const rhs = parseBinary(p, op[1] + 1, noOr);
+    lhs = call([op[0]], p.loc(t.start, t.end), [lhs, rhs], span(p, lhs, rhs));
   }
 }
 
-// relation = or { ("==" | "!=" | "<" | "<=" | ">" | ">=") or }
+// relation = or { ("==" | "!=" | "<" | "<=" | ">" | ">=") or }; or = and { "|" and }; and = arith { "&" arith };
+// arith = factor { ("+" | "-") factor }; factor = unary { ("*" | "/" | "%") unary }
 function parseRelation(p: ParserState, noOr: boolean): Term {
-  return binaryLevel(p, relationOps, () => parseOr(p, noOr));
-}
-
-// or = and { "|" and }
-function parseOr(p: ParserState, noOr: boolean): Term {
-  return noOr ? parseAnd(p) : binaryLevel(p, new Map([[Tok.Or, 'or']]), () => parseAnd(p));
-}
-
-// and = arith { "&" arith }
-function parseAnd(p: ParserState): Term {
-  return binaryLevel(p, new Map([[Tok.And, 'and']]), () => parseArith(p));
-}
-
-// arith = factor { ("+" | "-") factor }
-function parseArith(p: ParserState): Term {
-  return binaryLevel(p, arithOps, () => parseFactor(p));
-}
-
-// factor = unary { ("*" | "/" | "%") unary }
-function parseFactor(p: ParserState): Term {
-  return binaryLevel(p, factorOps, () => parseUnary(p));
+  return parseBinary(p, 1, noOr);
 }
 
 // unary = "-" number | "-" unary | term
@@ -219,8 +206,8 @@ function parseArray(p: ParserState): Term {
     p.expect(Tok.RBrack);
     return { type: 'arraycompr', term: first, body, loc: p.locFrom(open.start) };
   }
-  const items = [first];
-  if (p.accept(Tok.Comma)) items.push(...parseList(p, Tok.RBrack));
+  let items = [first];
+  if (p.accept(Tok.Comma)) items = items.concat(parseList(p, Tok.RBrack));
   else p.expect(Tok.RBrack, ', or ]');
   return { type: 'array', items, loc: p.locFrom(open.start) };
 }
@@ -252,8 +239,8 @@ function parseBraces(p: ParserState): Term {
     p.expect(Tok.RBrace, ', or }');
     return { type: 'object', items, loc: p.locFrom(open.start) };
   }
-  const items = [first];
-  if (p.accept(Tok.Comma)) items.push(...parseList(p, Tok.RBrace));
+  let items = [first];
+  if (p.accept(Tok.Comma)) items = items.concat(parseList(p, Tok.RBrace));
   else p.expect(Tok.RBrace, ', or }');
   return { type: 'set', items, loc: p.locFrom(open.start) };
 }
