@@ -215,7 +215,33 @@ export function generate(policy: Policy, runtime: Uint8Array): Uint8Array<ArrayB
   if (funcTypeOf(m, m.start).params.length !== 0 || funcTypeOf(m, m.start).results.length !== 0) {
     throw new Error('internal: writ_start must be () -> ()');
   }
+  stubUnreachable(m);
   return writeModule(m);
+}
+
+/**
+ * Replaces the bodies of functions no export, start function or table entry can reach with a
+ * bare `unreachable` (indices stay put, so nothing needs remapping). Shrinks modules by dropping
+ * runtime code (builtins, wrappers) a policy never calls.
+ */
+function stubUnreachable(m: WasmModule): void {
+  const imported = importCount(m, ExternKind.Func);
+  const live = new Set<number>();
+  const work: number[] = [];
+  const mark = (i: number) => { if (!live.has(i)) { live.add(i); work.push(i); } };
+  for (const e of m.exports) if (e.kind === ExternKind.Func) mark(e.index);
+  if (m.start !== undefined) mark(m.start);
+  for (const el of m.elements) {
+    if (el.form === 'funcs') el.funcs.forEach(mark);
+    else return; // cannot see inside: keep everything
+  }
+  while (work.length > 0) {
+    const f = work.pop()!;
+    if (f < imported) continue;
+    remapBody(m.codes[f - imported].body, (callee) => { mark(callee); return callee; });
+  }
+  const dead = new Uint8Array([0x00, 0x00, 0x0b]);
+  m.codes.forEach((_, i) => { if (!live.has(i + imported)) m.codes[i] = { body: dead }; });
 }
 
 /** Host-called builtins with their ids (index in Static.builtins, as OPA does). */
