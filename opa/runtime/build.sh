@@ -36,7 +36,7 @@ done
 # Export every external function our sources define (value.h API, wb_* builtins, writ_gen_*,
 # ABI entry points), except libc replacements.
 exports=$($NM --defined-only --extern-only $objs 2>/dev/null | awk '$2 == "T" { print $3 }' \
-  | grep -v -E '^(malloc|free|calloc|realloc|__imported_wasi_.*)$' | LC_ALL=C sort -u)
+  | grep -v -E '^(malloc|free|calloc|realloc|__imported_wasi_.*|__stack_chk_fail)$' | LC_ALL=C sort -u)
 export_flags=""
 for e in $exports; do export_flags="$export_flags --export=$e"; done
 

@@ -227,3 +227,15 @@ static uint32_t sort_unique(opa_value **k, opa_value **v, uint32_t n) {
 
 void writ_object_sort(opa_object_t *o) { o->len = sort_unique(o->keys, o->vals, o->len); }
 void writ_set_sort(opa_set_t *s) { s->len = sort_unique(s->elems, 0, s->len); }
+
+/* The wasm32 layouts documented in README.md (codegen may build values in data segments). */
+_Static_assert(sizeof(opa_boolean_t) == 2 && offsetof(opa_boolean_t, v) == 1, "boolean layout");
+_Static_assert(sizeof(opa_number_t) == 32 && offsetof(opa_number_t, repr) == 1 && offsetof(opa_number_t, i) == 8 &&
+               offsetof(opa_number_t, f) == 16 && offsetof(opa_number_t, ref) == 24 &&
+               offsetof(opa_number_t, ref_len) == 28, "number layout");
+_Static_assert(sizeof(opa_string_t) == 12 && offsetof(opa_string_t, len) == 4 && offsetof(opa_string_t, data) == 8,
+               "string layout");
+_Static_assert(sizeof(opa_array_t) == 16 && offsetof(opa_array_t, elems) == 12, "array layout");
+_Static_assert(sizeof(opa_object_t) == 20 && offsetof(opa_object_t, keys) == 12 && offsetof(opa_object_t, vals) == 16,
+               "object layout");
+_Static_assert(sizeof(opa_set_t) == 16 && offsetof(opa_set_t, elems) == 12, "set layout");

@@ -21,7 +21,7 @@ export interface Runtime {
 export class Abort extends Error {}
 
 export function loadRuntime(opts: { memory?: WebAssembly.MemoryDescriptor; bytes?: Uint8Array } = {}): Runtime {
-  const bytes = opts.bytes ?? readFileSync(RUNTIME_PATH);
+  const bytes = new Uint8Array(opts.bytes ?? readFileSync(RUNTIME_PATH));
   const memory = new WebAssembly.Memory(opts.memory ?? { initial: 2 });
   const printed: string[] = [];
   const str = (addr: number): string => {
