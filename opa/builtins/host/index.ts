@@ -17,6 +17,7 @@ import { unitsBuiltins } from './units.ts';
 import { uuidBuiltins } from './uuid.ts';
 import { netBuiltins } from './net.ts';
 import { jwtBuiltins } from './jwt.ts';
+import { timeBuiltins } from './time.ts';
 
 export type HostFn = (...args: any[]) => unknown;
 
@@ -37,6 +38,7 @@ export const hostBuiltinList: HostBuiltin[] = [
   ...uuidBuiltins,
   ...netBuiltins,
   ...jwtBuiltins,
+  ...timeBuiltins,
 ];
 
 export const hostBuiltinDefs: BuiltinDef[] = hostBuiltinList.map(({ fn: _fn, ...def }) => def);

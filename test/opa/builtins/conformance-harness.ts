@@ -211,8 +211,20 @@ export function extractCallCases(
           callText = head;
           outPat = undefined;
         } else {
-          const lines = statements(body);
-          const alias = lines.length === 2 ? /^(\w+) = (\w+)$/.exec(lines[1]!) : null;
+          let lines = statements(body);
+          // Leading products of constants (`__local3__ = 1517814000 * 1000`) are folded into env.
+          while (lines.length > 1) {
+            const pm = /^(\w+) = (\w+) \* (\w+)$/.exec(lines[0]!);
+            if (!pm) break;
+            const f = (t: string): bigint => {
+              const v = /^\d+$/.test(t) ? BigInt(t) : env.get(t);
+              if (typeof v !== 'bigint' && !(typeof v === 'number' && Number.isInteger(v))) throw new Unsupported('product');
+              return BigInt(v);
+            };
+            env.set(pm[1]!, normalize(f(pm[2]!) * f(pm[3]!)));
+            lines = lines.slice(1);
+          }
+          const alias = lines.length === 2 ? /^(.+?) = (\w+)$/.exec(lines[1]!) : null;
           if (lines.length !== 1 && !(alias && alias[1] === head)) throw new Unsupported('body');
           const line = lines[0]!;
           const assign = /^(\w+)\s*(?::=|=)\s*([\s\S]+)$/.exec(line);
