@@ -1,12 +1,35 @@
 /* Native string builtins: concat contains endswith startswith indexof lower upper replace
  * strings.replace_n split substring trim trim_left trim_prefix trim_right trim_space trim_suffix.
  * Semantics follow Go's strings package as OPA uses it; indexes count code points. Case
- * mapping covers ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic (simple mappings). */
+ * mapping (Unicode simple mappings) covers ASCII, Latin-1, Latin Extended-A, the regular part
+ * of Latin Extended-B, Latin Extended Additional, Greek (basic), Cyrillic, Armenian, Roman
+ * numerals, circled and fullwidth Latin letters and Deseret; other scripts are unchanged. */
 #include "wb_common_a.h"
 
 #define WB_STR_ARG(v) if (!wb_is((v), OPA_STRING)) return 0
 
 /* ---- case mapping ---- */
+
+/* Latin Extended-B, the regular part: the DZ/LJ/NJ digraph triples and the alternating
+ * upper/lower pairs of U+01CD..U+0233. */
+static uint32_t wb_lower_latin_b(uint32_t c) {
+  if (c == 0x1C4 || c == 0x1C7 || c == 0x1CA || c == 0x1F1) return c + 2;
+  if (c == 0x1C5 || c == 0x1C8 || c == 0x1CB || c == 0x1F2) return c + 1;
+  if (c >= 0x1CD && c <= 0x1DC) return c % 2 == 1 ? c + 1 : c;
+  if ((c >= 0x1DE && c <= 0x1EF) || c == 0x1F4 || (c >= 0x1F8 && c <= 0x21F) || (c >= 0x222 && c <= 0x233))
+    return c % 2 == 0 ? c + 1 : c;
+  return c;
+}
+
+static uint32_t wb_upper_latin_b(uint32_t c) {
+  if (c == 0x1C6 || c == 0x1C9 || c == 0x1CC || c == 0x1F3) return c - 2;
+  if (c == 0x1C5 || c == 0x1C8 || c == 0x1CB || c == 0x1F2) return c - 1;
+  if (c >= 0x1CE && c <= 0x1DC) return c % 2 == 0 ? c - 1 : c;
+  if (c == 0x1DD) return 0x18E;
+  if ((c >= 0x1DF && c <= 0x1EF) || c == 0x1F5 || (c >= 0x1F9 && c <= 0x21F) || (c >= 0x223 && c <= 0x233))
+    return c % 2 == 1 ? c - 1 : c;
+  return c;
+}
 
 static uint32_t wb_lower_cp(uint32_t c) {
   if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
@@ -32,7 +55,16 @@ static uint32_t wb_lower_cp(uint32_t c) {
     if (c == 0x4C0) return 0x4CF;
     if (((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) || c >= 0x4D0) && c % 2 == 0) return c + 1;
     if (c >= 0x4C1 && c <= 0x4CE && c % 2 == 1) return c + 1;
+    return c;
   }
+  if (c >= 0x1C4 && c <= 0x233) return wb_lower_latin_b(c);
+  if (c >= 0x531 && c <= 0x556) return c + 48;                      /* Armenian */
+  if (c == 0x1E9E) return 0xDF;
+  if (c >= 0x1E00 && c <= 0x1EFF && c % 2 == 0 && (c <= 0x1E94 || c >= 0x1EA0)) return c + 1;
+  if (c >= 0x2160 && c <= 0x216F) return c + 16;                    /* Roman numerals */
+  if (c >= 0x24B6 && c <= 0x24CF) return c + 26;                    /* circled letters */
+  if (c >= 0xFF21 && c <= 0xFF3A) return c + 32;                    /* fullwidth Latin */
+  if (c >= 0x10400 && c <= 0x10427) return c + 40;                  /* Deseret */
   return c;
 }
 
@@ -63,7 +95,16 @@ static uint32_t wb_upper_cp(uint32_t c) {
     if (c == 0x4CF) return 0x4C0;
     if (((c >= 0x460 && c <= 0x481) || (c >= 0x48A && c <= 0x4BF) || c >= 0x4D0) && c % 2 == 1) return c - 1;
     if (c >= 0x4C1 && c <= 0x4CE && c % 2 == 0) return c - 1;
+    return c;
   }
+  if (c >= 0x1C4 && c <= 0x233) return wb_upper_latin_b(c);
+  if (c >= 0x561 && c <= 0x586) return c - 48;
+  if (c >= 0x1E00 && c <= 0x1EFF && c % 2 == 1 && (c <= 0x1E95 || c >= 0x1EA1)) return c - 1;
+  if (c == 0x1E9B) return 0x1E60;
+  if (c >= 0x2170 && c <= 0x217F) return c - 16;
+  if (c >= 0x24D0 && c <= 0x24E9) return c - 26;
+  if (c >= 0xFF41 && c <= 0xFF5A) return c - 32;
+  if (c >= 0x10428 && c <= 0x1044F) return c - 40;
   return c;
 }
 

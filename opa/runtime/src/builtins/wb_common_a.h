@@ -74,8 +74,10 @@ WB_HELPER opa_value *wb_from_i128(wb_i128 x) {
   return r != 0 ? r : opa_number_float((double)x);
 }
 
-/* A number for a double result; integral results beyond int64 keep exact integer text. */
+/* A number for a double result; integral results beyond int64 keep exact integer text;
+ * 0 (undefined) for NaN and infinities. */
 WB_HELPER opa_value *wb_from_double(double f) {
+  if (f != f || f - f != 0) return 0;   /* NaN or infinite: no Rego number, undefined */
   if (f == f && __builtin_trunc(f) == f && f < WB_TWO127 && f >= -WB_TWO127 &&
       (f > 9223372036854775807.0 || f < -9223372036854775808.0))
     return wb_from_i128((wb_i128)f);
@@ -87,7 +89,7 @@ WB_HELPER opa_value *wb_from_double(double f) {
  * Integers and literal text (REF) convert exactly; doubles computed at run time (FLOAT) do
  * not, and callers fall back to double arithmetic when a conversion or operation fails. */
 typedef struct { wb_i128 m; int32_t e; } wb_dec;
-#define WB_DEC_EMAX 400
+#define WB_DEC_EMAX 10000
 
 WB_HELPER bool wb_num_dec(opa_value *v, wb_dec *out) {
   if (!wb_is(v, OPA_NUMBER)) return false;
