@@ -241,6 +241,7 @@ function parseRule(p: ParserState): Rule[] {
 // rule-body = "{" query "}" | literal
 function parseRuleBody(p: ParserState): Body {
   // `if {x: i | ...}` is a one-literal body made of a comprehension when the braces do not hold a query.
+  if (p.at(Tok.LBrace) && p.peek().tok === Tok.RBrace) p.fail('found empty body', p.t.start, p.peek().end);
   if (p.at(Tok.LBrace)) return p.attempt(() => parseBraceBody(p)) ?? parseBraceBody(p, true);
   if (p.t.nlBefore || p.at(Tok.EOF)) p.unexpected('rule body');
   return [parseLiteral(p)];
