@@ -26,6 +26,19 @@ export function planExprNoWith(p: Planner, e: Expr, k: () => void): void {
     case 'every':
       return planTerm(p, e.domain, (d) => {
         const dl = p.toLocal(d);
+        // A non-collection domain makes `every` undefined (not vacuously true).
+        const isColl = p.newLocal();
+        p.emit({ type: 'ResetLocalStmt', target: isColl });
+        const set = { type: 'AssignVarStmt' as const, source: { bool: true }, target: isColl };
+        p.emit({
+          type: 'BlockStmt',
+          blocks: [
+            { stmts: [{ type: 'IsArrayStmt', source: { local: dl } }, set] },
+            { stmts: [{ type: 'IsObjectStmt', source: { local: dl } }, set] },
+            { stmts: [{ type: 'IsSetStmt', source: { local: dl } }, set] },
+          ],
+        });
+        p.emit({ type: 'IsDefinedStmt', source: isColl });
         // every = not (some element for which the body does not hold)
         planNot(p, (found) => scan(p, dl, e.key, e.value, () => planNot(p, (ok) => planBody(p, e.body, ok), found), e.loc));
         k();

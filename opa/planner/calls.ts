@@ -10,7 +10,7 @@ import { unifyLocal } from './unify.ts';
 
 /** What a call's op resolves to after `with` replacements. */
 type Target =
-  | { kind: 'func'; group: RuleGroup; arity: number }
+  | { kind: 'func'; group: RuleGroup; arity: number; replacement: boolean }
   | { kind: 'builtin'; name: string; arity: number; relation: boolean }
   | { kind: 'value'; operand: (k: Iter<Operand>) => void; arity?: number };
 
@@ -20,14 +20,17 @@ export function resolveCall(p: Planner, op: string[], call: CallTerm, depth = 0)
   const path = isData ? op.slice(1) : [op.join('.')];
   const mock = findCallMock(p, !isData, path);
   if (mock) {
-    if (mock.fn) return resolveCall(p, mock.fn.data ? ['data', ...mock.fn.path] : mock.fn.path, call, depth + 1);
+    if (mock.fn) {
+      const t = resolveCall(p, mock.fn.data ? ['data', ...mock.fn.path] : mock.fn.path, call, depth + 1);
+      return t.kind === 'func' ? { ...t, replacement: true } : t;
+    }
     const arity = isData ? userArity(p, path) : p.builtins.get(path[0])?.decl.args.length;
     return { kind: 'value', operand: (k) => planMockValue(p, mock, call.loc, k), arity };
   }
   if (isData) {
     const g = findNode(p.tree.root, path)?.group;
     if (!g || g.kind !== 'function') p.fail(`undefined function ${op.join('.')}`, call.opLoc);
-    return { kind: 'func', group: g, arity: userArity(p, path)! };
+    return { kind: 'func', group: g, arity: userArity(p, path)!, replacement: false };
   }
   const name = op.join('.');
   const def = p.builtins.get(name);
@@ -47,13 +50,16 @@ function userArity(p: Planner, path: string[]): number | undefined {
 function emitCall(p: Planner, t: Target, call: CallTerm, args: Term[], k: Iter<Operand>): void {
   if (t.kind === 'value') {
     // A value replacement ignores the arguments but they must still be defined.
-    return planTerms(p, args, () => t.operand(k));
+    return planTerms(p, args, (ops) => {
+      for (const op of ops) if ('local' in op) p.emit({ type: 'IsDefinedStmt', source: op.local });
+      t.operand(k);
+    });
   }
   planTerms(p, args, (ops) => {
     const result = p.newLocal();
     const loc = p.irLoc(call.loc);
     if (t.kind === 'func') {
-      p.emit({ type: 'CallStmt', func: funcFor(p, t.group), args: [{ local: 0 }, { local: 1 }, ...ops], result, loc });
+      p.emit({ type: 'CallStmt', func: funcFor(p, t.group, t.replacement), args: [{ local: 0 }, { local: 1 }, ...ops], result, loc });
       return k({ local: result });
     }
     p.useBuiltin(t.name, t.arity);

@@ -13,9 +13,9 @@ export interface Mock {
   isBuiltin: boolean;
   /** Replacement: another function (data path or builtin name) ... */
   fn?: { data: boolean; path: string[] };
-  /** ... or a value: a ground term (re-planned where used) or a local of the current function. */
+  /** ... or a value: a ground term (re-planned where used) or a computed value carried in data at MOCK_KEY.<dataKey>. */
   value?: Term;
-  local?: Local;
+  dataKey?: string;
 }
 
 /** Thrown (and caught by plan()) to abort planning with a user-facing diagnostic. */
@@ -36,6 +36,7 @@ export class Planner {
   /** Funcs requested but not planned yet (planned after the current one). */
   readonly pending: Array<() => void> = [];
   funcCounter = 0;
+  mockCounter = 0;
 
   // Per-function state.
   nextLocal = 2;

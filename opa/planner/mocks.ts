@@ -27,19 +27,38 @@ export function findCallMock(p: Planner, isBuiltin: boolean, path: string[]): Mo
   return undefined;
 }
 
+/** The data key under which computed `with` values are carried into called rules. */
+export const MOCK_KEY = '$writ_mock';
+
 export function planMockValue(p: Planner, m: Mock, _loc: Loc, k: Iter<Operand>): void {
-  if (m.local !== undefined) return k({ local: m.local });
+  if (m.dataKey !== undefined) {
+    const a = p.newLocal();
+    const b = p.newLocal();
+    p.emit({ type: 'DotStmt', source: { local: 1 }, key: { str: p.str(MOCK_KEY) }, target: a });
+    p.emit({ type: 'DotStmt', source: { local: a }, key: { str: p.str(m.dataKey) }, target: b });
+    return k({ local: b });
+  }
   if (m.value) return planTerm(p, m.value, k);
   throw new Error('internal: mock without a value');
 }
 
-/** Mocks that can follow a call into another function: constants and function replacements. */
-function portableMocks(p: Planner): Mock[] {
-  return p.mocks.filter((m) => m.local === undefined);
+/** Mocks in effect inside a called function; a replacement function runs without function mocks. */
+function calleeMocks(p: Planner, replacement: boolean): Mock[] {
+  return replacement ? p.mocks.filter((m) => !m.isBuiltin && m.fn === undefined && !isFunctionPath(p, m.path)) : p.mocks;
+}
+
+function isFunctionPath(p: Planner, path: string[]): boolean {
+  let n = p.tree.root;
+  for (const s of path) {
+    const c = n.children.get(s);
+    if (!c) return false;
+    n = c;
+  }
+  return n.group?.kind === 'function';
 }
 
 function mockKey(ms: Mock[]): string {
-  return JSON.stringify(ms.map((m) => [m.isBuiltin, m.path, m.fn ?? null, m.value ? stripLocs(m.value) : null]));
+  return JSON.stringify(ms.map((m) => [m.isBuiltin, m.path, m.fn ?? null, m.value ? stripLocs(m.value) : null, m.dataKey ?? null]));
 }
 
 function stripLocs(v: unknown): unknown {
@@ -53,8 +72,8 @@ function stripLocs(v: unknown): unknown {
 }
 
 /** The name of the Func computing a group under the current mocks; planned later if new. */
-export function funcFor(p: Planner, g: RuleGroup): string {
-  const ms = portableMocks(p);
+export function funcFor(p: Planner, g: RuleGroup, replacement = false): string {
+  const ms = calleeMocks(p, replacement);
   const key = g.path.join('.') + '|' + mockKey(ms);
   let name = p.funcNames.get(key);
   if (name === undefined) {

@@ -4,7 +4,6 @@ import type { Block, Local, Operand } from '../ir/ir.ts';
 import type { Rule, Term } from '../syntax/ast.ts';
 import type { Planner } from './context.ts';
 import type { RuleGroup } from './tree.ts';
-import { constantPrefix } from './tree.ts';
 import { planBody } from './body.ts';
 import { planTerm } from './terms.ts';
 import { unifyLocal } from './unify.ts';
@@ -85,9 +84,7 @@ function assignOnce(p: Planner, g: RuleGroup, rule: Rule, v: Operand, target: Lo
 /** The end of a definition's body: assign / add / insert its head. */
 function emitResult(p: Planner, g: RuleGroup, rule: Rule, value: Term | undefined, ret: Local, dataPath: string): void {
   const loc = p.irLoc(rule.headLoc);
-  if (rule.refTail && rule.refTail.length > constantPrefix(rule.refTail).length) {
-    return emitGeneral(p, rule, ret);
-  }
+  if (g.general) return emitGeneral(p, g, rule, ret);
   if (g.kind === 'complete' || g.kind === 'function') {
     return planTerm(p, value ?? TRUE, (v) => p.emit(assignOnce(p, g, rule, v, ret, dataPath)));
   }
@@ -103,11 +100,13 @@ function emitResult(p: Planner, g: RuleGroup, rule: Rule, value: Term | undefine
   p.notImplemented(`mixing ${rule.kind} and ${g.kind} definitions of ${dataPath}`, rule.headLoc);
 }
 
-/** General ref heads (`p[x].y[z] := v`, `p[x] contains y`): nested objects created on demand. */
-function emitGeneral(p: Planner, rule: Rule, ret: Local): void {
-  const tail = rule.refTail!.slice(constantPrefix(rule.refTail!).length);
+/** General ref heads (`p[x].y[z] := v`, `p[x] contains y`, `q[7] := 8`): nested objects created on demand. */
+function emitGeneral(p: Planner, g: RuleGroup, rule: Rule, ret: Local): void {
+  const tail = g.tails.get(rule)!;
   const loc = p.irLoc(rule.headLoc);
   const isSet = rule.kind === 'partialset';
+  if (rule.kind === 'function' || tail.length === 0)
+    p.notImplemented(`${rule.kind} rule at the path of a general ref head (data.${g.path.join('.')})`, rule.headLoc);
   // Partial sets: every tail key is an object level, the last one holding the set.
   const levels = isSet ? tail.length : tail.length - 1;
   const step = (obj: Local, i: number): void => {

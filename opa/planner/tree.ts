@@ -9,8 +9,10 @@ export interface RuleGroup {
   /** Non-default definitions, in source order (modules in the given order). */
   rules: Rule[];
   defaults: Rule[];
-  /** True when some rule is a general ref head (variables after the group path). */
+  /** True when some rule is a general ref head (variables or non-string keys after the group path). */
   general: boolean;
+  /** General groups: each rule's head terms after the group path (partial objects: key included). */
+  tails: Map<Rule, Term[]>;
 }
 
 export interface TreeNode {
@@ -39,28 +41,56 @@ export function rulePath(pkg: string[], rule: Rule): string[] {
   return [...pkg, ...constantPrefix(ref)];
 }
 
+/** A rule's head ref terms after its package; a partial object's key is appended. */
+function headTerms(rule: Rule): Term[] {
+  const ref = rule.refTail ?? rule.ref;
+  return rule.kind === 'partialobject' && !rule.refTail && rule.key ? [...ref, rule.key] : ref;
+}
+
+function isGeneral(rule: Rule): boolean {
+  const ref = rule.refTail ?? rule.ref;
+  return ref.length > constantPrefix(ref).length;
+}
+
 export function buildTree(modules: Module[]): RuleTree {
   const root: TreeNode = { children: new Map() };
   const groups: RuleGroup[] = [];
+  const full = new Map<Rule, Term[]>();
   for (const m of modules) {
     // Packages exist as (possibly empty) nodes so `data.pkg` is an object even without rules.
     nodeAt(root, m.package);
     for (const rule of m.rules) {
       const path = rulePath(m.package, rule);
+      const loc = rule.headLoc;
+      full.set(rule, [...m.package.map((s) => ({ type: 'string' as const, value: s, loc })), ...headTerms(rule)]);
       const node = nodeAt(root, path);
       if (!node.group) {
-        node.group = { path, kind: rule.kind, rules: [], defaults: [], general: false };
+        node.group = { path, kind: rule.kind, rules: [], defaults: [], general: false, tails: new Map() };
         groups.push(node.group);
       }
       const g = node.group;
-      const general = rule.refTail !== undefined && rule.refTail.length > constantPrefix(rule.refTail).length;
-      if (general) g.general = true;
+      if (isGeneral(rule)) g.general = true;
       // Kinds merge: a group is partial if any definition is (complete ones then act as entries).
       if (g.kind === 'complete' && rule.kind !== 'complete') g.kind = rule.kind;
       if (rule.isDefault) g.defaults.push(rule);
       else g.rules.push(rule);
     }
   }
+  // A general ref head owns everything below its group path: absorb the descendants' rules.
+  const absorb = (n: TreeNode, into: RuleGroup | undefined): void => {
+    if (n.group && into && n.group !== into) {
+      into.rules.push(...n.group.rules);
+      into.defaults.push(...n.group.defaults);
+      groups.splice(groups.indexOf(n.group), 1);
+      n.group = undefined;
+    }
+    const owner = into ?? (n.group?.general ? n.group : undefined);
+    for (const c of n.children.values()) absorb(c, owner);
+    if (owner && !into) n.children.clear();
+  };
+  absorb(root, undefined);
+  for (const g of groups)
+    if (g.general) for (const r of [...g.rules, ...g.defaults]) g.tails.set(r, full.get(r)!.slice(g.path.length));
   return { root, groups };
 }
 

@@ -9,6 +9,7 @@ import { planTerm, isConstant } from './terms.ts';
 import { planExprNoWith } from './body.ts';
 import { findNode, hasRules, type TreeNode } from './tree.ts';
 import { bindVar } from './unify.ts';
+import { MOCK_KEY } from './mocks.ts';
 
 type Target =
   | { kind: 'doc'; local: 0 | 1; path: string[]; mock?: string[] }
@@ -70,6 +71,12 @@ export function planWith(p: Planner, e: Expr & { with: With[] }, k: () => void):
   const targets = e.with.map((w) => classify(p, w));
   const mocks: Mock[] = [];
   const docs: Array<{ local: 0 | 1; path: string[]; value: Operand }> = [];
+  // Computed replacement values travel in data (under MOCK_KEY) so rules called inside see them.
+  const carry = (v: Operand): string => {
+    const key = String(p.mockCounter++);
+    docs.push({ local: 1, path: [MOCK_KEY, key], value: v });
+    return key;
+  };
   const step = (i: number): void => {
     if (i === e.with.length) return runInside();
     const w = e.with[i];
@@ -79,7 +86,7 @@ export function planWith(p: Planner, e: Expr & { with: With[] }, k: () => void):
       if (fn) mocks.push({ path: t.path, isBuiltin: t.isBuiltin, fn });
       else if (isConstant(w.value)) mocks.push({ path: t.path, isBuiltin: t.isBuiltin, value: w.value });
       else return planTerm(p, w.value, (v) => {
-        mocks.push({ path: t.path, isBuiltin: t.isBuiltin, local: p.toLocal(v) });
+        mocks.push({ path: t.path, isBuiltin: t.isBuiltin, dataKey: carry(v) });
         step(i + 1);
       });
       return step(i + 1);
@@ -88,7 +95,7 @@ export function planWith(p: Planner, e: Expr & { with: With[] }, k: () => void):
       docs.push({ local: t.local, path: t.path, value: v });
       if (t.mock) {
         if (isConstant(w.value)) mocks.push({ path: t.mock, isBuiltin: false, value: w.value });
-        else mocks.push({ path: t.mock, isBuiltin: false, local: p.toLocal(v) });
+        else mocks.push({ path: t.mock, isBuiltin: false, dataKey: carry(v) });
       }
       step(i + 1);
     });
