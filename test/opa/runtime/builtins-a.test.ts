@@ -8,7 +8,7 @@ const runtimeDir = join(import.meta.dirname, '../../../opa/runtime');
 
 /** The runtime under test: opa/runtime/runtime.wasm (rebuild it with opa/runtime/build.sh after
  *  changing C sources); WRIT_TEST_RUNTIME may name another build of it. */
-function runtimeBytes(): Uint8Array {
+function runtimeBytes(): Uint8Array<ArrayBuffer> {
   return readFileSync(process.env.WRIT_TEST_RUNTIME ?? join(runtimeDir, 'runtime.wasm'));
 }
 
@@ -16,7 +16,7 @@ type Exports = Record<string, (...args: number[]) => number> & { memory?: WebAss
 let ex: Exports;
 let memory: WebAssembly.Memory;
 
-beforeAll(async () => {
+beforeAll(() => {
   memory = new WebAssembly.Memory({ initial: 5 });
   const cstr = (p: number) => {
     const b = new Uint8Array(memory.buffer);
@@ -25,7 +25,7 @@ beforeAll(async () => {
     return new TextDecoder().decode(b.subarray(p, e));
   };
   const fail = (what: string) => () => { throw new Error(`unexpected host call ${what}`); };
-  const { instance } = await WebAssembly.instantiate(runtimeBytes(), {
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(runtimeBytes()), {
     env: {
       memory,
       opa_abort: (p: number) => { throw new Error(`opa_abort: ${cstr(p)}`); },
@@ -523,6 +523,27 @@ describe('native builtins A', () => {
       'internal.member_3'];
     const thin = group.filter((b) => cases.filter((c) => c[0] === b).length < 5);
     expect(thin).toEqual([]);
+  });
+
+  it('treats invalid UTF-8 bytes as one U+FFFD each, as Go does', () => {
+    // 0xff (invalid), 'a', 0xe6 0x97 (truncated sequence: two invalid bytes)
+    const bytes = Uint8Array.from([0xff, 0x61, 0xe6, 0x97]);
+    const p = ex.opa_malloc(bytes.length);
+    new Uint8Array(memory.buffer).set(bytes, p);
+    const s = ex.opa_string(p, bytes.length);
+    expect(dump(ex.wb_count(s))).toBe('4');
+    const raw = (v: number): number[] => {
+      const q = ex.opa_json_dump(v);
+      const b = new Uint8Array(memory.buffer);
+      let e = q;
+      while (b[e] !== 0) e++;
+      return [...b.subarray(q, e)];
+    };
+    const enc = (t: string) => [...new TextEncoder().encode(t)];
+    // upper writes U+FFFD for each invalid byte (Go's strings.Map)
+    expect(raw(ex.wb_upper(s))).toEqual(enc('"\uFFFDA\uFFFD\uFFFD"'));
+    // split on "" keeps each invalid byte as is (Go's explode)
+    expect(raw(ex.wb_split(s, value('""')))).toEqual([...enc('["'), 0xff, ...enc('","a","'), 0xe6, ...enc('","'), 0x97, ...enc('"]')]);
   });
 
   it('returns fresh values: arguments are not modified', () => {
