@@ -80,6 +80,9 @@ describe('parser fuzz', () => {
       }
       expect(v, text).not.toBe(0);
       expect(canon(JSON.parse(rt.json(v))), text).toBe(canon(expected));
+      const asRego = rt.parse(text, true); // the Rego-literal parser accepts all JSON alike
+      expect(asRego, text).not.toBe(0);
+      expect(rt.json(asRego), text).toBe(rt.json(v));
       accepted++;
     }
     expect(accepted).toBeGreaterThan(500);
