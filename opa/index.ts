@@ -1,6 +1,6 @@
 // The compiler's front door: Rego sources in, an OPA-ABI wasm module (or diagnostics) out.
 // Everything outside opa/ (CLI, service, tests) compiles through this file.
-import { loadPolicy, loadPolicySync, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import opaWasm, { type LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import type { Body, Module } from './syntax/ast.ts';
 import { parseModule, parseQuery } from './syntax/parser.ts';
 import { SourceSet, formatDiagnostic, type Diagnostic } from './syntax/diagnostics.ts';
@@ -153,12 +153,12 @@ export async function loadCompiled(
   wasm: Uint8Array,
   extraBuiltins: Record<string, (...args: any[]) => unknown> = {},
 ): Promise<LoadedPolicy> {
-  return loadPolicy(wasm, undefined, { ...hostBuiltins(), ...extraBuiltins });
+  return opaWasm.loadPolicy(wasm, undefined, { ...hostBuiltins(), ...extraBuiltins });
 }
 
 export function loadCompiledSync(
   wasm: Uint8Array,
   extraBuiltins: Record<string, (...args: any[]) => unknown> = {},
 ): LoadedPolicy {
-  return loadPolicySync(wasm, undefined, { ...hostBuiltins(), ...extraBuiltins });
+  return opaWasm.loadPolicySync(wasm, undefined, { ...hostBuiltins(), ...extraBuiltins });
 }
