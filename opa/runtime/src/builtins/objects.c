@@ -1,0 +1,60 @@
+/* object.filter, object.get, object.remove and object.union (deep merge, right wins), as OPA. */
+#include "wbb_util.h"
+
+WRIT_EXPORT("wb_object_filter") opa_value *wb_object_filter(opa_value *obj, opa_value *keys) {
+  if (!wbb_is(obj, OPA_OBJECT)) return 0;
+  opa_value *set = wbb_keys_param(keys);
+  if (!set) return 0;
+  opa_value *out = opa_object();
+  opa_object_t *o = (opa_object_t *)obj;
+  for (uint32_t i = 0; i < o->len; i++)
+    if (opa_value_get(set, o->keys[i])) opa_object_insert(out, o->keys[i], o->vals[i]);
+  return out;
+}
+
+WRIT_EXPORT("wb_object_remove") opa_value *wb_object_remove(opa_value *obj, opa_value *keys) {
+  if (!wbb_is(obj, OPA_OBJECT)) return 0;
+  opa_value *set = wbb_keys_param(keys);
+  if (!set) return 0;
+  opa_value *out = opa_object();
+  opa_object_t *o = (opa_object_t *)obj;
+  for (uint32_t i = 0; i < o->len; i++)
+    if (!opa_value_get(set, o->keys[i])) opa_object_insert(out, o->keys[i], o->vals[i]);
+  return out;
+}
+
+/* A non-array key is a single top-level key; an array key is a path ([] = the object itself).
+ * Any missing step (or a step into a scalar) yields the default. */
+WRIT_EXPORT("wb_object_get") opa_value *wb_object_get(opa_value *obj, opa_value *key, opa_value *dflt) {
+  if (!wbb_is(obj, OPA_OBJECT) || !key || !dflt) return 0;
+  if (key->type != OPA_ARRAY) {
+    opa_value *r = opa_value_get(obj, key);
+    return r ? r : dflt;
+  }
+  opa_array_t *path = (opa_array_t *)key;
+  opa_value *cur = obj;
+  for (uint32_t i = 0; i < path->len; i++) {
+    if (cur->type != OPA_OBJECT && cur->type != OPA_ARRAY && cur->type != OPA_SET) return dflt;
+    cur = opa_value_get(cur, path->elems[i]);
+    if (!cur) return dflt;
+  }
+  return cur;
+}
+
+static opa_value *union_merge(opa_value *a, opa_value *b) {
+  opa_value *out = opa_object();
+  opa_object_t *oa = (opa_object_t *)a, *ob = (opa_object_t *)b;
+  for (uint32_t i = 0; i < oa->len; i++) opa_object_insert(out, oa->keys[i], oa->vals[i]);
+  for (uint32_t i = 0; i < ob->len; i++) {
+    opa_value *prev = opa_value_get(a, ob->keys[i]);
+    opa_value *v = ob->vals[i];
+    if (prev && prev->type == OPA_OBJECT && v->type == OPA_OBJECT) v = union_merge(prev, v);
+    opa_object_insert(out, ob->keys[i], v);
+  }
+  return out;
+}
+
+WRIT_EXPORT("wb_object_union") opa_value *wb_object_union(opa_value *a, opa_value *b) {
+  if (!wbb_is(a, OPA_OBJECT) || !wbb_is(b, OPA_OBJECT)) return 0;
+  return union_merge(a, b);
+}
