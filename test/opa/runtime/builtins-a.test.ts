@@ -2,6 +2,7 @@
 // strings, member): each wb_* export called directly on opa/runtime/runtime.wasm.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { join } from 'node:path';
 
 const runtimeDir = join(import.meta.dirname, '../../../opa/runtime');
@@ -337,6 +338,7 @@ const cases: Case[] = [
   ['intersection', ['[{1}]'], U],
   ['union', ['{{1, 2}, {2, 3}, {4}}'], '[1,2,3,4]'],
   ['union', ['set()'], '[]'],
+  ['union', ['{{"a", 1}, {1, [2]}, {null}}'], '[null,1,"a",[2]]'],
   ['union', ['{{"a"}, set()}'], '["a"]'],
   ['union', ['{{1}, 1}'], U],
   ['union', ['[{1}]'], U],
@@ -544,6 +546,26 @@ describe('native builtins A', () => {
     expect(raw(ex.wb_upper(s))).toEqual(enc('"\uFFFDA\uFFFD\uFFFD"'));
     // split on "" keeps each invalid byte as is (Go's explode)
     expect(raw(ex.wb_split(s, value('""')))).toEqual([...enc('["'), 0xff, ...enc('","a","'), 0xe6, ...enc('","'), 0x97, ...enc('"]')]);
+  });
+
+  it('agrees with reference models on random integer inputs', () => {
+    const ints = fc.array(fc.integer({ min: -1000, max: 1000 }), { maxLength: 12 });
+    const big = fc.array(fc.bigInt({ min: -(2n ** 62n), max: 2n ** 62n }), { maxLength: 6 });
+    const setText = (xs: number[]) => (xs.length ? `{${xs.join(', ')}}` : 'set()');
+    const sorted = (xs: number[]) => [...new Set(xs)].sort((p, q) => p - q);
+    fc.assert(fc.property(ints, ints, (xs, ys) => {
+      const a = setText(xs), b = setText(ys);
+      expect(call('or', [a, b])).toBe(JSON.stringify(sorted([...xs, ...ys])));
+      expect(call('and', [a, b])).toBe(JSON.stringify(sorted(xs.filter((x) => ys.includes(x)))));
+      expect(call('minus', [a, b])).toBe(JSON.stringify(sorted(xs.filter((x) => !ys.includes(x)))));
+      expect(call('sort', [JSON.stringify(xs)])).toBe(JSON.stringify([...xs].sort((p, q) => p - q)));
+    }), { numRuns: 200 });
+    // exact integers are 128-bit: products are kept below 2^120 here
+    const factors = fc.array(fc.bigInt({ min: -(2n ** 40n), max: 2n ** 40n }), { maxLength: 3 });
+    fc.assert(fc.property(big, factors, (xs, ys) => {
+      expect(call('sum', [`[${xs.join(', ')}]`])).toBe(String(xs.reduce((p, q) => p + q, 0n)));
+      expect(call('product', [`[${ys.join(', ')}]`])).toBe(String(ys.reduce((p, q) => p * q, 1n)));
+    }), { numRuns: 200 });
   });
 
   it('returns fresh values: arguments are not modified', () => {

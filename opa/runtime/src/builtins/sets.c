@@ -10,12 +10,23 @@ WRIT_EXPORT("wb_and") opa_value *wb_and(opa_value *a, opa_value *b) {
   return r;
 }
 
+/* Union by merging the two sorted element arrays, so every add appends at the end. */
+static opa_value *wb_merge(opa_set_t *x, opa_set_t *y) {
+  opa_value *r = opa_set();
+  uint32_t i = 0, j = 0;
+  while (i < x->len && j < y->len) {
+    int c = opa_value_compare(x->elems[i], y->elems[j]);
+    if (c <= 0) { opa_set_add(r, x->elems[i++]); if (c == 0) j++; }
+    else opa_set_add(r, y->elems[j++]);
+  }
+  while (i < x->len) opa_set_add(r, x->elems[i++]);
+  while (j < y->len) opa_set_add(r, y->elems[j++]);
+  return r;
+}
+
 WRIT_EXPORT("wb_or") opa_value *wb_or(opa_value *a, opa_value *b) {
   if (!wb_is(a, OPA_SET) || !wb_is(b, OPA_SET)) return 0;
-  opa_value *r = opa_set();
-  for (uint32_t i = 0; i < wb_set(a)->len; i++) opa_set_add(r, wb_set(a)->elems[i]);
-  for (uint32_t i = 0; i < wb_set(b)->len; i++) opa_set_add(r, wb_set(b)->elems[i]);
-  return r;
+  return wb_merge(wb_set(a), wb_set(b));
 }
 
 WRIT_EXPORT("wb_set_diff") opa_value *wb_set_diff(opa_value *a, opa_value *b) {
@@ -52,7 +63,6 @@ WRIT_EXPORT("wb_union") opa_value *wb_union(opa_value *a) {
   if (!wb_all_sets(a)) return 0;
   opa_value *r = opa_set();
   opa_set_t *s = wb_set(a);
-  for (uint32_t i = 0; i < s->len; i++)
-    for (uint32_t j = 0; j < wb_set(s->elems[i])->len; j++) opa_set_add(r, wb_set(s->elems[i])->elems[j]);
+  for (uint32_t i = 0; i < s->len; i++) r = wb_merge(wb_set(r), wb_set(s->elems[i]));
   return r;
 }
