@@ -29,6 +29,7 @@ export function parseModuleTokens(p: ParserState): Module | undefined {
     while (!p.at(Tok.EOF)) {
       const t = p.t;
       const block = byStatement.get(t.start);
+      p.depth = 0; // an error may have unwound nested parses without leaving them
       try {
         if (t.tok === Tok.Package) {
           if (havePackage) p.fail('unexpected package keyword: only one package per module', t.start, t.end);
@@ -235,7 +236,13 @@ function parseRule(p: ParserState): Rule[] {
     rule.elses.push(e);
     rule.loc = p.locFrom(start);
   }
-  return [rule];
+  // Chained bodies `p if { a } { b }` define one more rule with the same head per body (no `if` needed, as OPA).
+  const rules = [rule];
+  while (body.length && p.at(Tok.LBrace)) {
+    const b = p.t.start;
+    rules.push({ ...rule, body: parseBraceBody(p), elses: [], loc: p.locFrom(b) });
+  }
+  return rules;
 }
 
 // rule-body = "{" query "}" | literal
@@ -243,7 +250,7 @@ function parseRuleBody(p: ParserState): Body {
   // `if {x: i | ...}` is a one-literal body made of a comprehension when the braces do not hold a query.
   if (p.at(Tok.LBrace) && p.peek().tok === Tok.RBrace) p.fail('found empty body', p.t.start, p.peek().end);
   if (p.at(Tok.LBrace)) return p.attempt(() => parseBraceBody(p)) ?? parseBraceBody(p, true);
-  if (p.t.nlBefore || p.at(Tok.EOF)) p.unexpected('rule body');
+  if (p.at(Tok.EOF)) p.unexpected('rule body');
   return [parseLiteral(p)];
 }
 

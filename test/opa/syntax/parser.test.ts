@@ -101,6 +101,9 @@ const rules: Array<[string, string, string]> = [
   ["keyword function head", "default default.foo(_) := 42", "rule default function \"default\".\"foo\"(_) := 42 head"],
   ["object comprehension body", "f(x) := object.union_n(x) if {x: i | x := [\"a\"][i]}", "rule function \"f\"(x) := object.union_n(x) head\n  {x: i | assign(x, ([\"a\"])[i])}"],
   ["body with newlines", "p if {\n  x := 1\n\n  y := 2 ; z := 3\n}", "rule complete \"p\" head\n  assign(x, 1)\n  assign(y, 2)\n  assign(z, 3)"],
+  ["chained bodies", "p if { input.a } { input.b }", "rule complete \"p\" head\n  input[\"a\"]\nrule complete \"p\" head\n  input[\"b\"]"],
+  ["else if", "f(a, b) if {\n  a\n} else if {\n  b\n} else := false", "rule function \"f\"(a, b) head\n  a\n  else\n    b\n  else false"],
+  ["if then newline", "p if\n  input.x", "rule complete \"p\" head\n  input[\"x\"]"],
   ["with in body", "p if { data.x with input as {} with data.y as 1 }", "rule complete \"p\" head\n  data[\"x\"] with input as {} with data[\"y\"] as 1"],
 ];
 
