@@ -1,0 +1,196 @@
+// Host builtins: table tests per builtin, registry/declaration checks, the SDK adapter (exact JSON,
+// undefined), the recording variant, per-evaluation caching, and a cross-check against OPA's
+// conformance YAML (read at run time).
+import { describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
+import {
+  callHostBuiltin, hostBuiltinDefs, hostBuiltinList, hostBuiltins, recordingHostBuiltins, toJsonText,
+} from '../../../opa/builtins/host/index.ts';
+import { builtins } from '../../../opa/builtins/registry.ts';
+import { sdkCapabilityBuiltins } from '../../../opa/builtins/sdk-capabilities.ts';
+import { compareValues } from '../../../opa/builtins/host/values.ts';
+import { TABLE } from './host-table.ts';
+import { asymmetricRows } from './host-jwt-keys.ts';
+import { extractCallCases, loadCases, normalize } from './conformance-harness.ts';
+
+const names = new Set(hostBuiltinList.map((b) => b.name));
+
+/** Expected JWS rows end in ".HMAC": the signature is HMAC-SHA256 with the key "key". */
+function expectedOf(want: unknown): unknown {
+  if (typeof want === 'string' && want.endsWith('.HMAC')) {
+    const input = want.slice(0, -'.HMAC'.length);
+    return input + '.' + createHmac('sha256', 'key').update(input).digest('base64url');
+  }
+  return want;
+}
+
+describe('host builtin table', () => {
+  it.each(TABLE.map(([n, a, w], i) => [`${n} #${i}`, n, a, w] as const))('%s', (_id, name, args, want) => {
+    const got = callHostBuiltin(name, args);
+    const exp = expectedOf(want);
+    if (exp === undefined) expect(got).toBeUndefined();
+    else expect(normalize(got)).toEqual(normalize(exp));
+  });
+
+  const ASYM = asymmetricRows();
+  it.each(ASYM.map(([n, a, w], i) => [`${n} (generated key) #${i}`, n, a, w] as const))('%s', (_id, name, args, want) => {
+    expect(callHostBuiltin(name, args)).toEqual(want);
+  });
+
+  it('covers every host builtin with at least 3 rows, one of them bad input', () => {
+    const missing: string[] = [];
+    // Total builtins: OPA answers false (not undefined) for any input.
+    const total = new Set(['semver.is_valid']);
+    for (const b of hostBuiltinList) {
+      const rows = [...TABLE, ...ASYM].filter(([n]) => n === b.name);
+      const nondet = b.name === 'uuid.rfc4122' || b.name === 'time.now_ns';
+      if (nondet) continue; // covered by the caching tests below
+      if (rows.length < 3 || !(total.has(b.name) || rows.some(([, , w]) => w === undefined))) missing.push(b.name);
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('host builtin declarations', () => {
+  it('registers without clashing with the SDK list, all impl host', () => {
+    const sdk = new Set(sdkCapabilityBuiltins.map((b) => b.name));
+    for (const d of hostBuiltinDefs) {
+      expect(sdk.has(d.name), d.name).toBe(false);
+      expect(d.impl).toBe('host');
+      expect(d.decl.type).toBe('function');
+      expect(builtins.get(d.name)).toBe(d);
+      expect('fn' in d).toBe(false);
+    }
+  });
+
+  it('marks the nondeterministic builtins', () => {
+    const nondet = hostBuiltinDefs.filter((d) => d.nondeterministic).map((d) => d.name).sort();
+    expect(nondet).toEqual(['io.jwt.decode_verify', 'io.jwt.encode_sign', 'io.jwt.encode_sign_raw', 'time.now_ns', 'uuid.rfc4122']);
+  });
+
+  it('declares OPA shapes for a few representative builtins', () => {
+    expect(builtins.get('strings.reverse')!.decl).toEqual({ type: 'function', args: [{ type: 'string' }], result: { type: 'string' } });
+    expect(builtins.get('time.now_ns')!.decl).toEqual({ type: 'function', args: [], result: { type: 'number' } });
+    expect(builtins.get('object.keys')!.decl.result).toEqual({ type: 'set', of: { type: 'any' } });
+    expect(builtins.get('io.jwt.decode')!.decl.result).toEqual({
+      type: 'array',
+      static: [
+        { type: 'object', dynamic: { key: { type: 'any' }, value: { type: 'any' } } },
+        { type: 'object', dynamic: { key: { type: 'any' }, value: { type: 'any' } } },
+        { type: 'string' },
+      ],
+    });
+  });
+});
+
+describe('SDK adapter', () => {
+  const fns = hostBuiltins();
+  const text = (v: unknown): string => new TextDecoder().decode(new Uint8Array(v as ArrayBuffer));
+
+  it('returns exact JSON text (big integers included) as an ArrayBuffer', () => {
+    expect(text(fns['time.parse_rfc3339_ns']!('2262-04-11T23:47:16.854775807Z'))).toBe('9223372036854775807');
+    expect(text(fns['strings.reverse']!('a"b'))).toBe('"b\\"a"');
+    expect(JSON.parse(text(fns['object.union_n']!([{ a: 1 }, { b: [true, null] }])))).toEqual({ a: 1, b: [true, null] });
+  });
+
+  it('returns undefined for bad input instead of throwing', () => {
+    expect(fns['hex.decode']!('zz')).toBeUndefined();
+    expect(fns['time.date']!('x')).toBeUndefined();
+    expect(fns['io.jwt.decode_verify']!(1, 2)).toBeUndefined();
+  });
+
+  it('throws internal errors for bugs, not for input', () => {
+    expect(() => callHostBuiltin('no.such', [])).toThrow(/^internal:/);
+    expect(() => toJsonText(Symbol('x'))).toThrow(/^internal:/);
+  });
+
+  it('keeps "__proto__" an ordinary key', () => {
+    const r = callHostBuiltin('urlquery.decode_object', ['__proto__=x']) as Record<string, unknown>;
+    expect(Object.keys(r)).toEqual(['__proto__']);
+    expect(toJsonText(r)).toBe('{"__proto__":["x"]}');
+  });
+});
+
+describe('nondeterministic builtins', () => {
+  it('time.now_ns is stable within one evaluation and moves on afterwards', async () => {
+    const a = callHostBuiltin('time.now_ns', []);
+    const b = callHostBuiltin('time.now_ns', []);
+    expect(a).toEqual(b);
+    expect(Number(a)).toBeGreaterThan(Date.UTC(2020, 0, 1) * 1e6);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(Number(callHostBuiltin('time.now_ns', []))).toBeGreaterThan(Number(a));
+  });
+
+  it('uuid.rfc4122 is a v4 UUID, the same per key within one evaluation', async () => {
+    const a = callHostBuiltin('uuid.rfc4122', ['k']) as string;
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(callHostBuiltin('uuid.rfc4122', ['k'])).toBe(a);
+    expect(callHostBuiltin('uuid.rfc4122', ['other'])).not.toBe(a);
+    await Promise.resolve();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(callHostBuiltin('uuid.rfc4122', ['k'])).not.toBe(a);
+  });
+
+  it('recordingHostBuiltins reports only nondeterministic calls, with their results', () => {
+    const log: Array<[string, unknown[], unknown]> = [];
+    const fns = recordingHostBuiltins((n, a, r) => log.push([n, a, r]));
+    fns['strings.reverse']!('abc');
+    const out = fns['uuid.rfc4122']!('req-1');
+    fns['time.now_ns']!();
+    fns['uuid.rfc4122']!(5);
+    expect(log.map(([n]) => n)).toEqual(['uuid.rfc4122', 'time.now_ns', 'uuid.rfc4122']);
+    expect(JSON.stringify(new TextDecoder().decode(new Uint8Array(out as ArrayBuffer)))).toContain(log[0]![2] as string);
+    expect(log[2]![2]).toBeUndefined();
+    expect(Object.keys(fns).sort()).toEqual([...names].sort());
+  });
+
+  it('io.jwt.decode_verify uses the current time when none is given', () => {
+    const key = { kty: 'oct', k: Buffer.from('s').toString('base64url') };
+    const past = callHostBuiltin('io.jwt.encode_sign', [{ alg: 'HS256' }, { exp: 1000 }, key]);
+    const future = callHostBuiltin('io.jwt.encode_sign', [{ alg: 'HS256' }, { exp: 4102444800 }, key]);
+    expect((callHostBuiltin('io.jwt.decode_verify', [past, { secret: 's' }]) as unknown[])[0]).toBe(false);
+    expect((callHostBuiltin('io.jwt.decode_verify', [future, { secret: 's' }]) as unknown[])[0]).toBe(true);
+  });
+});
+
+describe('OPA conformance cross-check (single-call cases)', () => {
+  const { calls } = extractCallCases(loadCases(), names, callHostBuiltin);
+
+  it('finds the call cases', () => {
+    expect(calls.length).toBeGreaterThanOrEqual(150);
+  });
+
+  it.each(calls.map((c) => [c.id, c] as const))('%s', (_id, c) => {
+    const got = callHostBuiltin(c.builtin, c.args);
+    if (c.expected === undefined) {
+      expect(got).toBeUndefined();
+      return;
+    }
+    const def = hostBuiltinList.find((b) => b.name === c.builtin)!;
+    const sortIt = c.sortResult || def.decl.result?.type === 'set';
+    const norm = (v: unknown): unknown => (sortIt && Array.isArray(v) ? [...v].sort(compareValues) : v);
+    expect(normalize(norm(got))).toEqual(normalize(norm(c.expected)));
+  });
+
+  it('time.parse_ns / parse_rfc3339_ns over the input tables of time/parse_nanos and time/parse_rfc3339_nanos', () => {
+    const cases = loadCases(['time']);
+    const pn = cases.find((c) => c.note === 'time/parse_nanos')!;
+    const inp = normalize(pn.input) as { cases: Record<string, { layout: string; value: string }> };
+    const got = Object.fromEntries(Object.entries(inp.cases).map(([k, c]) => [k, callHostBuiltin('time.parse_ns', [c.layout, c.value])]));
+    expect(got).toEqual(normalize(pn.want_result![0]!.x));
+    const pr = cases.find((c) => c.note === 'time/parse_rfc3339_nanos')!;
+    const vals = (normalize(pr.input) as { cases: string[] }).cases;
+    expect(Object.fromEntries(vals.map((v) => [v, callHostBuiltin('time.parse_rfc3339_ns', [v])]))).toEqual(normalize(pr.want_result![0]!.x));
+  });
+
+  it('time.format over time/format', () => {
+    const c = loadCases(['time']).find((x) => x.note === 'time/format')!;
+    const ns = 1670006453141828752n;
+    const want = normalize(c.want_result![0]) as Record<string, string>;
+    expect(callHostBuiltin('time.format', [ns])).toBe(want.no_timezone);
+    expect(callHostBuiltin('time.format', [[ns, 'Asia/Kolkata']])).toBe(want.with_timezone);
+    expect(callHostBuiltin('time.format', [[ns, 'Asia/Kolkata', 'Mon Jan 02 15:04:05 -0700 2006']])).toBe(want.with_layout);
+    expect(callHostBuiltin('time.format', [[ns, 'Asia/Kolkata', 'RFC1123Z']])).toBe(want.with_constant);
+  });
+});
+
