@@ -6,7 +6,7 @@ import type { Planner } from './context.ts';
 import type { Iter } from './terms.ts';
 import { planTerm } from './terms.ts';
 import { bindVar, isPattern, unifyLocal } from './unify.ts';
-import { hasRules, type TreeNode } from './tree.ts';
+import type { TreeNode } from './tree.ts';
 import { callGroup, findDataMock, planMockValue } from './mocks.ts';
 
 export function planRef(p: Planner, ref: RefTerm, k: Iter<Operand>): void {
@@ -120,11 +120,8 @@ export function planNodeValue(p: Planner, node: TreeNode, cur: string[], k: Iter
     if (node.group.kind === 'function') p.fail(`function ${['data', ...cur].join('.')} used as a value`, ref.loc);
     return callGroup(p, node.group, ref.loc, k);
   }
+  // A package is an object even without rules or base data (merged with the base document if any).
   const base = () => baseAt(p, cur);
-  if (!hasRules(node) && !p.mocks.some((m) => !m.isBuiltin && startsWith(m.path, cur))) {
-    const l = base();
-    return k({ local: l });
-  }
   const obj = p.newLocal();
   p.emit({ type: 'MakeObjectStmt', target: obj });
   for (const [name, child] of node.children) {
@@ -152,7 +149,8 @@ export function planNodeValue(p: Planner, node: TreeNode, cur: string[], k: Iter
   const b = p.block(() => {
     const bl = base();
     const m = p.newLocal();
-    p.emit({ type: 'ObjectMergeStmt', a: res, b: bl, target: m });
+    // Base documents win over rule results on conflicting keys (as OPA's evaluator does).
+    p.emit({ type: 'ObjectMergeStmt', a: bl, b: res, target: m });
     p.emit({ type: 'AssignVarStmt', source: { local: m }, target: res });
   });
   p.emit({ type: 'BlockStmt', blocks: [b] });

@@ -75,14 +75,26 @@ export function planTerm(p: Planner, t: Term, k: Iter<Operand>): void {
     case 'call':
       return planCallValue(p, t, k);
     case 'templatestring':
-      return p.notImplemented('template strings', t.loc);
+      return planTemplate(p, t, k);
   }
 }
 
-/** Plans terms left to right (each may iterate), then calls k with all values. */
-export function planTerms(p: Planner, ts: Term[], k: Iter<Operand[]>, acc: Operand[] = []): void {
-  if (acc.length === ts.length) return k(acc);
-  planTerm(p, ts[acc.length], (op) => planTerms(p, ts, k, [...acc, op]));
+/**
+ * Plans terms (each may iterate), then calls k with all values in the original order. Bare
+ * variables not bound yet go last: another term may bind them (`x == input.xs[x]`).
+ */
+export function planTerms(p: Planner, ts: Term[], k: Iter<Operand[]>): void {
+  const unboundVar = (t: Term) => t.type === 'var' && t.name !== 'input' && t.name !== 'data' && !p.vars.has(t.name);
+  const order = [...ts.keys()].sort((a, b) => Number(unboundVar(ts[a])) - Number(unboundVar(ts[b])));
+  const ops: Operand[] = new Array(ts.length);
+  const step = (i: number): void => {
+    if (i === order.length) return k([...ops]);
+    planTerm(p, ts[order[i]], (op) => {
+      ops[order[i]] = op;
+      step(i + 1);
+    });
+  };
+  step(0);
 }
 
 /** Comprehensions build their collection in a nested block; the value is always defined. */
@@ -145,4 +157,28 @@ export function isConstant(t: Term): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * `$"a{x}b"` as OPA plans it: internal.template_string([ "a", {v | v = x}, "b" ]); each
+ * expression part is a set of its values (empty = undefined, printed by the builtin).
+ */
+function planTemplate(p: Planner, t: Term & { type: 'templatestring' }, k: Iter<Operand>): void {
+  const name = 'internal.template_string';
+  if (!p.builtins.has(name)) p.notImplemented(`template strings (builtin ${name} is not registered)`, t.loc);
+  const arr = p.newLocal();
+  p.emit({ type: 'MakeArrayStmt', capacity: t.parts.length, target: arr });
+  for (const part of t.parts) {
+    if (typeof part === 'string') {
+      p.emit({ type: 'ArrayAppendStmt', value: { str: p.str(part) }, array: arr });
+      continue;
+    }
+    planComprehension(p, { type: 'setcompr', term: part, body: [], loc: part.loc }, (v) =>
+      p.emit({ type: 'ArrayAppendStmt', value: v, array: arr }),
+    );
+  }
+  const result = p.newLocal();
+  p.useBuiltin(name, 1);
+  p.emit({ type: 'CallStmt', func: name, args: [{ local: arr }], result, loc: p.irLoc(t.loc) });
+  k({ local: result });
 }

@@ -84,6 +84,8 @@ export function buildTree(modules: Module[]): RuleTree {
       groups.splice(groups.indexOf(n.group), 1);
       n.group = undefined;
     }
+    // Partial objects own their subtree too, so `p.q.r := 1` and `p.q[s] := 2` conflict as in OPA.
+    if (!into && n.group?.kind === 'partialobject') n.group.general = true;
     const owner = into ?? (n.group?.general ? n.group : undefined);
     for (const c of n.children.values()) absorb(c, owner);
     if (owner && !into) n.children.clear();

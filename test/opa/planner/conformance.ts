@@ -1,30 +1,23 @@
 // Runs OPA's conformance cases through parse -> check -> plan -> IR interpreter (test tool).
 // Usage: npx tsx test/opa/planner/conformance.ts [topic-filter] [-v]
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseModule, parseQuery, parseTerm } from '../../../opa/syntax/parser.ts';
 import { SourceSet } from '../../../opa/syntax/diagnostics.ts';
 import { builtins } from '../../../opa/builtins/registry.ts';
 import { plan } from '../../../opa/planner/index.ts';
-import type { Module, Term, Body } from '../../../opa/syntax/ast.ts';
+import { check } from '../../../opa/check/index.ts';
+import type { Module, Term } from '../../../opa/syntax/ast.ts';
 import { Interp, ConflictError } from './interp.ts';
 import { RObject, RSet, canon, fromJSON, toJSON, type V } from './values.ts';
-import { miniNormalize } from './mini-normalize.ts';
 
 export const CONFORMANCE_DIR = '/work/shared/opa-conformance/v1';
 
 export interface CaseResult { topic: string; note: string; ok: boolean; reason?: string }
 
-type CheckFn = (input: { modules: Module[]; query?: Body; builtins: typeof builtins }) => {
-  modules: Module[]; query?: Body; queryVars: string[]; diagnostics: Array<{ message: string }>;
-};
 
-async function loadCheck(): Promise<CheckFn | undefined> {
-  if (!existsSync(new URL('../../../opa/check/index.ts', import.meta.url))) return undefined;
-  const mod = (await import('../../../opa/check/index.ts' as string)) as { check: CheckFn };
-  return mod.check;
-}
+
 
 export function termValue(t: Term): V {
   switch (t.type) {
@@ -51,20 +44,19 @@ function normRow(row: unknown, sort: boolean): string {
 }
 
 export async function runConformance(filter?: string): Promise<CaseResult[]> {
-  const check = await loadCheck();
   const out: CaseResult[] = [];
   for (const topic of readdirSync(CONFORMANCE_DIR).sort()) {
     if (filter && !topic.includes(filter)) continue;
     const dir = join(CONFORMANCE_DIR, topic);
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
       const doc = parseYaml(readFileSync(join(dir, file), 'utf8')) as { cases: Array<Record<string, any>> };
-      for (const c of doc.cases) out.push({ topic, note: c.note, ...runCase(c, check) });
+      for (const c of doc.cases) out.push({ topic, note: c.note, ...runCase(c) });
     }
   }
   return out;
 }
 
-function runCase(c: Record<string, any>, check: CheckFn | undefined): { ok: boolean; reason?: string } {
+function runCase(c: Record<string, any>): { ok: boolean; reason?: string } {
   try {
     const sources = new SourceSet();
     const modules: Module[] = [];
@@ -78,15 +70,11 @@ function runCase(c: Record<string, any>, check: CheckFn | undefined): { ok: bool
     sources.add('query.rego', c.query);
     const q = parseQuery('query.rego', c.query);
     if (!q.body || q.diagnostics.length) return { ok: false, reason: 'parse query: ' + q.diagnostics[0]?.message };
-    let norm: { modules: Module[]; query?: Body; queryVars: string[] };
-    if (check) {
-      const r = check({ modules, query: q.body, builtins });
-      if (r.diagnostics.length) {
-        const wantErr = c.want_error_code && !c.want_result && !c.strict_error;
-        return wantErr && !String(c.want_error_code).startsWith('eval_') ? { ok: true } : { ok: false, reason: 'check: ' + r.diagnostics[0].message };
-      }
-      norm = r;
-    } else norm = miniNormalize(modules, q.body);
+    const norm = check({ modules, query: q.body, builtins });
+    if (norm.diagnostics.length) {
+      const wantErr = c.want_error_code && !c.want_result && !c.strict_error;
+      return wantErr && !String(c.want_error_code).startsWith('eval_') ? { ok: true } : { ok: false, reason: 'check: ' + norm.diagnostics[0].message };
+    }
     const planned = plan({ modules: norm.modules, entrypoints: [], query: { body: norm.query!, vars: norm.queryVars }, builtins, sources });
     if (!planned.policy) return { ok: false, reason: 'plan: ' + planned.diagnostics[0]?.message };
     let input: V | undefined;
