@@ -68,9 +68,32 @@ WRIT_EXPORT("wb_div") opa_value *wb_div(opa_value *a, opa_value *b) {
 }
 
 /* OPA: both operands must be integers; the result has the sign of the dividend. */
+/* An integer of magnitude 2^127 or more (beyond wb_num_i128): digits-only text of any length,
+ * a decimal literal that is integral, or a double that large (all such doubles are integral). */
+static bool wb_is_huge_integer(opa_value *v) {
+  if (!wb_is(v, OPA_NUMBER)) return false;
+  opa_number_t *n = wb_num(v);
+  double f = n->f;
+  if (!(f >= WB_TWO127 || f <= -WB_TWO127)) return false;
+  if (n->repr == OPA_NUM_FLOAT) return true;
+  if (n->repr != OPA_NUM_REF) return false;
+  wb_dec d;
+  if (wb_num_dec(v, &d)) {
+    for (; d.e < 0; d.e++) { if (d.m % 10 != 0) return false; d.m /= 10; }
+    return true;
+  }
+  uint32_t i = n->ref_len > 0 && n->ref[0] == '-' ? 1 : 0;
+  if (i >= n->ref_len) return false;
+  for (; i < n->ref_len; i++) if (n->ref[i] < '0' || n->ref[i] > '9') return false;
+  return true;
+}
+
 WRIT_EXPORT("wb_rem") opa_value *wb_rem(opa_value *a, opa_value *b) {
   wb_i128 x, y;
-  if (!wb_num_i128(a, &x) || !wb_num_i128(b, &y) || y == 0) return 0;
+  bool ax = wb_num_i128(a, &x), by = wb_num_i128(b, &y);
+  /* an integer divisor beyond 128 bits exceeds |x|: the remainder is x itself */
+  if (ax && !by && wb_is_huge_integer(b) && x != (wb_i128)((unsigned __int128)1 << 127)) return a;
+  if (!ax || !by || y == 0) return 0;
   if (y == -1) return opa_number_int(0);
   return wb_from_i128(x % y);
 }

@@ -20,28 +20,32 @@ WB_HELPER opa_number_t *wb_num(opa_value *v) { return (opa_number_t *)v; }
 /* 2^127 as a double: the bound under which an integral double converts exactly to __int128. */
 #define WB_TWO127 170141183460469231731687303715884105728.0
 
+typedef struct { wb_i128 m; int32_t e; } wb_dec;
+WB_HELPER bool wb_num_dec(opa_value *v, wb_dec *out);
+
 /* Integral value of a number operand as __int128. False for fractions, for numbers outside
- * the int128 range and for non-numbers. Literal text (REF) is parsed exactly when it is a
- * plain integer, because its double value may have lost digits. */
+ * the int128 range and for non-numbers. Literal text (REF) is read exactly as a decimal,
+ * because its double value may have lost digits ("1.0", "1e3" and "20.00" are integers). */
 WB_HELPER bool wb_num_i128(opa_value *v, wb_i128 *out) {
   if (!wb_is(v, OPA_NUMBER)) return false;
   opa_number_t *n = wb_num(v);
   if (n->repr == OPA_NUM_INT) { *out = n->i; return true; }
-  if (n->repr == OPA_NUM_REF && n->ref != 0) {
-    const char *s = n->ref;
-    uint32_t len = n->ref_len, i = 0;
-    bool neg = false, plain = len > 0;
-    if (i < len && (s[i] == '-' || s[i] == '+')) { neg = s[i] == '-'; i++; }
-    if (i >= len) plain = false;
-    wb_i128 acc = 0;
-    for (; plain && i < len; i++) {
-      if (s[i] < '0' || s[i] > '9') { plain = false; break; }
-      if (__builtin_mul_overflow(acc, (wb_i128)10, &acc) ||
-          __builtin_add_overflow(acc, (wb_i128)(s[i] - '0'), &acc)) return false;
-    }
-    if (plain) { *out = neg ? -acc : acc; return true; }
+  wb_dec d;
+  if (n->repr == OPA_NUM_REF && wb_num_dec(v, &d)) {
+    wb_i128 m = d.m;
+    for (; d.e < 0; d.e++) { if (m % 10 != 0) return false; m /= 10; }
+    for (; d.e > 0; d.e--) if (__builtin_mul_overflow(m, (wb_i128)10, &m)) return false;
+    *out = m;
+    return true;
   }
-  double f = n->repr == OPA_NUM_INT ? (double)n->i : n->f;
+  if (n->repr == OPA_NUM_REF) {
+    /* too many digits for a 128-bit mantissa: a plain integer this long is out of range */
+    bool plain = n->ref_len > 0;
+    for (uint32_t i = (n->ref_len > 0 && n->ref[0] == '-') ? 1 : 0; i < n->ref_len; i++)
+      if (n->ref[i] < '0' || n->ref[i] > '9') plain = false;
+    if (plain) return false;
+  }
+  double f = n->f;
   if (f != f || __builtin_trunc(f) != f) return false;
   if (f >= WB_TWO127 || f < -WB_TWO127) return false;
   *out = (wb_i128)f;
@@ -88,7 +92,6 @@ WB_HELPER opa_value *wb_from_double(double f) {
  * OPA computes + - * on decimal numbers exactly (big.Float / libmpdec), so 0.1 + 0.2 is 0.3.
  * Integers and literal text (REF) convert exactly; doubles computed at run time (FLOAT) do
  * not, and callers fall back to double arithmetic when a conversion or operation fails. */
-typedef struct { wb_i128 m; int32_t e; } wb_dec;
 #define WB_DEC_EMAX 10000
 
 WB_HELPER bool wb_num_dec(opa_value *v, wb_dec *out) {
