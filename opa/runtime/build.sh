@@ -17,7 +17,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # Fixed flags: MVP features, -O2, no debug info, source paths mapped to a constant prefix.
 CFLAGS="--target=wasm32-wasi -mcpu=mvp -O2 -std=c11 -Wall -Wextra -Werror=implicit-function-declaration
- -ffreestanding -fno-builtin-malloc -nostdinc -isystem $SYSROOT_INC
+ -fno-builtin-malloc -nostdinc -isystem $SYSROOT_INC
  -isystem /usr/lib/llvm-16/lib/clang/16/include
  -I$here/src -ffile-prefix-map=$here=. -fno-ident -g0"
 
