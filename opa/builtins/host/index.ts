@@ -18,6 +18,7 @@ import { uuidBuiltins } from './uuid.ts';
 import { netBuiltins } from './net.ts';
 import { jwtBuiltins } from './jwt.ts';
 import { timeBuiltins } from './time.ts';
+import { jsonPatchBuiltins } from './jsonpatch.ts';
 
 export type HostFn = (...args: any[]) => unknown;
 
@@ -39,6 +40,7 @@ export const hostBuiltinList: HostBuiltin[] = [
   ...netBuiltins,
   ...jwtBuiltins,
   ...timeBuiltins,
+  ...jsonPatchBuiltins,
 ];
 
 export const hostBuiltinDefs: BuiltinDef[] = hostBuiltinList.map(({ fn: _fn, ...def }) => def);

@@ -283,3 +283,19 @@ function topLevelLastComma(s: string): number {
   }
   return last;
 }
+
+/** Reads one Rego literal term (the subset TermReader understands). */
+export function readRegoTerm(text: string): unknown {
+  return new TermReader(text, new Map()).term();
+}
+
+/** Top-level statements of a module, as `name := term` pairs for the ones whose value is a literal. */
+export function literalRules(module: string): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const st of statements(module.replace(/^\s*#.*$/gm, ''))) {
+    const m = /^([a-z_][a-z0-9_]*)\s*:=\s*([\s\S]+)$/.exec(st);
+    if (!m) continue;
+    try { out.set(m[1]!, new TermReader(m[2]!, new Map()).term()); } catch (e) { if (!(e instanceof Unsupported)) throw e; }
+  }
+  return out;
+}

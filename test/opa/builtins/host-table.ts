@@ -313,6 +313,13 @@ export const TABLE: Array<[string, unknown[], unknown]> = [
   ['time.format', [[0, 'UTC', 'Kitchen']], '12:00AM'],
   ['time.format', [[0, 'Mars/Base']], undefined],
   ['time.format', ['x'], undefined],
+
+  ['json.patch', [{ a: 1 }, [{ op: 'add', path: '/b', value: 2 }]], { a: 1, b: 2 }],
+  ['json.patch', [{ a: [1, 2] }, [{ op: 'remove', path: ['a', 0] }]], { a: [2] }],
+  ['json.patch', [{ a: 1 }, [{ op: 'move', from: '/a', path: '/b' }, { op: 'test', path: '/b', value: 1 }]], { b: 1 }],
+  ['json.patch', [{ a: 1 }, [{ op: 'test', path: '/a', value: 2 }]], undefined],
+  ['json.patch', [[1, 2, 3], [{ op: 'add', path: '1.2', value: 'foo' }]], undefined],
+  ['json.patch', [{}, 'nope'], undefined],
 ];
 
 export { JWT_HS256 };

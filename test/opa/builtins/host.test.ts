@@ -11,7 +11,7 @@ import { sdkCapabilityBuiltins } from '../../../opa/builtins/sdk-capabilities.ts
 import { compareValues } from '../../../opa/builtins/host/values.ts';
 import { TABLE } from './host-table.ts';
 import { asymmetricRows } from './host-jwt-keys.ts';
-import { extractCallCases, loadCases, normalize } from './conformance-harness.ts';
+import { extractCallCases, literalRules, loadCases, normalize } from './conformance-harness.ts';
 
 const names = new Set(hostBuiltinList.map((b) => b.name));
 
@@ -192,5 +192,22 @@ describe('OPA conformance cross-check (single-call cases)', () => {
     expect(callHostBuiltin('time.format', [[ns, 'Asia/Kolkata', 'Mon Jan 02 15:04:05 -0700 2006']])).toBe(want.with_layout);
     expect(callHostBuiltin('time.format', [[ns, 'Asia/Kolkata', 'RFC1123Z']])).toBe(want.with_constant);
   });
-});
 
+  it('json.patch over the RFC 6902 suites of jsonpatch/json_patch_tests', () => {
+    const c = loadCases(['jsonpatch']).find((x) => x.note === 'jsonpatch/json_patch_tests')!;
+    const failures: string[] = [];
+    let n = 0;
+    for (const m of c.modules!.slice(1)) {
+      for (const t of literalRules(m).get('cases') as Array<Record<string, unknown>>) {
+        if (t.opa_disabled) continue;
+        n++;
+        const got = callHostBuiltin('json.patch', [t.doc, t.patch]);
+        const ok = 'expected' in t ? got !== undefined && compareValues(got, t.expected) === 0
+          : 'error' in t ? got === undefined : got !== undefined;
+        if (!ok) failures.push(`${t.comment ?? JSON.stringify(t.patch)} => ${JSON.stringify(got)}`);
+      }
+    }
+    expect(n).toBeGreaterThan(100);
+    expect(failures).toEqual([]);
+  });
+});
