@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '@open-policy-agent/opa-wasm';
 import { PolicyBuilder, block, l, thrown } from './ir-helpers.ts';
-import { describeModule, generateWasm } from '../../../opa/wasm/index.ts';
+import { describeModule, generateWasm, missingNativeBuiltins, defaultRuntime } from '../../../opa/wasm/index.ts';
 import { InputLocal as IN, DataLocal as DATA } from '../../../opa/ir/ir.ts';
 
 const ABI_IMPORTS = new Set(['memory', 'opa_abort', 'opa_println', 'opa_builtin0', 'opa_builtin1', 'opa_builtin2', 'opa_builtin3', 'opa_builtin4']);
@@ -299,5 +299,18 @@ describe('generateWasm + opa-wasm SDK', () => {
     ], 2);
     const { policy } = await b.load();
     expect(policy.evaluate('original', 't/wbrk')).toEqual([{ result: ['replaced', 'original'] }]);
+  });
+
+  it('internal errors: host calls with more than 4 arguments, unknown callees, missing natives', () => {
+    const b = new PolicyBuilder();
+    b.builtin('test.five', 5);
+    b.plan('t/five', [{ type: 'CallStmt', func: 'test.five', args: [l(IN), l(IN), l(IN), l(IN), l(IN)], result: 2 }], 2);
+    expect(() => generateWasm(b.policy())).toThrow(/^internal: host builtin test.five/);
+    const c = new PolicyBuilder();
+    c.plan('t/unknown', [{ type: 'CallStmt', func: 'no.such.func', args: [], result: 2 }], 2);
+    expect(() => generateWasm(c.policy())).toThrow(/^internal: call of unknown function no.such.func/);
+    const d = new PolicyBuilder();
+    d.builtin('plus', 2);
+    expect(missingNativeBuiltins(d.policy(), defaultRuntime())).toEqual([]);
   });
 });
