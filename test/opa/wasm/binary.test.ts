@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ByteReader, ByteWriter } from '../../../opa/wasm/leb128.ts';
 import { ExternKind, readModule, writeModule } from '../../../opa/wasm/module.ts';
 import { addFuncImports } from '../../../opa/wasm/generate.ts';
-import { describeModule } from '../../../opa/wasm/index.ts';
+import { defaultRuntime, describeModule } from '../../../opa/wasm/index.ts';
 
 function compileSample(): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), 'writ-wasm-'));
@@ -97,5 +97,17 @@ describe('module reader/writer', () => {
 
   it('refuses non-wasm input with an internal error', () => {
     expect(() => readModule(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]))).toThrow(/internal/);
+  });
+
+  it('round-trips the runtime module (custom sections dropped, everything else equivalent)', async () => {
+    const rt = defaultRuntime();
+    const parsed = readModule(rt);
+    const once = writeModule(parsed);
+    expect(readModule(once)).toEqual(parsed);
+    expect(Buffer.from(writeModule(readModule(once))).equals(Buffer.from(once))).toBe(true);
+    const a = WebAssembly.Module.exports(new WebAssembly.Module(rt));
+    const b = WebAssembly.Module.exports(new WebAssembly.Module(once));
+    expect(b).toEqual(a);
+    expect(WebAssembly.Module.imports(new WebAssembly.Module(once))).toEqual(WebAssembly.Module.imports(new WebAssembly.Module(rt)));
   });
 });
