@@ -19,6 +19,7 @@ import { netBuiltins } from './net.ts';
 import { jwtBuiltins } from './jwt.ts';
 import { timeBuiltins } from './time.ts';
 import { jsonPatchBuiltins } from './jsonpatch.ts';
+import { regexBuiltins } from './regex.ts';
 
 export type HostFn = (...args: any[]) => unknown;
 
@@ -41,6 +42,7 @@ export const hostBuiltinList: HostBuiltin[] = [
   ...jwtBuiltins,
   ...timeBuiltins,
   ...jsonPatchBuiltins,
+  ...regexBuiltins,
 ];
 
 export const hostBuiltinDefs: BuiltinDef[] = hostBuiltinList.map(({ fn: _fn, ...def }) => def);
