@@ -4,19 +4,20 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { extractCallCases, loadCases, normalize } from '../builtins/conformance-harness.ts';
 
 const runtimeDir = join(import.meta.dirname, '../../../opa/runtime');
 
 /** opa/runtime/runtime.wasm (rebuild with opa/runtime/build.sh); WRIT_TEST_RUNTIME may name another build. */
-function runtimeBytes(): Uint8Array {
-  return readFileSync(process.env.WRIT_TEST_RUNTIME ?? join(runtimeDir, 'runtime.wasm'));
+function runtimeBytes(): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(readFileSync(process.env.WRIT_TEST_RUNTIME ?? join(runtimeDir, 'runtime.wasm')));
 }
 
 type Exports = Record<string, (...args: number[]) => number>;
 let ex: Exports;
 let memory: WebAssembly.Memory;
 
-beforeAll(async () => {
+beforeAll(() => {
   memory = new WebAssembly.Memory({ initial: 5 });
   const cstr = (p: number) => {
     const b = new Uint8Array(memory.buffer);
@@ -25,7 +26,7 @@ beforeAll(async () => {
     return new TextDecoder().decode(b.subarray(p, e));
   };
   const fail = (what: string) => () => { throw new Error(`unexpected host call ${what}`); };
-  const { instance } = await WebAssembly.instantiate(runtimeBytes(), {
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(runtimeBytes()), {
     env: {
       memory,
       opa_abort: (p: number) => { throw new Error(`opa_abort: ${cstr(p)}`); },
@@ -490,5 +491,39 @@ describe('regex.find_all_string_submatch_n vs JavaScript matchAll', () => {
     if (want.length > 1) {
       expect(callJson('regex.find_all_string_submatch_n', [q(pat), q(subject), '1'])).toEqual(want.slice(0, 1));
     }
+  });
+});
+
+// ---- OPA conformance cross-check: the YAML cases (read at run time) that reduce to one call of a
+// builtin of this group on literal arguments, via the shared extractor of test/opa/builtins. The
+// extractor delivers arguments as JSON-like values (sets as arrays, object keys as strings).
+const groupB = new Set([
+  'base64.encode', 'base64.decode', 'base64.is_valid', 'base64url.encode', 'base64url.decode',
+  'json.marshal', 'json.unmarshal', 'json.filter', 'json.remove',
+  'object.filter', 'object.get', 'object.remove', 'object.union', 'graph.reachable',
+  'net.cidr_contains', 'net.cidr_intersects', 'glob.match',
+  'regex.is_valid', 'regex.match', 're_match', 'regex.find_all_string_submatch_n', 'time.diff',
+]);
+const toJson = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x));
+
+function callValues(name: string, args: unknown[]): unknown {
+  const f = ex['wb_' + name.replace(/\./g, '_')];
+  const r = f(...args.map((a) => value(toJson(a))));
+  return r === 0 ? undefined : JSON.parse(cstring(ex.opa_json_dump(r)));
+}
+
+describe('OPA conformance cross-check (single-call cases)', () => {
+  it('extracts and agrees on the call cases', () => {
+    const { calls } = extractCallCases(loadCases(), groupB, callValues);
+    expect(calls.length).toBeGreaterThanOrEqual(60);
+    const wrong: string[] = [];
+    for (const c of calls) {
+      let got = callValues(c.builtin, c.args), want = c.expected;
+      if (c.builtin === 'graph.reachable' && Array.isArray(got) && Array.isArray(want)) {
+        got = [...got].map(toJson).sort(); want = [...want].map(toJson).sort();
+      }
+      if (toJson(normalize(got)) !== toJson(normalize(want))) wrong.push(`${c.id}: got ${toJson(got)} want ${toJson(want)}`);
+    }
+    expect(wrong).toEqual([]);
   });
 });

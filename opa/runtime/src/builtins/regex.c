@@ -38,10 +38,11 @@ opa_value *wb_regex_find_all_string_submatch_n(opa_value *pat, opa_value *value,
   if (limit < 0) limit = (int64_t)s->len + 1;
   opa_value *out = opa_array();
   int32_t *caps = (int32_t *)opa_malloc(2 * (uint32_t)prog->ncap * sizeof(int32_t));
+  wre_vm *vm = wre_vm_new(prog);
   uint32_t pos = 0;
   int64_t prev_end = -1, count = 0;
   while (count < limit && pos <= s->len) {
-    int r = wre_exec(prog, s->data, s->len, pos, caps);
+    int r = wre_exec_vm(vm, s->data, s->len, pos, caps);
     if (r < 0) return 0;
     if (r == 0) break;
     bool accept = true;

@@ -233,20 +233,42 @@ static T_list list_new(uint32_t ninst, int ncap2) {
 
 static int32_t decode(const unsigned char *s, uint32_t n, uint32_t i, uint32_t *w);
 
-int wre_exec(wre_prog *p, const char *str, uint32_t n, uint32_t start, int32_t *out) {
+struct wre_vm {
   VM vm;
-  vm.p = p; vm.s = (const unsigned char *)str; vm.n = n; vm.ncap2 = 2 * p->ncap; vm.work = 0;
+  T_list clist, nlist;
+  int32_t *work;
+};
+
+wre_vm *wre_vm_new(wre_prog *p) {
+  wre_vm *v = (wre_vm *)opa_malloc(sizeof(wre_vm));
+  v->vm.p = p; v->vm.ncap2 = 2 * p->ncap;
   /* each instruction is visited at most once per list fill: 2 frames per visit suffice */
-  vm.stackcap = 2 * p->n + 2;
-  vm.stack = (T_frame *)opa_malloc(vm.stackcap * sizeof(T_frame));
-  T_list clist = list_new(p->n, vm.ncap2), nlist = list_new(p->n, vm.ncap2);
-  int32_t *work = (int32_t *)opa_malloc((uint32_t)vm.ncap2 * sizeof(int32_t));
+  v->vm.stackcap = 2 * p->n + 2;
+  v->vm.stack = (T_frame *)opa_malloc(v->vm.stackcap * sizeof(T_frame));
+  v->clist = list_new(p->n, v->vm.ncap2);
+  v->nlist = list_new(p->n, v->vm.ncap2);
+  v->work = (int32_t *)opa_malloc((uint32_t)v->vm.ncap2 * sizeof(int32_t));
+  return v;
+}
+
+int wre_exec(wre_prog *p, const char *str, uint32_t n, uint32_t start, int32_t *out) {
+  return wre_exec_vm(wre_vm_new(p), str, n, start, out);
+}
+
+int wre_exec_vm(wre_vm *v, const char *str, uint32_t n, uint32_t start, int32_t *out) {
+  VM vm = v->vm;
+  wre_prog *p = vm.p;
+  vm.s = (const unsigned char *)str; vm.n = n; vm.work = 0;
+  T_list clist = v->clist, nlist = v->nlist;
+  int32_t *work = v->work;
+  list_clear(&clist);
+  list_clear(&nlist);
   bool matched = false;
   uint32_t pos = start;
   for (;;) {
     if (!matched) {
       for (int k = 0; k < vm.ncap2; k++) work[k] = -1;
-      if (!addthread(&vm, &clist, 0, pos, work)) return -1;
+      if (!addthread(&vm, &clist, 0, pos, work)) { v->clist = clist; v->nlist = nlist; return -1; }
     }
     uint32_t w = 0; int32_t r = -1;
     if (pos < n) r = decode(vm.s, n, pos, &w);
@@ -277,13 +299,14 @@ int wre_exec(wre_prog *p, const char *str, uint32_t n, uint32_t start, int32_t *
       case WI_ANYNL: ok = r >= 0 && r != '\n'; break;
       default: break;
       }
-      if (ok && !addthread(&vm, &nlist, pc + 1, pos + w, caps)) return -1;
+      if (ok && !addthread(&vm, &nlist, pc + 1, pos + w, caps)) { v->clist = clist; v->nlist = nlist; return -1; }
     }
     if (pos >= n) break;
     T_list tmp = clist; clist = nlist; nlist = tmp;
     list_clear(&nlist);
     pos += w;
   }
+  v->clist = clist; v->nlist = nlist;   /* keep the generation counters moving forward */
   return matched ? 1 : 0;
 }
 

@@ -39,6 +39,10 @@ wre_prog *wre_compile_pattern(const char *pat, uint32_t len);
 /* Finds the leftmost-first match starting the search at `start`. caps has 2*ncap slots
  * (byte offsets, -1 = unset). Returns 1 match, 0 none, -1 resource limit exceeded. */
 int wre_exec(wre_prog *p, const char *s, uint32_t n, uint32_t start, int32_t *caps);
+/* Reusable matcher state for repeated searches with one program (FindAll). */
+typedef struct wre_vm wre_vm;
+wre_vm *wre_vm_new(wre_prog *p);
+int wre_exec_vm(wre_vm *v, const char *s, uint32_t n, uint32_t start, int32_t *caps);
 
 int32_t wre_swapcase(int32_t r);
 bool wre_class_match(const wre_class *c, int32_t r);
