@@ -10,6 +10,8 @@ export interface CheckContext {
   queryVars: string[];
   builtins: ReadonlyMap<string, BuiltinDef>;
   diagnostics: Diagnostic[];
+  /** `with` replacement values naming a builtin function (`with count as sum`): not variables. */
+  functionValues: Set<Term>;
 }
 
 export function report(ctx: CheckContext, code: DiagnosticCode, message: string, loc: Loc): void {

@@ -60,6 +60,7 @@ export function check(input: { modules: Module[]; query?: Body; builtins: Readon
     queryVars: [],
     builtins: input.builtins,
     diagnostics: [],
+    functionValues: new Set(),
   };
   const timings: Array<{ name: string; ms: number }> = [];
   for (const stage of stages) {

@@ -38,6 +38,12 @@ export function checkUndefinedFuncs(ctx: CheckContext): void {
     for (const e of body) {
       if (e.kind === 'term' && e.term.type === 'call' && !['eq', 'assign'].includes(e.term.op.join('.'))) topLevel.add(e.term);
       for (const t of exprTerms(e)) checkTerm(t);
+      for (const w of 'with' in e ? e.with : []) {
+        if (!ctx.functionValues.has(w.value)) continue;
+        const v = w.value;
+        const name = v.type === 'var' ? v.name : v.type === 'ref' && v.head.type === 'var' ? [v.head.name, ...v.path.map((p) => (p.type === 'string' ? p.value : ''))].join('.') : '';
+        if (!ctx.builtins.has(name)) report(ctx, 'rego_type_error', `undefined function ${name}`, v.loc);
+      }
       if (e.kind === 'every') checkBody(e.body);
     }
   };

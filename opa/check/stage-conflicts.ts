@@ -14,7 +14,8 @@ function defaultValueProblem(t: Term): string | undefined {
     if (x.type === 'var') found = 'var';
     else if (x.type === 'ref') found = 'ref';
     else if (x.type === 'call') found = 'call';
-    else if (isClosure(x)) found = 'comprehension';
+    // Comprehensions are fine (OPA evaluates them once): their vars are their own.
+    else if (isClosure(x)) return false;
     return found === undefined;
   });
   return found;

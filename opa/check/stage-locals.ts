@@ -50,6 +50,7 @@ class Renamer {
   // ---- pass A: scopes, declarations and direct occurrences
 
   collectTerm(t: Term, s: Scope): void {
+    if (this.ctx.functionValues.has(t)) return;
     if (t.type === 'var') {
       if (t.name !== '_' && !ROOTS.has(t.name)) s.direct.add(t.name);
       return;
@@ -113,10 +114,18 @@ class Renamer {
     this.bound.set(v, ent);
   }
 
+  /**
+   * The variable a name means at this point: one declared so far in this or an enclosing scope
+   * (a declaration further down does not reach back, as in OPA), else a free variable of the
+   * outermost enclosing scope that uses the name without declaring it, else this scope's own.
+   */
   private resolve(name: string, s: Scope): Entity {
-    for (let x: Scope | undefined = s; x; x = x.parent) if (x.declared.has(name)) return this.entity(x, name);
+    for (let x: Scope | undefined = s; x; x = x.parent) {
+      const k = x.seen.get(name);
+      if (k && k !== 'seen') return this.entity(x, name);
+    }
     let owner = s;
-    for (let x: Scope | undefined = s; x; x = x.parent) if (x.direct.has(name)) owner = x;
+    for (let x = s.parent; x; x = x.parent) if (x.direct.has(name) && !x.declared.has(name)) owner = x;
     return this.entity(owner, name);
   }
 
@@ -149,6 +158,7 @@ class Renamer {
   }
 
   term(t: Term, s: Scope): void {
+    if (this.ctx.functionValues.has(t)) return;
     if (t.type === 'var') return this.use(t, s);
     if (isClosure(t)) {
       const c = this.scopes.get(t.body);

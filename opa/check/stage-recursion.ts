@@ -2,18 +2,19 @@
 // A ref to a document above rules (a package) depends on every rule below it; a ref into a
 // rule's value depends on that rule. `with` targets are replacements, not dependencies.
 import type { Expr, Rule, Term } from '../syntax/ast.ts';
-import { pathKey, report, ruleEntries, rulesByPath, type CheckContext, type RuleEntry } from './context.ts';
+import { report, ruleEntries, rulesByPath, type CheckContext, type RuleEntry } from './context.ts';
 import { pathString } from './ref-string.ts';
 import { exprTerms, isClosure, visitTerm } from './walk.ts';
 
-/** The data paths a rule mentions (refs to data and user function calls), as ground prefixes. */
-function dataPaths(rule: Rule): string[][] {
-  const out: string[][] = [];
+/** A data path with `null` for dynamic elements (`data[x].p` -> ["data", null, "p"]). */
+type Pattern = Array<string | null>;
+
+/** The data paths a rule mentions (refs to data and user function calls). */
+function dataPaths(rule: Rule): Pattern[] {
+  const out: Pattern[] = [];
   const onTerm = (t: Term): boolean | void => {
     if (t.type === 'ref' && t.head.type === 'var' && t.head.name === 'data') {
-      const p = ['data'];
-      for (const e of t.path) { if (e.type !== 'string') break; p.push(e.value); }
-      out.push(p);
+      out.push(['data', ...t.path.map((e) => (e.type === 'string' ? e.value : null))]);
     } else if (t.type === 'call' && t.op[0] === 'data') out.push([...t.op]);
     if (isClosure(t)) { for (const e of t.body) onExpr(e); }
   };
@@ -28,8 +29,11 @@ function dataPaths(rule: Rule): string[][] {
   return out;
 }
 
-function isPrefix(a: string[], b: string[]): boolean {
-  return a.length <= b.length && a.every((x, i) => b[i] === x);
+/** Could the ref pattern reach the rule at `path` (inside its value, at it, or above it)? As OPA's GetRulesDynamic. */
+function reaches(pattern: Pattern, path: string[]): boolean {
+  const n = Math.min(pattern.length, path.length);
+  for (let i = 0; i < n; i++) if (pattern[i] !== null && pattern[i] !== path[i]) return false;
+  return true;
 }
 
 export function checkRecursion(ctx: CheckContext): void {
@@ -43,7 +47,7 @@ export function checkRecursion(ctx: CheckContext): void {
       for (const p of dataPaths(e.rule)) {
         for (const other of keys) {
           const op = paths.get(other)!;
-          if (isPrefix(op, p) || isPrefix(p, op)) deps.add(other);
+          if (reaches(p, op)) deps.add(other);
         }
       }
     }
@@ -70,5 +74,4 @@ export function checkRecursion(ctx: CheckContext): void {
       report(ctx, 'rego_recursion_error', `rule ${names[0]} is recursive: ${names.join(' -> ')}`, first.rule.loc);
     }
   }
-  void pathKey;
 }

@@ -2,7 +2,7 @@
 // full ref (`data.pkg.rule`, `data.lib.x`, `input.y`); calls of user functions get op ["data", ...].
 // As in OPA, variables declared in a body (`:=`, `some`, function args, `every`) shadow rule names.
 import type { Body, Expr, Module, Rule, Term, VarTerm } from '../syntax/ast.ts';
-import type { CheckContext } from './context.ts';
+import { pathKey, ruleEntries, type CheckContext } from './context.ts';
 import { patternVars } from './walk.ts';
 
 const ROOTS = new Set(['input', 'data']);
@@ -37,7 +37,7 @@ export function declaredVars(body: Body): Set<string> {
 
 class Resolver {
   private readonly ignore: Set<string>[] = [];
-  constructor(private readonly globals: Globals) {}
+  constructor(private readonly ctx: CheckContext, private readonly globals: Globals, private readonly functions: Set<string>) {}
 
   private lookup(name: string): string[] | undefined {
     for (const s of this.ignore) if (s.has(name)) return undefined;
@@ -98,8 +98,34 @@ class Resolver {
     return this.term(t);
   }
 
+  /** A `with` target naming a function: a builtin name, or a user function's data path. */
+  private isFunctionTarget(t: Term): boolean {
+    const head = t.type === 'ref' ? t.head : t;
+    if (head.type !== 'var') return false;
+    if (head.name === 'input') return false;
+    if (head.name !== 'data') return true;
+    return t.type === 'ref' && t.path.every((p) => p.type === 'string') && this.functions.has(pathKey(['data', ...t.path.map((p) => (p as { value: string }).value)]));
+  }
+
+  private withValue(target: Term, v: Term): Term {
+    const out = this.term(v);
+    if (!this.isFunctionTarget(target)) return out;
+    if (out.type === 'var' && v.type === 'var' && this.ctx.builtins.has(out.name) && !this.lookupIgnored(out.name)) this.ctx.functionValues.add(out);
+    if (out.type === 'ref' && out.head.type === 'var' && !ROOTS.has(out.head.name) && !this.lookupIgnored(out.head.name) && out.path.every((p) => p.type === 'string')) {
+      this.ctx.functionValues.add(out);
+    }
+    return out;
+  }
+
+  private lookupIgnored(name: string): boolean {
+    return this.ignore.some((s) => s.has(name));
+  }
+
   expr(e: Expr): Expr {
-    const withs = 'with' in e ? e.with.map((w) => ({ ...w, target: this.withTarget(w.target), value: this.term(w.value) })) : [];
+    const withs = 'with' in e ? e.with.map((w) => {
+      const target = this.withTarget(w.target);
+      return { ...w, target, value: this.withValue(target, w.value) };
+    }) : [];
     switch (e.kind) {
       case 'term': return { ...e, term: this.term(e.term), with: withs };
       case 'some': return e;
@@ -140,9 +166,11 @@ class Resolver {
 }
 
 export function resolveRefs(ctx: CheckContext): void {
+  const functions = new Set<string>();
+  for (const e of ruleEntries(ctx.modules)) if (e.rule.kind === 'function') functions.add(pathKey(e.path));
   for (const module of ctx.modules) {
-    const r = new Resolver(moduleGlobals(module));
+    const r = new Resolver(ctx, moduleGlobals(module), functions);
     for (const rule of module.rules) r.rule(rule);
   }
-  if (ctx.query) ctx.query = new Resolver(new Map()).body(ctx.query);
+  if (ctx.query) ctx.query = new Resolver(ctx, new Map(), functions).body(ctx.query);
 }

@@ -28,8 +28,11 @@ function findVar(terms: Term[], name: string): VarTerm | undefined {
   return found;
 }
 
+let functionValues: Set<Term> = new Set();
+
+/** `with` values, except those naming a builtin function (they are not variables). */
 function withValues(e: Expr): Term[] {
-  return 'with' in e ? e.with.map((w) => w.value) : [];
+  return 'with' in e ? e.with.map((w) => w.value).filter((v) => !functionValues.has(v)) : [];
 }
 
 /** Terms whose vars an expression needs or binds (closures excluded). */
@@ -294,6 +297,7 @@ class Safety {
 
 export function checkSafety(ctx: CheckContext): void {
   const byPath = rulesByPath(ruleEntries(ctx.modules));
+  functionValues = ctx.functionValues;
   const s = new Safety(ctx, (op) => callArity(ctx, byPath, op));
   for (const m of ctx.modules) for (const r of m.rules) s.rule(r);
   if (ctx.query) ctx.query = s.reorder(ctx.query, new Set()).body;
