@@ -8,10 +8,10 @@ export { missingNativeBuiltins };
 
 const DEFAULT_RUNTIME = new URL('../runtime/runtime.wasm', import.meta.url);
 
-let cachedRuntime: Uint8Array | undefined;
+let cachedRuntime: Uint8Array<ArrayBuffer> | undefined;
 
 /** The precompiled runtime module (opa/runtime/runtime.wasm), read once. */
-export function defaultRuntime(): Uint8Array {
+export function defaultRuntime(): Uint8Array<ArrayBuffer> {
   cachedRuntime ??= new Uint8Array(readFileSync(DEFAULT_RUNTIME));
   return cachedRuntime;
 }

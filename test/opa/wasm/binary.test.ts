@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ByteReader, ByteWriter } from '../../../opa/wasm/leb128.ts';
 import { ExternKind, readModule, writeModule } from '../../../opa/wasm/module.ts';
-import { addFuncImports } from '../../../opa/wasm/generate.ts';
+import { addFuncImports } from '../../../opa/wasm/runtime-module.ts';
 import { defaultRuntime, describeModule } from '../../../opa/wasm/index.ts';
 
 function compileSample(): Uint8Array {
