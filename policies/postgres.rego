@@ -69,43 +69,30 @@ is_writer if principals.in_any_group(input.principal, config.writers)
 
 is_admin if principals.in_any_group(input.principal, config.admins)
 
-granted if {
-	input.action.kind == "connect"
+# Operations each role may run; admins may do everything writers may, and DDL.
+allowed_operations contains op if {
 	is_reader
+	some op in read_operations
+}
+
+allowed_operations contains op if {
+	is_writer
+	some op in read_operations | write_operations
+}
+
+allowed_operations contains op if {
+	is_admin
+	some op in (read_operations | write_operations) | ddl_operations
 }
 
 granted if {
 	input.action.kind == "connect"
-	is_writer
-}
-
-granted if {
-	input.action.kind == "connect"
-	is_admin
+	count(allowed_operations) > 0
 }
 
 granted if {
 	input.action.kind == "statement"
-	operation in read_operations
-	is_reader
-}
-
-granted if {
-	input.action.kind == "statement"
-	operation in read_operations
-	is_writer
-}
-
-granted if {
-	input.action.kind == "statement"
-	operation in write_operations
-	is_writer
-}
-
-granted if {
-	input.action.kind == "statement"
-	operation in ddl_operations
-	is_admin
+	operation in allowed_operations
 }
 
 # DDL by an admin who is a machine identity waits for a human approver.

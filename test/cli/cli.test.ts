@@ -57,11 +57,12 @@ describe('writ CLI', () => {
   });
 
   it('check reports unsafe variables and undefined functions with OPA codes', () => {
-    const dir = tmp({ 'p.rego': 'package p\n\nallow if {\n  x == 1\n}\n\ndeny if nosuch(1)\n' });
-    const r = writ(['check', dir]);
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('rego_unsafe_var_error');
-    expect(r.err).toContain('rego_type_error: undefined function nosuch');
+    const unsafe = writ(['check', tmp({ 'p.rego': 'package p\n\nallow if {\n  x == 1\n}\n' })]);
+    expect(unsafe.code).toBe(1);
+    expect(unsafe.err).toMatch(/p\.rego:4:3: rego_unsafe_var_error: var x is unsafe/);
+    const undef = writ(['check', tmp({ 'p.rego': 'package p\n\ndeny if nosuch(1)\n' })]);
+    expect(undef.code).toBe(1);
+    expect(undef.err).toContain('p.rego:3:9: rego_type_error: undefined function nosuch');
   });
 
   it('eval prints the result set', () => {
