@@ -433,7 +433,8 @@ const cases: Case[] = [
   ['replace', ['"abcabc"', '"bc"', '""'], '"aa"'],
   ['replace', ['"abc"', '"x"', '"y"'], '"abc"'],
   ['replace', ['"ab"', '""', '"-"'], '"-a-b-"'],
-  ['replace', ['"日本"', '""', '"|"'], '"|日|本|"'],
+  ['replace', ['""', '""', '"|"'], '"|"'],
+  ['replace', ['"日本"', '"本"', '"x"'], '"日x"'],
   ['replace', ['"aaaa"', '"aa"', '"a"'], '"aa"'],
   ['replace', ['"abc"', '1', '"y"'], U],
   ['strings.replace_n', ['{"<": "&lt;", ">": "&gt;"}', '"<b>x</b>"'], '"&lt;b&gt;x&lt;/b&gt;"'],
@@ -551,6 +552,10 @@ describe('native builtins A', () => {
     const enc = (t: string) => [...new TextEncoder().encode(t)];
     // upper writes U+FFFD for each invalid byte (Go's strings.Map)
     expect(raw(ex.wb_upper(s))).toEqual(enc('"\uFFFDA\uFFFD\uFFFD"'));
+    // substring re-encodes non-ASCII results through code points (Go's []rune)
+    expect(raw(ex.wb_substring(s, value('1'), value('-1')))).toEqual(enc('"a\uFFFD\uFFFD"'));
+    // an empty old string in replace works per byte, as Go's strings.Replacer does
+    expect(raw(ex.wb_replace(value('"é"'), value('""'), value('"|"')))).toEqual([...enc('"|'), 0xc3, ...enc('|'), 0xa9, ...enc('|"')]);
     // split on "" keeps each invalid byte as is (Go's explode)
     expect(raw(ex.wb_split(s, value('""')))).toEqual([...enc('["'), 0xff, ...enc('","a","'), 0xe6, ...enc('","'), 0x97, ...enc('"]')]);
   });

@@ -162,16 +162,32 @@ static uint32_t wb_cp_offset(const char *s, uint32_t len, int64_t n) {
   return pos;
 }
 
+static bool wb_is_ascii(opa_string_t *s) {
+  for (uint32_t i = 0; i < s->len; i++) if ((unsigned char)s->data[i] >= 0x80) return false;
+  return true;
+}
+
 /* substring(s, start, length): code points; negative start is an error, negative length
- * means "to the end", a start past the end gives "". */
+ * means "to the end", a start past the end gives "". Like OPA (Go's []rune conversion),
+ * a non-ASCII result is re-encoded, so invalid bytes come out as U+FFFD, unless the whole
+ * string is returned. */
 WRIT_EXPORT("wb_substring") opa_value *wb_substring(opa_value *a, opa_value *start, opa_value *length) {
   WB_STR_ARG(a);
   int64_t st, n;
   if (!wb_num_i64(start, &st) || !wb_num_i64(length, &n) || st < 0) return 0;
   opa_string_t *s = wb_str(a);
+  bool ascii = wb_is_ascii(s);
+  if (!ascii && st == 0 && n >= (int64_t)wb_utf8_count(s->data, s->len)) return a;
   uint32_t from = wb_cp_offset(s->data, s->len, st);
   uint32_t to = n < 0 ? s->len : from + wb_cp_offset(s->data + from, s->len - from, n);
-  return opa_string(s->data + from, to - from);
+  if (ascii) return opa_string(s->data + from, to - from);
+  wb_buf b = {0, 0, 0};
+  uint32_t pos = from;
+  while (pos < to) {
+    char enc[4];
+    wb_buf_add(&b, enc, wb_utf8_put(enc, wb_utf8_next(s->data, to, &pos)));
+  }
+  return wb_buf_string(&b);
 }
 
 /* ---- building ---- */
@@ -218,57 +234,24 @@ WRIT_EXPORT("wb_split") opa_value *wb_split(opa_value *a, opa_value *b) {
   return r;
 }
 
-/* replace(s, old, new): every non-overlapping occurrence; an empty old inserts new before
- * each UTF-8 sequence and at the end (Go strings.ReplaceAll). */
-WRIT_EXPORT("wb_replace") opa_value *wb_replace(opa_value *a, opa_value *o, opa_value *n) {
-  WB_STR_ARG(a); WB_STR_ARG(o); WB_STR_ARG(n);
-  opa_string_t *s = wb_str(a), *old = wb_str(o), *nw = wb_str(n);
-  wb_buf b = {0, 0, 0};
-  if (old->len == 0) {
-    uint32_t pos = 0;
-    wb_buf_add(&b, nw->data, nw->len);
-    while (pos < s->len) {
-      uint32_t from = pos;
-      wb_utf8_next(s->data, s->len, &pos);
-      wb_buf_add(&b, s->data + from, pos - from);
-      wb_buf_add(&b, nw->data, nw->len);
-    }
-    return wb_buf_string(&b);
-  }
-  uint32_t from = 0;
-  for (;;) {
-    int64_t at = wb_find(s->data, s->len, old->data, old->len, from);
-    if (at < 0) break;
-    wb_buf_add(&b, s->data + from, (uint32_t)at - from);
-    wb_buf_add(&b, nw->data, nw->len);
-    from = (uint32_t)at + old->len;
-  }
-  wb_buf_add(&b, s->data + from, s->len - from);
-  return wb_buf_string(&b);
-}
-
-/* strings.replace_n(patterns, s): Go strings.NewReplacer with the pairs in sorted key order:
- * scanning left to right, at each position the first key (in that order) that matches wins;
- * an empty key matches everywhere except right after its own match. */
-WRIT_EXPORT("wb_strings_replace_n") opa_value *wb_strings_replace_n(opa_value *p, opa_value *a) {
-  if (!wb_is(p, OPA_OBJECT)) return 0;
-  WB_STR_ARG(a);
-  opa_object_t *pat = wb_obj(p);
-  for (uint32_t k = 0; k < pat->len; k++)
-    if (!wb_is(pat->keys[k], OPA_STRING) || !wb_is(pat->vals[k], OPA_STRING)) return 0;
-  opa_string_t *s = wb_str(a);
+/* Go's strings.NewReplacer(old1, new1, old2, new2, ...).Replace(s), which OPA uses for both
+ * replace and strings.replace_n: scanning left to right, at each byte position the first pair
+ * (in argument order) whose old string matches wins; an empty old string matches at every
+ * byte position (and at the end) except right after its own match. Note the byte granularity:
+ * like Go, an empty old string also splits multi-byte UTF-8 sequences. */
+static opa_value *wb_replacer(opa_value **olds, opa_value **news, uint32_t n, opa_string_t *s) {
   wb_buf b = {0, 0, 0};
   uint32_t i = 0, last = 0;
   bool prev_empty = false;
   while (i <= s->len) {
     int32_t hit = -1;
-    for (uint32_t k = 0; k < pat->len; k++) {
-      opa_string_t *key = wb_str(pat->keys[k]);
+    for (uint32_t k = 0; k < n; k++) {
+      opa_string_t *key = wb_str(olds[k]);
       if (key->len == 0) { if (!prev_empty) { hit = (int32_t)k; break; } continue; }
       if (i + key->len <= s->len && wb_bytes_eq(s->data + i, key->data, key->len)) { hit = (int32_t)k; break; }
     }
     if (hit < 0) { prev_empty = false; i++; continue; }
-    opa_string_t *key = wb_str(pat->keys[hit]), *val = wb_str(pat->vals[hit]);
+    opa_string_t *key = wb_str(olds[hit]), *val = wb_str(news[hit]);
     wb_buf_add(&b, s->data + last, i - last);
     wb_buf_add(&b, val->data, val->len);
     i += key->len;
@@ -277,6 +260,22 @@ WRIT_EXPORT("wb_strings_replace_n") opa_value *wb_strings_replace_n(opa_value *p
   }
   if (last < s->len) wb_buf_add(&b, s->data + last, s->len - last);
   return wb_buf_string(&b);
+}
+
+WRIT_EXPORT("wb_replace") opa_value *wb_replace(opa_value *a, opa_value *o, opa_value *n) {
+  WB_STR_ARG(a); WB_STR_ARG(o); WB_STR_ARG(n);
+  return wb_replacer(&o, &n, 1, wb_str(a));
+}
+
+/* strings.replace_n(patterns, s): the replacer with the pairs in sorted key order (objects keep
+ * keys sorted); non-string keys or values are errors. */
+WRIT_EXPORT("wb_strings_replace_n") opa_value *wb_strings_replace_n(opa_value *p, opa_value *a) {
+  if (!wb_is(p, OPA_OBJECT)) return 0;
+  WB_STR_ARG(a);
+  opa_object_t *pat = wb_obj(p);
+  for (uint32_t k = 0; k < pat->len; k++)
+    if (!wb_is(pat->keys[k], OPA_STRING) || !wb_is(pat->vals[k], OPA_STRING)) return 0;
+  return wb_replacer(pat->keys, pat->vals, pat->len, wb_str(a));
 }
 
 /* ---- trimming ---- */
