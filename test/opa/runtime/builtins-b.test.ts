@@ -128,6 +128,8 @@ const cases: Case[] = [
   ['json.marshal', ['null'], q('null')],
   ['json.marshal', ['1.5'], q('1.5')],
   ['json.marshal', ['[]'], q('[]')],
+  ['json.marshal', ['{"h": "<a href=\\"x\\">&</a>"}'], q('{"h":"\\u003ca href=\\"x\\"\\u003e\\u0026\\u003c/a\\u003e"}')],  // Go's HTML-safe escaping
+  ['json.marshal', ['"\u2028\u2029é"'], q('"\\u2028\\u2029é"')],
   ['json.unmarshal', [q('{"a": 1}')], '{"a": 1}'],
   ['json.unmarshal', [q('[1, "x", null]')], '[1, "x", null]'],
   ['json.unmarshal', [q('"s"')], '"s"'],

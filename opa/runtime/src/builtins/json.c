@@ -2,11 +2,35 @@
  * (paths are "a/b" strings with ~0/~1 escapes, or arrays of segments). */
 #include "wbb_util.h"
 
+/* OPA marshals with Go's encoding/json, which escapes <, >, & and U+2028/U+2029 (HTML-safe
+ * output). Those characters can only occur inside strings of the dumped JSON, so a plain
+ * substitution over the compact dump is exact. */
 WRIT_EXPORT("wb_json_marshal") opa_value *wb_json_marshal(opa_value *a) {
   if (!a) return 0;
   char *s = opa_json_dump(a);
   if (!s) return 0;
-  return opa_string_nocopy(s, wbb_strlen(s));
+  uint32_t n = wbb_strlen(s), extra = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '<' || c == '>' || c == '&') extra += 5;
+    else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+             ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) extra += 3;
+  }
+  if (!extra) return opa_string_nocopy(s, n);
+  char *out = (char *)opa_malloc(n + extra);
+  uint32_t o = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    const char *esc = 0;
+    if (c == '<') esc = "\\u003c";
+    else if (c == '>') esc = "\\u003e";
+    else if (c == '&') esc = "\\u0026";
+    else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0xA8) { esc = "\\u2028"; i += 2; }
+    else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0xA9) { esc = "\\u2029"; i += 2; }
+    if (esc) { wbb_memcpy(out + o, esc, 6); o += 6; }
+    else out[o++] = (char)c;
+  }
+  return opa_string_nocopy(out, o);
 }
 
 WRIT_EXPORT("wb_json_unmarshal") opa_value *wb_json_unmarshal(opa_value *a) {
