@@ -20,6 +20,7 @@ import { jwtBuiltins } from './jwt.ts';
 import { timeBuiltins } from './time.ts';
 import { jsonPatchBuiltins } from './jsonpatch.ts';
 import { regexBuiltins } from './regex.ts';
+import { templateBuiltins } from './template.ts';
 
 export type HostFn = (...args: any[]) => unknown;
 
@@ -43,6 +44,7 @@ export const hostBuiltinList: HostBuiltin[] = [
   ...timeBuiltins,
   ...jsonPatchBuiltins,
   ...regexBuiltins,
+  ...templateBuiltins,
 ];
 
 export const hostBuiltinDefs: BuiltinDef[] = hostBuiltinList.map(({ fn: _fn, ...def }) => def);

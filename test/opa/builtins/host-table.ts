@@ -340,6 +340,15 @@ export const TABLE: Array<[string, unknown[], unknown]> = [
   ['regex.template_match', ['urn:<[0-9]{2}>:x', 'urn:42:x', '<', '>'], true],
   ['regex.template_match', ['urn:{.*', 'urn:x', '{', '}'], undefined],
   ['regex.template_match', ['a', 'a', '{{', '}'], undefined],
+
+  ['strings.render_template', ['Hi {{.name}}!', { name: 'Ann' }], 'Hi Ann!'],
+  ['strings.render_template', ['{{range $i, $v := .xs}}{{if $i}}, {{end}}{{$v}}{{end}}', { xs: [1, 'b', true] }], '1, b, true'],
+  ['strings.render_template', ['{{if .a}}A{{else if .b}}B{{else}}C{{end}}', { a: false, b: [] }], 'C'],
+  ['strings.render_template', ['{{- " x " -}}  |  {{ .m }} {{len .s}}', { m: { k: 1, a: [1, 2] }, s: 'héllo' }], ' x |  map[a:[1 2] k:1] 6'],
+  ['strings.render_template', ['{{.missing}}', {}], '<undefined>'],
+  ['strings.render_template', ['{{.a', {}], undefined],
+  ['strings.render_template', ['{{printf "%d" 1}}', {}], undefined],
+  ['strings.render_template', ['x', 'vars'], undefined],
 ];
 
 export { JWT_HS256 };
