@@ -15,12 +15,6 @@ export interface MetadataBlock {
   start: number;
 }
 
-/** A comment is on its own line when only blanks precede it on that line. */
-function ownLine(src: Buffer, c: Comment): boolean {
-  for (let i = c.start - 1; i >= 0 && src[i] !== 0x0a; i--) if (src[i] !== 0x20 && src[i] !== 0x09) return false;
-  return true;
-}
-
 /** Whether the only bytes between two comments are one newline and indentation. */
 function adjacent(src: Buffer, a: Comment, b: Comment): boolean {
   let nl = 0;
@@ -36,16 +30,21 @@ export function findMetadataBlocks(p: ParserState, src: Buffer): MetadataBlock[]
   const out: MetadataBlock[] = [];
   const cs = p.comments;
   for (let i = 0; i < cs.length; i++) {
-    if (cs[i].text.trim() !== 'METADATA' || !ownLine(src, cs[i])) continue;
+    if (!cs[i].text.trim().startsWith('METADATA')) continue;
     let j = i + 1;
     const lines: string[] = [];
-    while (j < cs.length && adjacent(src, cs[j - 1], cs[j]) && ownLine(src, cs[j])) {
+    // Continuation lines are comments at column 1 on the following lines (as OPA).
+    while (j < cs.length && adjacent(src, cs[j - 1], cs[j]) && (cs[j].start === 0 || src[cs[j].start - 1] === 0x0a)) {
       const t = cs[j].text;
       lines.push(t.startsWith(' ') ? t.slice(1) : t);
       j++;
     }
     const start = cs[i].start, end = cs[j - 1].end;
     i = j - 1;
+    if (!lines.join('').trim()) {
+      p.report('expected METADATA block, found whitespace', start, end);
+      continue;
+    }
     let doc: unknown;
     try {
       doc = parseYaml(lines.join('\n'));

@@ -16,7 +16,7 @@ export function parseQuery(p: ParserState, end: Tok): Body {
       continue;
     }
     if (p.at(end)) break;
-    if (!p.t.nlBefore) p.unexpected(`\\n or ; or ${tokNames[end]}`);
+    if (!p.t.nlBefore) p.unexpected(`expected \\n or ; or ${tokNames[end]}`);
   }
   p.leave();
   return body;
@@ -94,7 +94,7 @@ function parseSome(p: ParserState): Expr {
 
 function parseVar(p: ParserState): VarTerm {
   const t = p.t;
-  if (t.tok !== Tok.Ident) p.unexpected('var');
+  if (t.tok !== Tok.Ident) p.unexpected('expected var');
   p.next();
   return { type: 'var', name: t.text, loc: p.loc(t.start, t.end) };
 }

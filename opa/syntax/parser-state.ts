@@ -76,18 +76,16 @@ export class ParserState {
   /** Consumes a token of kind k or reports `unexpected X token: expected Y`. */
   expect(k: Tok, what = tokNames[k]): Token {
     if (this.at(k)) return this.next();
-    return this.unexpected(what);
+    return this.unexpected(`expected ${what}`);
   }
 
-  /** Reports the current token as unexpected. */
-  unexpected(expected?: string): never {
+  /** Reports the current token as unexpected, OPA style: `unexpected X token[: note]`. */
+  unexpected(note?: string): never {
     const t = this.t;
     if (t.error) this.fail(t.error, t.start, t.end);
-    let name = tokNames[t.tok];
-    if (isKeyword(t.tok)) name = `${name} keyword`;
-    else if (t.tok === Tok.Illegal) name = `${JSON.stringify(t.text)}`;
-    else name = `${name} token`;
-    return this.fail(`unexpected ${name}${expected ? `: expected ${expected}` : ''}`, t.start, t.end);
+    if (t.tok === Tok.Illegal) this.fail(`illegal token`, t.start, t.end);
+    const name = `${tokNames[t.tok]} ${isKeyword(t.tok) ? 'keyword' : 'token'}`;
+    return this.fail(`unexpected ${name}${note ? `: ${note}` : ''}`, t.start, t.end);
   }
 
   /** Records a diagnostic and unwinds to the nearest recovery point. */
@@ -113,7 +111,7 @@ export class ParserState {
 
   enter(): void {
     if (++this.depth > MAX_DEPTH) {
-      this.report(`nesting too deep (limit ${MAX_DEPTH})`, this.t.start, this.t.end);
+      this.report('max parsing recursion depth exceeded', this.t.start, this.t.end);
       throw new Abort();
     }
   }

@@ -3,7 +3,7 @@ import type { Body, Module, Term } from './ast.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import { parseQuery as parseQueryTokens } from './body.ts';
 import { Abort, ParserState, Sync } from './parser-state.ts';
-import { parseModuleTokens } from './rules.ts';
+import { parseModuleTokens } from './module.ts';
 import { parseTermIn } from './terms.ts';
 import { Tok } from './tokens.ts';
 

@@ -53,8 +53,17 @@ function parseTemplateExpr(p: ParserState, start: number, end: number): Term {
   const sub = p.sub(start, end);
   if (sub.at(Tok.EOF)) p.fail('empty template expression', start - 1, end + 1);
   const lit = parseLiteral(sub);
-  if (!sub.at(Tok.EOF)) sub.unexpected('}');
-  if (lit.kind !== 'term' || lit.negated) p.fail('template expressions must be terms', start, end);
+  if (!sub.at(Tok.EOF)) sub.unexpected('expected } to end template string expression');
+  const where = 'in template-string expression';
+  if (lit.kind === 'some' || lit.kind === 'somein') p.fail(`unexpected 'some' ${where}`, lit.loc.start, lit.loc.end);
+  if (lit.kind === 'every') p.fail(`unexpected 'every' ${where}`, lit.loc.start, lit.loc.end);
+  if (lit.negated) p.fail(`unexpected negation ('not') ${where}`, lit.loc.start, lit.loc.end);
+  if (lit.term.type === 'call' && lit.term.op.length === 1 && lit.term.opLoc.end - lit.term.opLoc.start <= 2) {
+    // only the operators written `:=` / `=` (a user function named `assign` is a different thing)
+    const op = p.src.toString('latin1', lit.term.opLoc.start, lit.term.opLoc.end);
+    if (op === ':=') p.fail(`unexpected assignment (':=') ${where}`, lit.loc.start, lit.loc.end);
+    if (op === '=') p.fail(`unexpected unification ('=') ${where}`, lit.loc.start, lit.loc.end);
+  }
   if (lit.with.length) p.fail('not implemented: `with` in template expressions', lit.with[0].loc.start, lit.with[0].loc.end);
   return lit.term;
 }

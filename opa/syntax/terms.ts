@@ -3,7 +3,7 @@ import type { CallTerm, Loc, Term, VarTerm } from './ast.ts';
 import { parseQuery } from './body.ts';
 import type { ParserState } from './parser-state.ts';
 import { parseTemplate } from './template.ts';
-import { Tok, isKeyword } from './tokens.ts';
+import { Tok, isKeyword, tokNames } from './tokens.ts';
 
 /** Binary operators: builtin name and precedence, loosest first (OPA: relation < | < & < +,- < *,/,%). */
 const binaryOps = new Map<Tok, [string, number]>([
@@ -68,21 +68,36 @@ function parseRelation(p: ParserState, noOr: boolean): Term {
   return parseBinary(p, 1, noOr);
 }
 
-// unary = "-" number | "-" unary | term
+// unary = "-" number | "-" unary | term      (a negative literal stays a number; `-x` is minus(0, x))
 function parseUnary(p: ParserState): Term {
   if (!p.at(Tok.Sub)) return parseTerm(p);
   const minus = p.next();
-  const n = p.t;
-  if (n.tok === Tok.Number && !n.wsBefore) {
-    p.next();
-    if (n.error) p.fail(n.error, n.start, n.end);
-    return { type: 'number', text: '-' + n.text, loc: p.loc(minus.start, n.end) };
-  }
+  if (p.at(Tok.Number) || (p.at(Tok.Dot) && p.peek().tok === Tok.Number)) return parseNumber(p, minus.start, '-');
   p.enter();
   const operand = parseUnary(p);
   p.leave();
   const zero: Term = { type: 'number', text: '0', loc: p.loc(minus.start, minus.end) };
   return call(['minus'], p.loc(minus.start, minus.end), [zero, operand], p.loc(minus.start, operand.loc.end));
+}
+
+/** Decimal exponents beyond this are refused, like OPA's limit of 2^±100000 on number literals. */
+const MAX_DECIMAL_EXPONENT = 30103;
+
+// number = [ "." ] digits [ "." digits ] [ exponent ]   (`.5` is written 0.5 in the AST so that it is valid JSON)
+function parseNumber(p: ParserState, start: number, sign: '' | '-'): Term {
+  const dot = p.accept(Tok.Dot);
+  const t = p.next();
+  if (t.error) p.fail(t.error, t.start, t.end);
+  if (dot && dot.end !== t.start) p.fail('unexpected number token: expected number', t.start, t.end);
+  const lit = dot ? '0.' + t.text : t.text;
+  if (!dot && lit.length > 1 && lit[0] === '0' && lit[1] !== '.' && !((lit[1] === 'e' || lit[1] === 'E') && lit.length > 2)) {
+    p.fail('unexpected number token: expected number without leading zero', t.start, t.end);
+  }
+  const m = /^(\d*)(?:\.\d*)?(?:[eE]([+-]?\d+))?$/.exec(lit);
+  const intDigits = (m?.[1] ?? '').replace(/^0+/, '').length;
+  const exp = Number(m?.[2] ?? 0);
+  if (Math.abs(exp + intDigits) > MAX_DECIMAL_EXPONENT) p.fail('number too big', t.start, t.end);
+  return { type: 'number', text: sign + lit, loc: p.loc(start, t.end) };
 }
 
 // term = scalar | var | array | object | set | comprehension | "(" in-expr ")" , then ref/call suffixes
@@ -93,15 +108,21 @@ export function parseTerm(p: ParserState): Term {
   let suffixes = true;
   switch (t.tok) {
     case Tok.Number:
+      term = parseNumber(p, t.start, '');
+      suffixes = false;
+      break;
+    case Tok.Dot:
+      if (p.peek().tok !== Tok.Number) p.unexpected();
+      term = parseNumber(p, t.start, '');
+      suffixes = false;
+      break;
     case Tok.String:
     case Tok.RawString:
       p.next();
       if (t.error) p.fail(t.error, t.start, t.end);
-      term = t.tok === Tok.Number
-        ? { type: 'number', text: t.text, loc: p.loc(t.start, t.end) }
-        : t.tok === Tok.String
-          ? { type: 'string', value: t.text, loc: p.loc(t.start, t.end) }
-          : { type: 'string', value: t.text, raw: true, loc: p.loc(t.start, t.end) };
+      term = t.tok === Tok.String
+        ? { type: 'string', value: t.text, loc: p.loc(t.start, t.end) }
+        : { type: 'string', value: t.text, raw: true, loc: p.loc(t.start, t.end) };
       suffixes = false;
       break;
     case Tok.TemplateString:
@@ -157,20 +178,20 @@ function parseSuffixes(p: ParserState, head: Term): Term {
   let callable = head.type === 'var';
   for (;;) {
     const t = p.t;
-    if (t.nlBefore) break;
+    if (t.wsBefore) break; // `a .b` and `a [b]` are not refs, as in OPA
     if (t.tok === Tok.Dot) {
       p.next();
       const n = p.t;
-      if (n.tok !== Tok.Ident && !isKeyword(n.tok)) p.unexpected('ident');
+      if (n.tok !== Tok.Ident && !isKeyword(n.tok)) p.unexpected('expected ident');
       if (n.wsBefore) p.fail('unexpected whitespace after .', n.start, n.end);
       p.next();
       path.push({ type: 'string', value: n.text, loc: p.loc(n.start, n.end) });
-    } else if (t.tok === Tok.LBrack && !t.wsBefore) {
+    } else if (t.tok === Tok.LBrack) {
       p.next();
-      path.push(parseTermIn(p, false));
+      path.push(parseTermIn(p, true));
       p.expect(Tok.RBrack);
       callable = false;
-    } else if (t.tok === Tok.LParen && !t.wsBefore) {
+    } else if (t.tok === Tok.LParen) {
       if (!callable) p.fail('invalid call: only functions named by a dotted ref can be called', t.start, t.end);
       const op = [(head as VarTerm).name, ...path.map((s) => (s as { value: string }).value)];
       const opLoc = p.loc(start, p.prev.end);
@@ -192,7 +213,7 @@ export function parseList(p: ParserState, close: Tok): Term[] {
     items.push(parseTermIn(p, false));
     if (!p.accept(Tok.Comma)) break;
   }
-  p.expect(close);
+  p.expect(close, `"," or "${tokNames[close]}"`);
   return items;
 }
 
@@ -200,6 +221,8 @@ export function parseList(p: ParserState, close: Tok): Term[] {
 function parseArray(p: ParserState): Term {
   const open = p.next();
   if (p.accept(Tok.RBrack)) return { type: 'array', items: [], loc: p.locFrom(open.start) };
+  // A leading comma `[, x]` is accepted for compatibility, as OPA does; it rules out a comprehension.
+  if (p.accept(Tok.Comma)) return { type: 'array', items: parseList(p, Tok.RBrack), loc: p.locFrom(open.start) };
   const first = parseTermIn(p, false, true);
   if (p.accept(Tok.Or)) {
     const body = parseQuery(p, Tok.RBrack);
@@ -208,7 +231,7 @@ function parseArray(p: ParserState): Term {
   }
   let items = [first];
   if (p.accept(Tok.Comma)) items = items.concat(parseList(p, Tok.RBrack));
-  else p.expect(Tok.RBrack, ', or ]');
+  else p.expect(Tok.RBrack, '"," or "]"');
   return { type: 'array', items, loc: p.locFrom(open.start) };
 }
 
@@ -216,6 +239,7 @@ function parseArray(p: ParserState): Term {
 function parseBraces(p: ParserState): Term {
   const open = p.next();
   if (p.accept(Tok.RBrace)) return { type: 'object', items: [], loc: p.locFrom(open.start) };
+  if (p.at(Tok.Comma)) return parseLeadingCommaBraces(p, open.start);
   const first = parseTermIn(p, false, true);
   if (p.accept(Tok.Or)) {
     const body = parseQuery(p, Tok.RBrace);
@@ -236,11 +260,32 @@ function parseBraces(p: ParserState): Term {
       p.expect(Tok.Colon);
       items.push([k, parseTermIn(p, false)]);
     }
-    p.expect(Tok.RBrace, ', or }');
+    p.expect(Tok.RBrace, '"," or "}"');
     return { type: 'object', items, loc: p.locFrom(open.start) };
   }
   let items = [first];
   if (p.accept(Tok.Comma)) items = items.concat(parseList(p, Tok.RBrace));
-  else p.expect(Tok.RBrace, ', or }');
+  else p.expect(Tok.RBrace, '"," or "}"');
   return { type: 'set', items, loc: p.locFrom(open.start) };
+}
+
+// `{, a, b}` / `{, k: v}`: leading comma, no comprehension (compatibility, as OPA).
+function parseLeadingCommaBraces(p: ParserState, start: number): Term {
+  p.next();
+  const first = parseTermIn(p, false);
+  if (!p.accept(Tok.Colon)) {
+    let items = [first];
+    if (p.accept(Tok.Comma)) items = items.concat(parseList(p, Tok.RBrace));
+    else p.expect(Tok.RBrace, '"," or "}"');
+    return { type: 'set', items, loc: p.locFrom(start) };
+  }
+  const items: Array<[Term, Term]> = [[first, parseTermIn(p, false)]];
+  while (p.accept(Tok.Comma)) {
+    if (p.at(Tok.RBrace)) break;
+    const k = parseTermIn(p, false);
+    p.expect(Tok.Colon);
+    items.push([k, parseTermIn(p, false)]);
+  }
+  p.expect(Tok.RBrace, '"," or "}"');
+  return { type: 'object', items, loc: p.locFrom(start) };
 }
