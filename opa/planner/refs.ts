@@ -13,7 +13,10 @@ export function planRef(p: Planner, ref: RefTerm, k: Iter<Operand>): void {
   const head = ref.head;
   if (head.type === 'var') {
     if (head.name === 'data') return planDataRef(p, ref, k);
-    if (head.name === 'input') return planPath(p, { local: 0 }, ref.path, 0, k);
+    if (head.name === 'input') {
+      p.emit({ type: 'IsDefinedStmt', source: 0 });
+      return planPath(p, { local: 0 }, ref.path, 0, k);
+    }
     const l = p.vars.get(head.name);
     if (l === undefined) p.fail(`var ${head.name} is unsafe`, head.loc);
     return planPath(p, { local: l }, ref.path, 0, k);

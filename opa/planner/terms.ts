@@ -39,7 +39,11 @@ export function planTerm(p: Planner, t: Term, k: Iter<Operand>): void {
     case 'string':
       return k({ str: p.str(t.value) });
     case 'var': {
-      if (t.name === 'input') return k({ local: 0 });
+      if (t.name === 'input') {
+        // The input may be absent; every use checks it so no statement sees an unset local.
+        p.emit({ type: 'IsDefinedStmt', source: 0 });
+        return k({ local: 0 });
+      }
       if (t.name === 'data') return planRef(p, { type: 'ref', head: t, path: [], loc: t.loc }, k);
       const l = p.vars.get(t.name);
       if (l === undefined) p.fail(`var ${t.name} is unsafe`, t.loc);

@@ -220,9 +220,109 @@ export const interpBuiltins: Record<string, (...a: V[]) => V | undefined> = {
   'json.marshal': (a) => JSON.stringify(toJSON(a)),
   'json.unmarshal': (a) => fromJSON(JSON.parse(str(a))),
   'strings.reverse': (a) => [...str(a)].reverse().join(''),
-  'bits.or': (a, b) => intOnly(num(a)) | intOnly(num(b)),
-  'bits.and': (a, b) => intOnly(num(a)) & intOnly(num(b)),
+  'bits.or': (a, b) => Number(BigInt(intOnly(num(a))) | BigInt(intOnly(num(b)))),
+  'bits.and': (a, b) => Number(BigInt(intOnly(num(a))) & BigInt(intOnly(num(b)))),
+  'bits.xor': (a, b) => Number(BigInt(intOnly(num(a))) ^ BigInt(intOnly(num(b)))),
+  'bits.negate': (a) => Number(~BigInt(intOnly(num(a)))),
+  'bits.lsh': (a, b) => Number(BigInt(intOnly(num(a))) << BigInt(intOnly(num(b)))),
+  'bits.rsh': (a, b) => Number(BigInt(intOnly(num(a))) >> BigInt(intOnly(num(b)))),
+  'object.union_n': (a) => {
+    if (!Array.isArray(a)) throw new Error('type');
+    return a.reduce<RObject>((acc, o) => unionObj(acc, obj(o)), new RObject());
+  },
+  'array.flatten': (a) => {
+    if (!Array.isArray(a)) throw new Error('type');
+    const out: V[] = [];
+    const rec = (xs: V[]): void => xs.forEach((x) => (Array.isArray(x) ? rec(x) : out.push(x)));
+    rec(a);
+    return out;
+  },
+  'strings.replace_n': (m, s) => {
+    let out = str(s);
+    for (const [k, v] of obj(m).entries()) out = out.split(str(k)).join(str(v));
+    return out;
+  },
+  'numbers.range_step': (a, b, st) => {
+    const x = intOnly(num(a)), y = intOnly(num(b)), step = intOnly(num(st));
+    if (step <= 0) throw new Error('step must be positive');
+    const out: V[] = [];
+    if (x <= y) for (let i = x; i <= y; i += step) out.push(i);
+    else for (let i = x; i >= y; i -= step) out.push(i);
+    return out;
+  },
+  'graph.reachable': (g, init) => {
+    const graph = obj(g);
+    const seen = new RSet();
+    const queue = [...coll(init)];
+    while (queue.length) {
+      const n = queue.shift()!;
+      if (seen.has(n)) continue;
+      const edges = graph.get(n);
+      if (edges === undefined) continue;
+      seen.add(n);
+      queue.push(...coll(edges));
+    }
+    return seen;
+  },
+  'object.subset': (sup, sub) => subset(sup, sub),
+  'regex.match': (re, s) => new RegExp(str(re), 'u').test(str(s)),
+  'regex.is_valid': (re) => {
+    try {
+      new RegExp(str(re), 'u');
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  'json.is_valid': (a) => {
+    try {
+      JSON.parse(str(a));
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  trim_right: (a, b) => {
+    const cs = [...str(b)];
+    let s = [...str(a)];
+    while (s.length && cs.includes(s[s.length - 1])) s = s.slice(0, -1);
+    return s.join('');
+  },
+  trim_left: (a, b) => {
+    const cs = [...str(b)];
+    let s = [...str(a)];
+    while (s.length && cs.includes(s[0])) s = s.slice(1);
+    return s.join('');
+  },
+  'internal.template_string': (parts) => {
+    if (!Array.isArray(parts)) throw new Error('type');
+    return parts
+      .map((p) => {
+        if (typeof p === 'string') return p;
+        const vs = setOf(p).values();
+        if (vs.length === 0) return '<undefined>';
+        if (vs.length > 1) throw new Error('template-strings must not produce multiple outputs');
+        return typeof vs[0] === 'string' ? vs[0] : fmt(vs[0]);
+      })
+      .join('');
+  },
 };
+
+function subset(sup: V, sub: V): boolean {
+  if (sup instanceof RObject && sub instanceof RObject)
+    return sub.entries().every(([k, v]) => {
+      const x = sup.get(k);
+      return x !== undefined && (x instanceof RObject && v instanceof RObject ? subset(x, v) : equal(x, v));
+    });
+  if (sup instanceof RSet && sub instanceof RSet) return sub.values().every((v) => sup.has(v));
+  if (Array.isArray(sup) && sub instanceof RSet) return sub.values().every((v) => sup.some((x) => equal(x, v)));
+  if (Array.isArray(sup) && Array.isArray(sub)) {
+    if (sub.length === 0) return true;
+    for (let i = 0; i + sub.length <= sup.length; i++) if (sub.every((v, j) => equal(sup[i + j], v))) return true;
+    return false;
+  }
+  throw new Error('type');
+}
 
 function unionObj(a: RObject, b: RObject): RObject {
   const out = new RObject();

@@ -1,7 +1,10 @@
 // Test-only IR interpreter: runs a Policy's plan on JS values so the planner can be checked
 // against conformance cases before (and independently of) the wasm backend.
 import type { Block, Func, Operand, Policy, Stmt } from '../../../opa/ir/ir.ts';
-import { RObject, RSet, equal, fromJSON, type V } from './values.ts';
+import { RObject, RSet, equal, fromJSON, toJSON, type V } from './values.ts';
+import { callHostBuiltin, hostBuiltinList } from '../../../opa/builtins/host/index.ts';
+
+const hostNames = new Set(hostBuiltinList.map((b) => b.name));
 import { interpBuiltins } from './interp-builtins.ts';
 
 export class ConflictError extends Error {}
@@ -74,13 +77,18 @@ export class Interp {
         else {
           if (args.some((a) => a === undefined)) return UNDEF;
           const impl = interpBuiltins[s.func];
-          if (!impl) throw new Error(`interp: builtin ${s.func} not available`);
-          try {
-            r = impl(...(args as V[]));
-          } catch (e) {
-            if (e instanceof ConflictError) throw e;
-            r = undefined;
-          }
+          if (impl) {
+            try {
+              r = impl(...(args as V[]));
+            } catch (e) {
+              if (e instanceof ConflictError) throw e;
+              r = undefined;
+            }
+          } else if (hostNames.has(s.func)) {
+            // Host builtins are called as the SDK would: JSON in, JSON out.
+            const out = callHostBuiltin(s.func, (args as V[]).map(toJSON));
+            r = out === undefined ? undefined : fromJSON(out);
+          } else throw new Error(`interp: builtin ${s.func} not available`);
         }
         if (r === undefined) return UNDEF;
         l[s.result] = r;
