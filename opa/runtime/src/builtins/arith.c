@@ -67,7 +67,6 @@ WRIT_EXPORT("wb_div") opa_value *wb_div(opa_value *a, opa_value *b) {
   return wb_from_double(wb_num_f(a) / g);
 }
 
-/* OPA: both operands must be integers; the result has the sign of the dividend. */
 /* An integer of magnitude 2^127 or more (beyond wb_num_i128): digits-only text of any length,
  * a decimal literal that is integral, or a double that large (all such doubles are integral). */
 static bool wb_is_huge_integer(opa_value *v) {
@@ -88,6 +87,7 @@ static bool wb_is_huge_integer(opa_value *v) {
   return true;
 }
 
+/* OPA: both operands must be integers; the result has the sign of the dividend. */
 WRIT_EXPORT("wb_rem") opa_value *wb_rem(opa_value *a, opa_value *b) {
   wb_i128 x, y;
   bool ax = wb_num_i128(a, &x), by = wb_num_i128(b, &y);
@@ -113,6 +113,20 @@ static opa_value *wb_rounding(opa_value *a, wb_round_op op) {
   if (!wb_is(a, OPA_NUMBER)) return 0;
   wb_i128 x;
   if (wb_num_i128(a, &x)) return wb_from_i128(x);   /* already integral: keep it exact */
+  wb_dec d;
+  if (wb_num_dec(a, &d) && d.e < 0) {
+    /* decimal literal: split m * 10^e exactly into quotient and remainder */
+    wb_i128 p = 1;
+    bool ok = true;
+    for (int32_t k = 0; k < -d.e && ok; k++) ok = !__builtin_mul_overflow(p, (wb_i128)10, &p);
+    if (ok) {
+      wb_i128 q = d.m / p, r = d.m % p, ar = r < 0 ? -r : r;
+      if (op == WB_CEIL && r > 0) q++;
+      else if (op == WB_FLOOR && r < 0) q--;
+      else if (op == WB_ROUND && ar >= p - ar) q += d.m < 0 ? -1 : 1;   /* half away from zero */
+      return wb_from_i128(q);
+    }
+  }
   double f = wb_num_f(a), r;
   if (op == WB_CEIL) r = __builtin_ceil(f);
   else if (op == WB_FLOOR) r = __builtin_floor(f);
