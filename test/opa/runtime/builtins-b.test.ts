@@ -279,6 +279,18 @@ const cases: Case[] = [
   ['glob.match', ['"ü?"', '[]', '"üß"'], 'true'],
   ['glob.match', ['"*a*a*a*a*a*a*a*a*b"', 'null', q('a'.repeat(30))], 'false'],
   ['glob.match', ['"[abc"', '[]', '"a"'], U],
+  ['glob.match', ['"[a-cx-z]"', '[]', '"b"'], U],     // gobwas: one range per class
+  ['glob.match', ['"[abc-z]"', '[]', '"-"'], 'true'],  // a set: '-' is literal
+  ['glob.match', ['"[abc-z]"', '[]', '"y"'], 'false'],
+  ['glob.match', ['"[\\\\]]x"', '[]', '"]x"'], 'true'],   // escaped ']' in a set
+  ['glob.match', ['"[]"', '[]', '"a"'], U],
+  ['glob.match', ['"[z-a]"', '[]', '"a"'], U],
+  ['glob.match', ['"a}b,c]"', '[]', '"a}b,c]"'], 'true'],   // literal outside braces
+  ['glob.match', ['"{a,b"', '[]', '"b"'], 'true'],           // unclosed group ends at the end
+  ['glob.match', ['"{a\\\\,b}"', '[]', '"a,b"'], 'true'],
+  ['glob.match', ['"{}x"', '[]', '"x"'], 'true'],
+  ['glob.match', ['"***"', '["."]', '"a.b"'], 'true'],
+  ['glob.match', ['"a\\\\"', '[]', '"a"'], U],      // trailing backslash
   ['glob.match', ['"a"', '["ab"]', '"a"'], U],
   ['glob.match', ['"a"', '"."', '"a"'], U],
   ['glob.match', ['1', '[]', '"a"'], U],

@@ -1,6 +1,7 @@
 /* glob.match(pattern, delimiters, subject) with gobwas/glob syntax as OPA uses it:
  * `*` (no delimiter), `**` (anything), `?` (one non-delimiter rune), `[abc]` `[a-z]` `[!..]`,
- * `{a,b}` alternatives (nested), `\` escapes; whole-subject match. Delimiters: null = none,
+ * `{a,b}` alternatives (nested; `,` `}` literal outside braces; an unclosed `{` ends at the end),
+ * `\` escapes; whole-subject match. Delimiters: null = none,
  * [] = ["."], else each a single-rune string. The glob is translated into a regex for the
  * writ regex engine (regex/), whose Pike VM keeps matching linear in the subject. */
 #include "wbb_util.h"
@@ -52,25 +53,40 @@ static void put_single(g_parser *ps, g_buf *b) {
   puts_(b, "]");
 }
 
+/* After '[': gobwas accepts exactly one range `[a-z]` (raw runes) or one set of characters
+ * `[abc]` (backslash escapes allowed), either optionally negated with a leading '!'. */
 static void parse_class(g_parser *ps, g_buf *b) {
   puts_(b, "[");
-  if (ps->i < ps->n && ps->p[ps->i] == '!') { puts_(b, "^"); ps->i++; }
-  bool any = false;
+  bool seen_not = false;
   for (;;) {
     if (ps->i >= ps->n) { ps->error = true; return; }
-    if (ps->p[ps->i] == ']') { ps->i++; break; }
-    int32_t lo = next_rune(ps), hi = lo;
-    if (ps->i + 1 < ps->n && ps->p[ps->i] == '-' && ps->p[ps->i + 1] != ']') {
+    uint32_t at = ps->i;
+    int32_t lo = next_rune(ps);
+    if (!seen_not && lo == '!') { seen_not = true; puts_(b, "^"); continue; }
+    if (ps->i < ps->n && ps->p[ps->i] == '-') {
       ps->i++;
-      hi = next_rune(ps);
-      if (hi < lo) { ps->error = true; return; }
+      if (ps->i >= ps->n) { ps->error = true; return; }
+      int32_t hi = next_rune(ps);
+      if (hi < lo || ps->i >= ps->n || ps->p[ps->i] != ']') { ps->error = true; return; }
+      ps->i++;
+      put_rune(b, lo); puts_(b, "-"); put_rune(b, hi); puts_(b, "]");
+      return;
     }
-    put_rune(b, lo);
-    if (hi != lo) { puts_(b, "-"); put_rune(b, hi); }
-    any = true;
+    ps->i = at;
+    bool any = false;
+    while (ps->i < ps->n && ps->p[ps->i] != ']') {
+      if (ps->p[ps->i] == '\\') {
+        ps->i++;
+        if (ps->i >= ps->n) { ps->error = true; return; }
+      }
+      put_rune(b, next_rune(ps));
+      any = true;
+    }
+    if (ps->i >= ps->n || !any) { ps->error = true; return; }
+    ps->i++;
+    puts_(b, "]");
+    return;
   }
-  if (!any) ps->error = true;
-  puts_(b, "]");
 }
 
 /* Translates a sequence up to the end, or (inside braces) up to ',' or '}' (not consumed). */
@@ -93,13 +109,11 @@ static void parse_seq(g_parser *ps, g_buf *b, int depth) {
       for (;;) {
         parse_seq(ps, b, depth + 1);
         if (ps->error) return;
-        if (ps->i >= ps->n) { ps->error = true; return; }
+        if (ps->i >= ps->n) break;   /* gobwas closes an unterminated `{` at the end */
         if (ps->p[ps->i++] == '}') break;
         puts_(b, "|");
       }
       puts_(b, ")");
-    } else if (c == '}') {
-      ps->error = true;   /* unbalanced */
     } else if (c == '\\') {
       ps->i++;
       if (ps->i >= ps->n) { ps->error = true; return; }
