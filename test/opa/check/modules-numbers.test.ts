@@ -58,3 +58,9 @@ describe('driver', () => {
     expect(d.loc.file).toBe('module-0.rego');
   });
 });
+
+describe('unsupported features', () => {
+  it('refuses rego.metadata calls by name', () => {
+    expect(errors(run('package t\np := rego.metadata.rule()'))).toEqual(['rego_compile_error: not implemented: rego.metadata.rule()']);
+  });
+});
