@@ -1,7 +1,10 @@
 // CIDR builtins missing from the SDK: net.cidr_expand, net.cidr_is_valid, net.cidr_merge,
 // net.cidr_overlap (deprecated alias of "CIDR contains IP"). Addresses parse as Go's net package.
 import type { HostBuiltin } from './index.ts';
-import { S, B, arrayOf, setOf, anyOf, decl } from './types.ts';
+import { ANY, S, B, arrayOf, setOf, anyOf, objOf, tuple, decl } from './types.ts';
+
+const STR_OR_TUPLE = anyOf(S, arrayOf(ANY));
+const CONTAINS_ARG = anyOf(S, arrayOf(STR_OR_TUPLE), objOf(S, STR_OR_TUPLE), setOf(STR_OR_TUPLE));
 import { fail, str } from './errors.ts';
 import { setResult } from './values.ts';
 
@@ -107,7 +110,46 @@ function rangeToCidrs(v6: boolean, lo: bigint, hi: bigint): string[] {
   return out;
 }
 
+/** The (key, address) pairs of a cidr_contains_matches operand; sets arrive as arrays (keys = indexes). */
+function matchEntries(name: string, v: unknown, pos: number): Array<[unknown, string]> {
+  const addr = (e: unknown): string => {
+    if (typeof e === 'string') return e;
+    if (Array.isArray(e) && e.length > 0 && typeof e[0] === 'string') return e[0];
+    return fail(name, `operand ${pos}: element must be string or non-empty array`);
+  };
+  if (typeof v === 'string') return [[v, v]];
+  if (Array.isArray(v)) return v.map((e, i) => [i, addr(e)]);
+  if (v !== null && typeof v === 'object') return Object.entries(v).map(([k, e]) => [k, addr(e)]);
+  return fail(name, `operand ${pos} must be string, array, set or object`);
+}
+
+/** Inclusive address range of a CIDR or single IP. */
+function range(name: string, s: string): { v6: boolean; lo: bigint; hi: bigint } {
+  const c = parseCidr(s) ?? (() => {
+    const a = parseIp(s);
+    return a ? { addr: a, bits: width(a.v6) } : fail(name, `invalid CIDR or IP ${s}`);
+  })();
+  const mask = hostMask(c.addr.v6, c.bits);
+  return { v6: c.addr.v6, lo: c.addr.value & ~mask, hi: c.addr.value | mask };
+}
+
 export const netBuiltins: HostBuiltin[] = [
+  {
+    name: 'net.cidr_contains_matches', impl: 'host',
+    decl: decl([CONTAINS_ARG, CONTAINS_ARG], setOf(tuple(ANY, ANY))),
+    fn: (a, b) => {
+      const name = 'net.cidr_contains_matches';
+      const xs = matchEntries(name, a, 1).map(([k, s]) => [k, range(name, s)] as const);
+      const ys = matchEntries(name, b, 2).map(([k, s]) => [k, range(name, s)] as const);
+      const out: unknown[] = [];
+      for (const [kx, rx] of xs) {
+        for (const [ky, ry] of ys) {
+          if (rx.v6 === ry.v6 && rx.lo <= ry.lo && ry.hi <= rx.hi) out.push([kx, ky]);
+        }
+      }
+      return setResult(out);
+    },
+  },
   {
     name: 'net.cidr_expand', impl: 'host', decl: decl([S], setOf(S)),
     fn: (c) => {

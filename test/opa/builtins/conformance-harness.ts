@@ -16,6 +16,17 @@ export interface RawCase {
 
 export interface CallCase {
   id: string; builtin: string; args: unknown[]; expected: unknown; sortResult: boolean;
+  /** Some argument contained a Rego set (the SDK hands it over as an array). */
+  setArgs: boolean;
+}
+
+/** Arrays that were Rego sets in the source text. */
+const fromSets = new WeakSet<object>();
+
+function containsSet(v: unknown): boolean {
+  if (Array.isArray(v)) return fromSets.has(v) || v.some(containsSet);
+  if (v && typeof v === 'object') return Object.values(v).some(containsSet);
+  return false;
 }
 
 /** Integers beyond 2^53 stay bigint, the rest become numbers. */
@@ -72,7 +83,7 @@ class TermReader {
     if (!m) throw new Unsupported(`term at ${this.s.slice(this.i, this.i + 10)}`);
     this.i += m[0].length;
     if (m[1] !== undefined) return /^-?\d+$/.test(m[1]) ? normalize(BigInt(m[1])) : Number(m[1]);
-    if (m[3]) { if (m[2] === 'set') return []; throw new Unsupported('call'); }
+    if (m[3]) { if (m[2] === 'set') { const e: unknown[] = []; fromSets.add(e); return e; } throw new Unsupported('call'); }
     const name = m[2]!;
     if (this.s[this.i] === '(') {
       if (!this.call) throw new Unsupported('call');
@@ -127,7 +138,9 @@ class TermReader {
       if (this.peek() === ',') this.i++;
     }
     this.i++;
-    return items.sort(compareValues).filter((v, i, a) => i === 0 || compareValues(a[i - 1], v) !== 0);
+    const set = items.sort(compareValues).filter((v, i, a) => i === 0 || compareValues(a[i - 1], v) !== 0);
+    fromSets.add(set);
+    return set;
   }
   args(): unknown[] { return this.seq('(', ')'); }
   rest(): string { this.ws(); return this.s.slice(this.i); }
@@ -245,7 +258,7 @@ export function extractCallCases(
       } else {
         args = r.args();
       }
-      calls.push({ id, builtin: split.name, args, expected: exp.value, sortResult: !!c.sort_bindings });
+      calls.push({ id, builtin: split.name, args, expected: exp.value, sortResult: !!c.sort_bindings, setArgs: containsSet(args) });
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       skipped.push(`${id}: ${e.message}`);

@@ -349,6 +349,12 @@ export const TABLE: Array<[string, unknown[], unknown]> = [
   ['strings.render_template', ['{{.a', {}], undefined],
   ['strings.render_template', ['{{printf "%d" 1}}', {}], undefined],
   ['strings.render_template', ['x', 'vars'], undefined],
+
+  ['net.cidr_contains_matches', ['1.1.1.0/24', '1.1.1.1'], [['1.1.1.0/24', '1.1.1.1']]],
+  ['net.cidr_contains_matches', [{ a: '10.0.0.0/8', b: ['192.168.0.0/16', 'x'] }, ['10.1.2.0/24', '192.168.1.1', '11.0.0.1']], [['a', 0], ['b', 1]]],
+  ['net.cidr_contains_matches', ['10.0.0.0/24', '10.0.0.0/16'], []],
+  ['net.cidr_contains_matches', [['10.0.0.0/8'], ['1.1.1.1', 1]], undefined],
+  ['net.cidr_contains_matches', [5, '1.1.1.1'], undefined],
 ];
 
 export { JWT_HS256 };
