@@ -51,3 +51,12 @@ describe('RewriteLocalVars', () => {
     expect(showBody(rule(r, 'f').elses[0].body)).toBe('z := x');
   });
 });
+
+describe('query variables', () => {
+  it('keep their names even when a comprehension uses the same name first', () => {
+    const r = run('package t\nq := 1', '[x | x := 1]; x = 2');
+    expect(errors(r)).toEqual([]);
+    expect(r.queryVars).toEqual(['x']);
+    expect(showBody(r.query!)).toBe('[x$1 | x$1 := 1]; x = 2');
+  });
+});

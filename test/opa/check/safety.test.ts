@@ -79,3 +79,20 @@ describe('CheckSafety', () => {
     expect(showBody(r.query!)).toBe('x = data.t.q; y = x + 1');
   });
 });
+
+describe('with replacements', () => {
+  it('user functions and builtins as replacement values; unknown ones are undefined functions', () => {
+    const r = run('package t\nf(x) := 1\ng(x) := 2\np := y if { y := f(1) with f as g }\nq := y if { y := f(1) with f as count }');
+    expect(errors(r)).toEqual([]);
+    expect(body(r, 'p')).toBe('y := data.t.f(1) with data.t.f as data.t.g');
+    expect(body(r, 'q')).toBe('y := data.t.f(1) with data.t.f as count');
+    expect(errors(run('package t\np := x if { x = time.now_ns() with time.now_ns as opa.nosuch }'))).toEqual([
+      'rego_type_error: undefined function opa.nosuch',
+    ]);
+  });
+
+  it('a local value replacing a function is a variable', () => {
+    const r = run('package t\nf(x) := 1\np := y if { v := 5; y := f(1) with f as v }');
+    expect(errors(r)).toEqual([]);
+  });
+});
