@@ -381,6 +381,7 @@ const cases: Case[] = [
   ['regex.find_all_string_submatch_n', ['"a(x*)b"', '"-axxb-ab-"', '1'], '[["axxb", "xx"]]'],
   ['regex.find_all_string_submatch_n', ['"a(b)?"', '"ab a ab"', '-1'], '[["ab", "b"], ["a", ""], ["ab", "b"]]'],
   ['regex.find_all_string_submatch_n', ['"a*"', '"baaa"', '-1'], '[[""], ["aaa"]]'],
+  ['regex.find_all_string_submatch_n', ['"[^aouiye]([aouiye])([^aouiye])?"', '"somestri"', '-1'], '[["som", "o", "m"], ["ri", "i", ""]]'],
   ['regex.find_all_string_submatch_n', ['""', '"abc"', '-1'], '[[""], [""], [""], [""]]'],
   ['regex.find_all_string_submatch_n', ['"x*"', '"éa"', '-1'], '[[""], [""], [""]]'],
   ['regex.find_all_string_submatch_n', ['"(\\\\w+)@(\\\\w+)"', '"x@y, foo@bar"', '1'], '[["x@y", "x", "y"]]'],

@@ -39,6 +39,7 @@ opa_value *wb_regex_find_all_string_submatch_n(opa_value *pat, opa_value *value,
   opa_value *out = opa_array();
   int32_t *caps = (int32_t *)opa_malloc(2 * (uint32_t)prog->ncap * sizeof(int32_t));
   wre_vm *vm = wre_vm_new(prog);
+  if (!vm) return 0;
   uint32_t pos = 0;
   int64_t prev_end = -1, count = 0;
   while (count < limit && pos <= s->len) {

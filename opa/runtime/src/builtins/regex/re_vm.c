@@ -239,7 +239,12 @@ struct wre_vm {
   int32_t *work;
 };
 
+/* Thread-list capture slots are preallocated (instructions x capture slots per list); programs
+ * needing more than this many slots are refused (exec reports the resource limit). */
+#define WRE_MAX_SLOTS (4u << 20)
+
 wre_vm *wre_vm_new(wre_prog *p) {
+  if ((uint64_t)p->n * (uint64_t)(2 * p->ncap) > WRE_MAX_SLOTS) return 0;
   wre_vm *v = (wre_vm *)opa_malloc(sizeof(wre_vm));
   v->vm.p = p; v->vm.ncap2 = 2 * p->ncap;
   /* each instruction is visited at most once per list fill: 2 frames per visit suffice */
@@ -252,7 +257,8 @@ wre_vm *wre_vm_new(wre_prog *p) {
 }
 
 int wre_exec(wre_prog *p, const char *str, uint32_t n, uint32_t start, int32_t *out) {
-  return wre_exec_vm(wre_vm_new(p), str, n, start, out);
+  wre_vm *v = wre_vm_new(p);
+  return v ? wre_exec_vm(v, str, n, start, out) : -1;
 }
 
 int wre_exec_vm(wre_vm *v, const char *str, uint32_t n, uint32_t start, int32_t *out) {

@@ -41,7 +41,7 @@ wre_prog *wre_compile_pattern(const char *pat, uint32_t len);
 int wre_exec(wre_prog *p, const char *s, uint32_t n, uint32_t start, int32_t *caps);
 /* Reusable matcher state for repeated searches with one program (FindAll). */
 typedef struct wre_vm wre_vm;
-wre_vm *wre_vm_new(wre_prog *p);
+wre_vm *wre_vm_new(wre_prog *p);   /* 0 when the program is too large to run */
 int wre_exec_vm(wre_vm *v, const char *s, uint32_t n, uint32_t start, int32_t *caps);
 
 int32_t wre_swapcase(int32_t r);
