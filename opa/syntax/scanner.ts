@@ -42,11 +42,9 @@ export class Scanner {
       break;
     }
     const start = this.pos;
-    const tok = (t: Tok, len: number, text = ''): Token => {
-      this.pos = start + len;
-      return { tok: t, start, end: this.pos, text, nlBefore: nl, wsBefore: ws };
-    };
-    if (start >= s.length) return tok(Tok.EOF, 0);
+    this.nl = nl;
+    this.ws = ws;
+    if (start >= s.length) return this.tok(start, Tok.EOF, 0);
     const c = s[start], d = s[start + 1];
     if (isLetter(c)) {
       let e = start + 1;
@@ -55,7 +53,7 @@ export class Scanner {
       // A keyword directly followed by '.' is the head of a ref (`if.foo`, `default.x := 1`), as in OPA.
       // `contains(` is the builtin function of that name, not the rule keyword.
       const kw = s[e] === 0x2e || (s[e] === 0x28 && word === 'contains') ? undefined : keywords.get(word);
-      return tok(kw ?? Tok.Ident, e - start, word);
+      return this.tok(start, kw ?? Tok.Ident, e - start, word);
     }
     if (isDigit(c)) return this.scanNumber(start, nl, ws);
     switch (c) {
@@ -64,32 +62,40 @@ export class Scanner {
       case 0x24: // '$' starts a template string $"..." or $`...`
         if (d === 0x22 || d === 0x60) return this.scanTemplate(start, nl, ws);
         break;
-      case 0x7b: return tok(Tok.LBrace, 1);
-      case 0x7d: return tok(Tok.RBrace, 1);
-      case 0x5b: return tok(Tok.LBrack, 1);
-      case 0x5d: return tok(Tok.RBrack, 1);
-      case 0x28: return tok(Tok.LParen, 1);
-      case 0x29: return tok(Tok.RParen, 1);
-      case 0x2e: return tok(Tok.Dot, 1);
-      case 0x2c: return tok(Tok.Comma, 1);
-      case 0x3b: return tok(Tok.Semicolon, 1);
-      case 0x3a: return d === 0x3d ? tok(Tok.Assign, 2) : tok(Tok.Colon, 1);
-      case 0x3d: return d === 0x3d ? tok(Tok.Equal, 2) : tok(Tok.Unify, 1);
-      case 0x21: if (d === 0x3d) return tok(Tok.Neq, 2); break;
-      case 0x3c: return d === 0x3d ? tok(Tok.Lte, 2) : tok(Tok.Lt, 1);
-      case 0x3e: return d === 0x3d ? tok(Tok.Gte, 2) : tok(Tok.Gt, 1);
-      case 0x2b: return tok(Tok.Add, 1);
-      case 0x2d: return tok(Tok.Sub, 1);
-      case 0x2a: return tok(Tok.Mul, 1);
-      case 0x2f: return tok(Tok.Quo, 1);
-      case 0x25: return tok(Tok.Rem, 1);
-      case 0x26: return tok(Tok.And, 1);
-      case 0x7c: return tok(Tok.Or, 1);
+      case 0x7b: return this.tok(start, Tok.LBrace, 1);
+      case 0x7d: return this.tok(start, Tok.RBrace, 1);
+      case 0x5b: return this.tok(start, Tok.LBrack, 1);
+      case 0x5d: return this.tok(start, Tok.RBrack, 1);
+      case 0x28: return this.tok(start, Tok.LParen, 1);
+      case 0x29: return this.tok(start, Tok.RParen, 1);
+      case 0x2e: return this.tok(start, Tok.Dot, 1);
+      case 0x2c: return this.tok(start, Tok.Comma, 1);
+      case 0x3b: return this.tok(start, Tok.Semicolon, 1);
+      case 0x3a: return d === 0x3d ? this.tok(start, Tok.Assign, 2) : this.tok(start, Tok.Colon, 1);
+      case 0x3d: return d === 0x3d ? this.tok(start, Tok.Equal, 2) : this.tok(start, Tok.Unify, 1);
+      case 0x21: if (d === 0x3d) return this.tok(start, Tok.Neq, 2); break;
+      case 0x3c: return d === 0x3d ? this.tok(start, Tok.Lte, 2) : this.tok(start, Tok.Lt, 1);
+      case 0x3e: return d === 0x3d ? this.tok(start, Tok.Gte, 2) : this.tok(start, Tok.Gt, 1);
+      case 0x2b: return this.tok(start, Tok.Add, 1);
+      case 0x2d: return this.tok(start, Tok.Sub, 1);
+      case 0x2a: return this.tok(start, Tok.Mul, 1);
+      case 0x2f: return this.tok(start, Tok.Quo, 1);
+      case 0x25: return this.tok(start, Tok.Rem, 1);
+      case 0x26: return this.tok(start, Tok.And, 1);
+      case 0x7c: return this.tok(start, Tok.Or, 1);
     }
     // One illegal character (a whole UTF-8 sequence, so the message shows it intact).
     let len = 1;
     if (c >= 0xc0) while (start + len < s.length && (s[start + len] & 0xc0) === 0x80) len++;
-    return tok(Tok.Illegal, len, s.toString('utf8', start, start + len));
+    return this.tok(start, Tok.Illegal, len, s.toString('utf8', start, start + len));
+  }
+
+  private nl = false;
+  private ws = false;
+
+  private tok(start: number, t: Tok, len: number, text = ''): Token {
+    this.pos = start + len;
+    return { tok: t, start, end: this.pos, text, nlBefore: this.nl, wsBefore: this.ws };
   }
 
   private scanComment(): void {
