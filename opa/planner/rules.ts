@@ -1,12 +1,12 @@
 // One IR function per rule group: every definition, its else chain and the default, for
 // complete rules, partial sets, partial objects (incl. general ref heads) and functions.
 import type { Block, Local, Operand } from '../ir/ir.ts';
-import type { Rule, Term } from '../syntax/ast.ts';
+import type { Body, Rule, Term } from '../syntax/ast.ts';
 import type { Planner } from './context.ts';
 import type { RuleGroup } from './tree.ts';
 import { planBody } from './body.ts';
-import { planTerm } from './terms.ts';
-import { unifyLocal } from './unify.ts';
+import { hasUnboundVars, planTerm } from './terms.ts';
+import { isPattern, unifyLocal } from './unify.ts';
 
 const TRUE: Term = { type: 'boolean', value: true, loc: { file: '', start: 0, end: 0 } };
 
@@ -23,9 +23,9 @@ export function planGroupFunc(p: Planner, g: RuleGroup, name: string): void {
     if (p.curr.length) blocks.push({ stmts: p.curr.splice(0) });
 
     for (const rule of g.rules) {
-      const bindArgs = (k: () => void) => bindParams(p, rule, params.slice(2), k);
+      const bodyWithArgs = (body: Body, k: () => void) => withArgs(p, rule, params.slice(2), body, k);
       if (rule.elses.length === 0) {
-        blocks.push(p.block(() => p.scoped(() => bindArgs(() => planBody(p, rule.body, () => emitResult(p, g, rule, rule.value, ret, dataPath))))));
+        blocks.push(p.block(() => p.scoped(() => bodyWithArgs(rule.body, () => emitResult(p, g, rule, rule.value, ret, dataPath)))));
         continue;
       }
       // Else chain: the first definition in the chain that is defined gives the value.
@@ -37,10 +37,8 @@ export function planGroupFunc(p: Planner, g: RuleGroup, name: string): void {
           p.block(() =>
             p.scoped(() => {
               if (i > 0) p.emit({ type: 'IsUndefinedStmt', source: chain });
-              bindArgs(() =>
-                planBody(p, part.body, () =>
-                  planTerm(p, part.value ?? TRUE, (v) => p.emit(assignOnce(p, g, rule, v, chain, dataPath))),
-                ),
+              bodyWithArgs(part.body, () =>
+                planTerm(p, part.value ?? TRUE, (v) => p.emit(assignOnce(p, g, rule, v, chain, dataPath))),
               );
             }),
           ),
@@ -69,10 +67,26 @@ export function planGroupFunc(p: Planner, g: RuleGroup, name: string): void {
   });
 }
 
-function bindParams(p: Planner, rule: Rule, params: Local[], k: () => void, i = 0): void {
+/**
+ * Binds a definition's argument patterns to the parameters, plans the body, then checks the
+ * arguments that need variables bound by the body (e.g. `f($"{x}") if x := ...`).
+ */
+function withArgs(p: Planner, rule: Rule, params: Local[], body: Body, k: () => void): void {
   const args = rule.args ?? [];
-  if (i === args.length) return k();
-  unifyLocal(p, args[i], { local: params[i] }, () => bindParams(p, rule, params, k, i + 1));
+  const deferred: number[] = [];
+  const late = (j: number): void => {
+    if (j === deferred.length) return k();
+    unifyLocal(p, args[deferred[j]], { local: params[deferred[j]] }, () => late(j + 1));
+  };
+  const step = (i: number): void => {
+    if (i === args.length) return planBody(p, body, () => late(0));
+    if (!isPattern(p, args[i]) && hasUnboundVars(p, args[i])) {
+      deferred.push(i);
+      return step(i + 1);
+    }
+    unifyLocal(p, args[i], { local: params[i] }, () => step(i + 1));
+  };
+  step(0);
 }
 
 function assignOnce(p: Planner, g: RuleGroup, rule: Rule, v: Operand, target: Local, dataPath: string) {

@@ -139,6 +139,8 @@ export function hasUnboundVars(p: Planner, t: Term): boolean {
       return t.items.some(([a, b]) => hasUnboundVars(p, a) || hasUnboundVars(p, b));
     case 'call':
       return t.args.some((e) => hasUnboundVars(p, e));
+    case 'templatestring':
+      return t.parts.some((e) => typeof e !== 'string' && hasUnboundVars(p, e));
     default:
       // Comprehensions are closed (their own vars bind inside).
       return false;
