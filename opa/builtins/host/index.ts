@@ -21,6 +21,7 @@ import { timeBuiltins } from './time.ts';
 import { jsonPatchBuiltins } from './jsonpatch.ts';
 import { regexBuiltins } from './regex.ts';
 import { templateBuiltins } from './template.ts';
+import { uriBuiltins } from './uri.ts';
 
 export type HostFn = (...args: any[]) => unknown;
 
@@ -45,6 +46,7 @@ export const hostBuiltinList: HostBuiltin[] = [
   ...jsonPatchBuiltins,
   ...regexBuiltins,
   ...templateBuiltins,
+  ...uriBuiltins,
 ];
 
 export const hostBuiltinDefs: BuiltinDef[] = hostBuiltinList.map(({ fn: _fn, ...def }) => def);

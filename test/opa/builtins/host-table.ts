@@ -355,6 +355,19 @@ export const TABLE: Array<[string, unknown[], unknown]> = [
   ['net.cidr_contains_matches', ['10.0.0.0/24', '10.0.0.0/16'], []],
   ['net.cidr_contains_matches', [['10.0.0.0/8'], ['1.1.1.1', 1]], undefined],
   ['net.cidr_contains_matches', [5, '1.1.1.1'], undefined],
+
+  ['uri.parse', ['https://u:p@example.com:8443/a%20b?x=1#f'], { scheme: 'https', hostname: 'example.com', port: '8443', path: '/a b', raw_path: '/a b', raw_query: 'x=1', fragment: 'f' }],
+  ['uri.parse', ['HTTP://[2001:db8::1]/'], { scheme: 'http', hostname: '2001:db8::1', path: '/', raw_path: '/' }],
+  ['uri.parse', ['/relative/p'], { path: '/relative/p', raw_path: '/relative/p' }],
+  ['uri.parse', ['http://host:80x/'], undefined],
+  ['uri.parse', ['a:b:c/x'], { scheme: 'a' }],
+  ['uri.parse', ['1a:b'], undefined],
+  ['uri.parse', [1], undefined],
+
+  ['uri.is_valid', ['https://example.com/'], true],
+  ['uri.is_valid', ['http://[::1'], false],
+  ['uri.is_valid', ['%zz'], false],
+  ['uri.is_valid', [null], undefined],
 ];
 
 export { JWT_HS256 };
