@@ -75,7 +75,6 @@ function resync(p: ParserState): void {
 function parsePackage(p: ParserState, mod: Module): void {
   const kw = p.next();
   const path = parseDottedPath(p);
-  if (path[0] === 'data') path.shift();
   mod.package = path;
   mod.packageLoc = p.locFrom(kw.start);
 }

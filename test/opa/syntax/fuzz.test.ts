@@ -1,12 +1,29 @@
 // Fuzzing: thousands of mutations of valid modules must never make the parser throw or stall.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { parseModule, parseQuery, parseTerm } from '../../../opa/syntax/parser.ts';
 
 const dir = join(import.meta.dirname, '../../../fixtures/syntax');
-const seeds = readdirSync(dir).filter((f) => f.endsWith('.rego')).sort().map((f) => readFileSync(join(dir, f), 'utf8'));
+const fixtureSeeds = readdirSync(dir).filter((f) => f.endsWith('.rego')).sort().map((f) => readFileSync(join(dir, f), 'utf8'));
+
+/** More seeds: every 7th module of OPA's conformance cases, when that folder is on this machine (read at run time). */
+function conformanceSeeds(): string[] {
+  const root = '/work/shared/opa-conformance/v1';
+  if (!existsSync(root)) return [];
+  const out: string[] = [];
+  let n = 0;
+  for (const topic of readdirSync(root).sort()) {
+    for (const f of readdirSync(join(root, topic)).filter((x) => x.endsWith('.yaml')).sort()) {
+      const doc = parseYaml(readFileSync(join(root, topic, f), 'utf8')) as { cases?: Array<{ modules?: string[] }> };
+      for (const c of doc.cases ?? []) for (const m of c.modules ?? []) if (n++ % 7 === 0) out.push(m);
+    }
+  }
+  return out;
+}
+const seeds = [...fixtureSeeds, ...conformanceSeeds()];
 
 /** Fragments that tend to reach unusual parser states when spliced in anywhere. */
 const fragments = [
@@ -39,10 +56,20 @@ function mutate(src: string, ms: Mutation[]): string {
   return s;
 }
 
+/** Every `loc` in a parsed tree lies inside the source and is well ordered. */
+function locsOk(node: unknown, size: number): boolean {
+  if (Array.isArray(node)) return node.every((n) => locsOk(n, size));
+  if (node === null || typeof node !== 'object') return true;
+  const o = node as Record<string, unknown>;
+  const loc = o.loc as { start: number; end: number } | undefined;
+  if (loc && !(loc.start >= 0 && loc.start <= loc.end && loc.end <= size)) return false;
+  return Object.entries(o).every(([k, v]) => k === 'loc' || k === 'opLoc' || k === 'headLoc' || k === 'packageLoc' || locsOk(v, size));
+}
+
 describe('fuzz', () => {
-  it('seeds parse cleanly except the error fixture', () => {
-    const clean = seeds.filter((s) => parseModule('m.rego', s).module);
-    expect(clean.length).toBe(seeds.length - 1);
+  it('fixture seeds parse cleanly except the error fixture', () => {
+    const clean = fixtureSeeds.filter((s) => parseModule('m.rego', s).module);
+    expect(clean.length).toBe(fixtureSeeds.length - 1);
   });
 
   it('mutated modules never throw and parse in bounded time', () => {
@@ -56,12 +83,13 @@ describe('fuzz', () => {
         worst = Math.max(worst, ms2);
         // Every outcome is either a module or at least one well-formed diagnostic, never both missing.
         if (!r.module && r.diagnostics.length === 0) return false;
+        if (r.module && !locsOk(r.module, Buffer.byteLength(src))) return false;
         for (const d of r.diagnostics) {
           if (d.code !== 'rego_parse_error' || !(d.loc.start >= 0) || d.loc.end < d.loc.start) return false;
         }
         return r.diagnostics.length <= 10 && ms2 < 1000;
       }),
-      { numRuns: 3000, seed: 42 },
+      { numRuns: 5000, seed: 42 },
     );
     expect(worst).toBeLessThan(1000);
   });

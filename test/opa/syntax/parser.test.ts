@@ -234,13 +234,16 @@ describe('locations', () => {
 
 describe('imports and package', () => {
   it('keeps paths and aliases', () => {
-    const src = 'package data.a.b\nimport rego.v1\nimport future.keywords.in\nimport future.keywords\nimport data.x.y as z\nimport input\nimport data.q["r s"]\n';
+    const src = 'package a.b\nimport rego.v1\nimport future.keywords.in\nimport future.keywords\nimport data.x.y as z\nimport input\nimport data.q["r s"]\n';
     const m = parseModule('m.rego', src).module!;
     expect(m.package).toEqual(['a', 'b']);
     expect(m.imports.map((i) => [i.path.join('.'), i.alias])).toEqual([
       ['rego.v1', undefined], ['future.keywords.in', undefined], ['future.keywords', undefined],
       ['data.x.y', 'z'], ['input', undefined], ['data.q.r s', undefined],
     ]);
+  });
+  it('keeps a leading data in the package path (it names data.data.a, as in OPA)', () => {
+    expect(parseModule('m.rego', 'package data.a\n').module!.package).toEqual(['data', 'a']);
   });
   it('accepts keywords in package paths', () => {
     expect(parseModule('m.rego', 'package foo.if.bar\n').module!.package).toEqual(['foo', 'if', 'bar']);
