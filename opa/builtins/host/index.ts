@@ -22,6 +22,8 @@ import { jsonPatchBuiltins } from './jsonpatch.ts';
 import { regexBuiltins } from './regex.ts';
 import { templateBuiltins } from './template.ts';
 import { uriBuiltins } from './uri.ts';
+import { jsonBuiltins } from './json.ts';
+import { graphBuiltins } from './graph.ts';
 
 export type HostFn = (...args: any[]) => unknown;
 
@@ -47,6 +49,8 @@ export const hostBuiltinList: HostBuiltin[] = [
   ...regexBuiltins,
   ...templateBuiltins,
   ...uriBuiltins,
+  ...jsonBuiltins,
+  ...graphBuiltins,
 ];
 
 export const hostBuiltinDefs: BuiltinDef[] = hostBuiltinList.map(({ fn: _fn, ...def }) => def);

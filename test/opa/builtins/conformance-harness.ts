@@ -192,6 +192,7 @@ export function extractCallCases(
         return evaluate(n, a);
       });
       if (c.input !== undefined) env.set('input', normalize(c.input));
+      if (c.input_term !== undefined) env.set('input', new TermReader(c.input_term, new Map()).term());
       if (c.data !== undefined) env.set('data', normalize(c.data));
       let callText: string, outPat: string | undefined;
       if (!c.modules || c.modules.length === 0) {

@@ -368,6 +368,18 @@ export const TABLE: Array<[string, unknown[], unknown]> = [
   ['uri.is_valid', ['http://[::1'], false],
   ['uri.is_valid', ['%zz'], false],
   ['uri.is_valid', [null], undefined],
+
+  ['json.marshal_with_options', [{ b: [1, 2], a: '<&>' }, {}], '{"a":"\\u003c\\u0026\\u003e","b":[1,2]}'],
+  ['json.marshal_with_options', [{ a: [1] }, { pretty: true }], '{\n\t"a": [\n\t\t1\n\t]\n}'],
+  ['json.marshal_with_options', [[], { prefix: '>' }], '>[]'],
+  ['json.marshal_with_options', [1, { indent: 2 }], undefined],
+  ['json.marshal_with_options', [1, { colour: 'red' }], undefined],
+
+  ['graph.reachable_paths', [{ a: ['b'], b: ['c'], c: [] }, ['a']], [['a', 'b', 'c']]],
+  ['graph.reachable_paths', [{ a: ['b', 'c'], b: ['a'], c: null }, ['a', 'z']], [['a', 'b'], ['a', 'c']]],
+  ['graph.reachable_paths', [{}, ['a']], []],
+  ['graph.reachable_paths', [{ a: 'b' }, ['a']], undefined],
+  ['graph.reachable_paths', [{ a: [] }, 'a'], undefined],
 ];
 
 export { JWT_HS256 };
