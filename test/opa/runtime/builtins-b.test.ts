@@ -339,6 +339,10 @@ const cases: Case[] = [
   ['regex.is_valid', ['"\\\\1"'], 'false'],         // no backreferences
   ['regex.is_valid', ['"\\\\Z"'], 'false'],
   ['regex.is_valid', ['"(?i)abc"'], 'true'],
+  ['regex.is_valid', ['"\\\\p{Foo}"'], 'false'],
+  ['regex.is_valid', ['"\\\\p{L"'], 'false'],
+  ['regex.is_valid', ['"[\\\\pL\\\\p{Greek}]"'], 'true'],
+  ['regex.match', ['"(?i)\\\\p{Lu}"', '"x"'], 'true'],     // case folding applies to \p classes
   ['regex.is_valid', ['"(?x)abc"'], 'false'],
   ['regex.is_valid', ['"(?)"'], 'false'],
   ['regex.is_valid', ['"[[:alpha:]]"'], 'true'],
@@ -475,6 +479,12 @@ const reCases: ReCase[] = [
   ['^[[:punct:]]+$', '!?.,;', '^[!-/:-@[-`{-~]+$'], ['[[:^alpha:]]', 'abc', '[^a-zA-Z]'],
   ['日本', '日本語'], ['^.{3}$', '日本語', '^.{3}$', 'u'], ['^[ä-ü]+$', 'öü', '^[ä-ü]+$', 'u'],
   ['^\\x{65e5}', '日本', '^\\u65e5'],
+  // Unicode classes (general categories, a few scripts)
+  ['^\\p{L}+$', 'Ωmégа', '^\\p{L}+$', 'u'], ['^\\pL+$', 'héllo', '^\\p{L}+$', 'u'], ['\\p{Lu}', 'abc', '\\p{Lu}', 'u'],
+  ['\\PL', 'abc', '\\P{L}', 'u'], ['\\PL', 'ab1', '\\P{L}', 'u'], ['^\\p{N}+$', '١٢٣', '^\\p{N}+$', 'u'],
+  ['\\p{Nd}', 'x٣', '\\p{Nd}', 'u'], ['^\\p{^L}+$', '123', '^\\P{L}+$', 'u'], ['^[^\\p{L}]+$', '12 3', '^[^\\p{L}]+$', 'u'],
+  ['^[\\p{Greek}\\s]+$', 'αβγ δ', '^[\\p{Script=Greek}\\s]+$', 'u'], ['\\p{Han}', 'ab漢字', '\\p{Script=Han}', 'u'],
+  ['^\\p{Cyrillic}+$', 'Москва', '^\\p{Script=Cyrillic}+$', 'u'], ['\\p{P}', 'a,b', '\\p{P}', 'u'], ['^\\p{Zs}$', '\u00a0', '^\\p{Zs}$', 'u'],
 ];
 
 function goToJs([goPat, subject, jsPat, flags]: ReCase): boolean {

@@ -1,5 +1,5 @@
 /* Regex parser for the RE2 / Go regexp syntax subset the regex builtins support (see wre.h).
- * Unsupported syntax (\p{..} Unicode classes, \C) is reported as a parse error. */
+ * Unsupported syntax (\C, \p{..} of scripts missing from unicode_tables.c) is a parse error. */
 #include "wre.h"
 #include "../wbb_util.h"
 
@@ -76,6 +76,85 @@ static void class_add_table(wre_class *c, const int32_t *t, bool negate) {
     next = t[k + 1] + 1;
   }
   if (next <= 0x10FFFF) class_add(c, next, 0x10FFFF);
+}
+
+/* Adds sorted disjoint ranges (pairs), or their complement over all code points. */
+static void class_add_ranges(wre_class *c, const int32_t *r, uint32_t n, bool negate) {
+  if (!negate) {
+    for (uint32_t k = 0; k < n; k++) class_add(c, r[2 * k], r[2 * k + 1]);
+    return;
+  }
+  int32_t next = 0;
+  for (uint32_t k = 0; k < n; k++) {
+    if (r[2 * k] > next) class_add(c, next, r[2 * k] - 1);
+    next = r[2 * k + 1] + 1;
+  }
+  if (next <= 0x10FFFF) class_add(c, next, 0x10FFFF);
+}
+
+static void add_utable(wre_class *c, const wre_utable *t) {
+  const uint8_t *d = t->data;
+  int32_t prev = -1;
+  for (uint32_t k = 0; k < t->nranges; k++) {
+    uint32_t v[2];
+    for (int j = 0; j < 2; j++) {
+      uint32_t x = 0, shift = 0;
+      for (;;) { uint8_t b = *d++; x |= (uint32_t)(b & 127) << shift; shift += 7; if (!(b & 128)) break; }
+      v[j] = x;
+    }
+    int32_t lo = prev + 1 + (int32_t)v[0], hi = lo + (int32_t)v[1];
+    class_add(c, lo, hi);
+    prev = hi;
+  }
+}
+
+static bool str_eq(const unsigned char *a, uint32_t an, const char *b) {
+  uint32_t bn = 0;
+  while (b[bn]) bn++;
+  if (an != bn) return false;
+  for (uint32_t k = 0; k < an; k++) if (a[k] != (unsigned char)b[k]) return false;
+  return true;
+}
+
+/* \pX, \p{Name}, \p{^Name}, \PX, \P{Name} with ps->i at the 'p' / 'P'. Supports the general
+ * categories (one- and two-letter), Any, and the scripts listed in unicode_tables.c. */
+static bool unicode_class(P *ps, wre_class *c) {
+  bool negate = ps->p[ps->i] == 'P';
+  ps->i++;
+  if (ps->i >= ps->n) return false;
+  const unsigned char *name; uint32_t len;
+  if (ps->p[ps->i] == '{') {
+    uint32_t k = ps->i + 1;
+    while (k < ps->n && ps->p[k] != '}') k++;
+    if (k >= ps->n) return false;
+    name = ps->p + ps->i + 1; len = k - ps->i - 1;
+    ps->i = k + 1;
+  } else {
+    uint32_t w;
+    wbb_utf8_decode(ps->p, ps->n, ps->i, &w);
+    name = ps->p + ps->i; len = w;
+    ps->i += w;
+  }
+  if (len > 0 && name[0] == '^') { negate = !negate; name++; len--; }
+  if (len == 0) return false;
+  wre_class *tmp = class_new(false);
+  if (str_eq(name, len, "Any")) {
+    class_add(tmp, 0, 0x10FFFF);
+  } else {
+    bool found = false;
+    for (uint32_t t = 0; t < wre_unicode_ntables; t++) {
+      const wre_utable *u = &wre_unicode_tables[t];
+      bool hit = str_eq(name, len, u->name);
+      /* one-letter category = union of its two-letter categories */
+      if (!hit && len == 1 && u->name[1] && !u->name[2] && u->name[0] == (char)name[0] &&
+          u->name[1] >= 'a' && u->name[1] <= 'z') hit = true;
+      if (hit) { add_utable(tmp, u); found = true; }
+    }
+    if (!found) return false;
+  }
+  wre_class_finish(tmp);
+  class_add_ranges(c, tmp->r, tmp->n, negate);
+  return true;
 }
 
 static const int32_t *perl_table(unsigned char c) {
@@ -205,7 +284,11 @@ static wre_node *parse_class(P *ps) {
       }
     }
     if (rest >= 2 && t[0] == '\\') {
-      if (t[1] == 'p' || t[1] == 'P') { ps->err = true; return 0; }   /* Unicode classes: unsupported */
+      if (t[1] == 'p' || t[1] == 'P') {
+        ps->i++;
+        if (!unicode_class(ps, c)) { ps->err = true; return 0; }
+        continue;
+      }
       const int32_t *tab = perl_table(t[1]);
       if (tab) {
         class_add_table(c, tab, t[1] >= 'A' && t[1] <= 'Z');
@@ -227,6 +310,7 @@ static wre_node *parse_class(P *ps) {
   }
   if (ps->i >= ps->n) { ps->err = true; return 0; }   /* missing ] */
   ps->i++;
+  wre_class_finish(c);
   wre_node *nd = node_new(WN_CLASS);
   nd->cls = c;
   return nd;
@@ -412,8 +496,9 @@ static wre_node *parse_concat(P *ps) {
         node_add(cat, a);
       } else if (perl_table(e)) {
         ps->i++;
-        wre_class *cl = class_new(false);
+        wre_class *cl = class_new(ps->fold);
         class_add_table(cl, perl_table(e), e >= 'A' && e <= 'Z');
+        wre_class_finish(cl);
         wre_node *nd = node_new(WN_CLASS); nd->cls = cl;
         node_add(cat, nd);
       } else if (e == 'Q') {
@@ -423,8 +508,13 @@ static wre_node *parse_concat(P *ps) {
           if (ps->p[ps->i] == '\\' && ps->i + 1 < ps->n && ps->p[ps->i + 1] == 'E') { ps->i += 2; break; }
           node_add(cat, lit(ps, next_rune(ps)));
         }
-      } else if (e == 'p' || e == 'P' || e == 'C') {
-        ps->err = true;   /* Unicode classes and \C: not supported */
+      } else if (e == 'p' || e == 'P') {
+        wre_class *cl = class_new(ps->fold);
+        if (!unicode_class(ps, cl)) { ps->err = true; break; }
+        wre_node *nd = node_new(WN_CLASS); nd->cls = cl;
+        node_add(cat, nd);
+      } else if (e == 'C') {
+        ps->err = true;   /* \C (any byte): not supported */
       } else {
         int32_t r = parse_escape(ps);
         if (ps->err) break;

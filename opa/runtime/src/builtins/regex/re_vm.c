@@ -21,9 +21,51 @@ int32_t wre_swapcase(int32_t r) {
   return r;
 }
 
+/* ranges are sorted and disjoint (wre_class_finish) */
 static bool class_has(const wre_class *c, int32_t r) {
-  for (uint32_t k = 0; k < c->n; k++) if (r >= c->r[2 * k] && r <= c->r[2 * k + 1]) return true;
+  uint32_t lo = 0, hi = c->n;
+  while (lo < hi) {
+    uint32_t mid = (lo + hi) / 2;
+    if (r < c->r[2 * mid]) hi = mid;
+    else if (r > c->r[2 * mid + 1]) lo = mid + 1;
+    else return true;
+  }
   return false;
+}
+
+static void sift(int32_t *r, uint32_t root, uint32_t n) {
+  for (;;) {
+    uint32_t child = 2 * root + 1;
+    if (child >= n) return;
+    if (child + 1 < n && r[2 * (child + 1)] > r[2 * child]) child++;
+    if (r[2 * root] >= r[2 * child]) return;
+    int32_t a = r[2 * root], b = r[2 * root + 1];
+    r[2 * root] = r[2 * child]; r[2 * root + 1] = r[2 * child + 1];
+    r[2 * child] = a; r[2 * child + 1] = b;
+    root = child;
+  }
+}
+
+void wre_class_finish(wre_class *c) {
+  uint32_t n = c->n;
+  int32_t *r = c->r;
+  /* heapsort by lo, then merge overlapping or adjacent ranges */
+  for (uint32_t i = n / 2; i-- > 0;) sift(r, i, n);
+  for (uint32_t end = n; end > 1; end--) {
+    int32_t a = r[0], b = r[1];
+    r[0] = r[2 * (end - 1)]; r[1] = r[2 * (end - 1) + 1];
+    r[2 * (end - 1)] = a; r[2 * (end - 1) + 1] = b;
+    sift(r, 0, end - 1);
+  }
+  uint32_t m = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    if (m > 0 && r[2 * i] <= r[2 * (m - 1) + 1] + 1) {
+      if (r[2 * i + 1] > r[2 * (m - 1) + 1]) r[2 * (m - 1) + 1] = r[2 * i + 1];
+    } else {
+      r[2 * m] = r[2 * i]; r[2 * m + 1] = r[2 * i + 1]; m++;
+    }
+  }
+  c->n = m;
 }
 
 bool wre_class_match(const wre_class *c, int32_t r) {

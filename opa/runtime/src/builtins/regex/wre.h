@@ -44,6 +44,14 @@ typedef struct wre_vm wre_vm;
 wre_vm *wre_vm_new(wre_prog *p);   /* 0 when the program is too large to run */
 int wre_exec_vm(wre_vm *v, const char *s, uint32_t n, uint32_t start, int32_t *caps);
 
+/* Unicode range tables for \p{..} (unicode_tables.c, generated). */
+typedef struct { const char *name; uint32_t nranges; const uint8_t *data; } wre_utable;
+extern const wre_utable wre_unicode_tables[];
+extern const uint32_t wre_unicode_ntables;
+
+/* Sorts and merges a class's ranges so matching can binary-search them. */
+void wre_class_finish(wre_class *c);
+
 int32_t wre_swapcase(int32_t r);
 bool wre_class_match(const wre_class *c, int32_t r);
 
