@@ -25,6 +25,7 @@ export function parseQuery(p: ParserState, end: Tok): Body {
 // literal = "some" some-decl | "every" every | [ "not" ] expr { with }
 export function parseLiteral(p: ParserState): Expr {
   const start = p.t.start;
+  p.keywordAsRefHead();
   if (p.at(Tok.Some)) return parseSome(p);
   if (p.at(Tok.Every)) return parseEvery(p);
   const negated = !!p.accept(Tok.Not);

@@ -26,6 +26,7 @@ export function parseModuleTokens(p: ParserState): Module | undefined {
     }
     if (p.at(Tok.EOF)) p.fail('empty module', 0, 0);
     while (!p.at(Tok.EOF)) {
+      p.keywordAsRefHead();
       const t = p.t;
       const block = byStatement.get(t.start);
       p.depth = 0; // an error may have unwound nested parses without leaving them

@@ -52,6 +52,15 @@ export class ParserState {
     return p;
   }
 
+  /**
+   * At the start of a rule or literal, a keyword directly followed by '[' is the head of a ref
+   * (`if[x] := 1`), as OPA reads it. (A following '.' is handled by the scanner.)
+   */
+  keywordAsRefHead(): void {
+    const t = this.t, n = this.peek();
+    if (isKeyword(t.tok) && n.tok === Tok.LBrack && !n.wsBefore) t.tok = Tok.Ident;
+  }
+
   /** Whether a byte offset is at column 1. */
   lineStart(offset: number): boolean {
     return offset === 0 || this.src[offset - 1] === 0x0a;

@@ -10,7 +10,9 @@ const isScalar = (t: Term) => t.type === 'string' || t.type === 'number' || t.ty
 // rule = [ "default" ] head [ "if" rule-body ] { else } { "{" query "}" }
 export function parseRule(p: ParserState): Rule[] {
   const start = p.t.start;
+  p.keywordAsRefHead();
   const isDefault = !!p.accept(Tok.Default);
+  p.keywordAsRefHead();
   const name = p.t;
   if (name.tok !== Tok.Ident) p.unexpected(isDefault ? 'expected rule name' : undefined);
   const parts = parseHeadRef(p);

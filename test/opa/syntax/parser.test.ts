@@ -106,6 +106,7 @@ const rules: Array<[string, string, string]> = [
   ["else chain", "p := 1 if false else := 2 if { true } else = 3 { true } else { true }", "rule complete \"p\" := 1 head\n  false\n  else 2\n    true\n  else 3\n    true\n  else\n    true"],
   ["else newline", "f(x) := 1 if {\n  x\n}\nelse := 2", "rule function \"f\"(x) := 1 head\n  x\n  else 2"],
   ["keyword ref head", "default.foo := 1", "rule complete \"default\".\"foo\" := 1 head"],
+  ["keyword bracket ref head", "if[\"x\"] := 1\np if { if[\"x\"] == 1 }", "rule complete \"if\".\"x\" := 1 head\nrule complete \"p\" head\n  equal(if[\"x\"], 1)"],
   ["keyword function head", "default default.foo(_) := 42", "rule default function \"default\".\"foo\"(_) := 42 head"],
   ["object comprehension body", "f(x) := object.union_n(x) if {x: i | x := [\"a\"][i]}", "rule function \"f\"(x) := object.union_n(x) head\n  {x: i | assign(x, ([\"a\"])[i])}"],
   ["body with newlines", "p if {\n  x := 1\n\n  y := 2 ; z := 3\n}", "rule complete \"p\" head\n  assign(x, 1)\n  assign(y, 2)\n  assign(z, 3)"],
