@@ -88,7 +88,11 @@ export function parseRule(p: ParserState): Rule[] {
   while (body.length && p.at(Tok.LBrace)) {
     if (rule.elses.length) p.fail('unexpected { token: expected else keyword', p.t.start, p.t.end);
     const b = p.t.start;
-    rules.push({ ...rule, body: parseBraceBody(p), elses: [], loc: p.locFrom(b) });
+    // The head is copied, not shared, so that later stages may rewrite each rule's terms independently.
+    const { body: _b, elses: _e, annotations, ...head } = rule;
+    const next: Rule = { ...structuredClone(head), body: parseBraceBody(p), elses: [], loc: p.locFrom(b) };
+    if (annotations) next.annotations = annotations;
+    rules.push(next);
   }
   return rules;
 }

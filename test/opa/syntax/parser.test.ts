@@ -233,6 +233,16 @@ describe('locations', () => {
   });
 });
 
+describe('chained bodies', () => {
+  it('give each rule its own copy of the head', () => {
+    const m = parseModule('m.rego', 'package t\nf(_, x) := x if { x } { true }\n').module!;
+    expect(m.rules).toHaveLength(2);
+    expect(m.rules[1].args).toEqual(m.rules[0].args);
+    expect(m.rules[1].args).not.toBe(m.rules[0].args);
+    expect(m.rules[1].value).not.toBe(m.rules[0].value);
+  });
+});
+
 describe('imports and package', () => {
   it('keeps paths and aliases', () => {
     const src = 'package a.b\nimport rego.v1\nimport future.keywords.in\nimport future.keywords\nimport data.x.y as z\nimport input\nimport data.q["r s"]\n';
