@@ -24,6 +24,7 @@ import { templateBuiltins } from './template.ts';
 import { uriBuiltins } from './uri.ts';
 import { jsonBuiltins } from './json.ts';
 import { graphBuiltins } from './graph.ts';
+import { keyBuiltins } from './keys.ts';
 
 export type HostFn = (...args: any[]) => unknown;
 
@@ -51,6 +52,7 @@ export const hostBuiltinList: HostBuiltin[] = [
   ...uriBuiltins,
   ...jsonBuiltins,
   ...graphBuiltins,
+  ...keyBuiltins,
 ];
 
 export const hostBuiltinDefs: BuiltinDef[] = hostBuiltinList.map(({ fn: _fn, ...def }) => def);

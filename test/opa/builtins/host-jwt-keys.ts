@@ -49,5 +49,18 @@ export function asymmetricRows(): Array<[string, unknown[], unknown]> {
   rows.push(['io.jwt.verify_eddsa', ['x', pem(ed.publicKey)], undefined]);
   // decode_verify with a certificate-less JWK constraint and an alg check.
   rows.push(['io.jwt.decode_verify', [eds, { cert: jwk(ed.publicKey), alg: 'EdDSA' }], [true, { alg: 'EdDSA', typ: 'JWT' }, { iss: 'me' }]]);
+  // Private-key parsing, checked against node's own JWK export of the generated keys.
+  const pkcs1 = rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
+  const pkcs8ec = (ec.ES256!.privateKey as KeyObject).export({ type: 'pkcs8', format: 'pem' }) as string;
+  const rsaJwk = rsa.privateKey.export({ format: 'jwk' });
+  const ecJwk = (ec.ES256!.privateKey as KeyObject).export({ format: 'jwk' });
+  rows.push(['crypto.x509.parse_rsa_private_key', [pkcs1], rsaJwk]);
+  rows.push(['crypto.x509.parse_rsa_private_key', [Buffer.from(pkcs1).toString('base64')], rsaJwk]);
+  rows.push(['crypto.x509.parse_rsa_private_key', [pkcs8ec], undefined]);
+  rows.push(['crypto.x509.parse_rsa_private_key', ['invalid'], undefined]);
+  rows.push(['crypto.parse_private_keys', [pkcs1 + '\n' + pkcs8ec], [rsaJwk, ecJwk]]);
+  rows.push(['crypto.parse_private_keys', ['nope'], []]);
+  rows.push(['crypto.parse_private_keys', [''], null]);
+  rows.push(['crypto.parse_private_keys', [7], undefined]);
   return rows;
 }
