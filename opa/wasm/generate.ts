@@ -1,7 +1,9 @@
 // Assembles a policy module: the runtime module plus generated plans, functions, stubs and data.
 import type { Policy } from '../ir/ir.ts';
 import { lookupBuiltin, nativeSymbol } from '../builtins/registry.ts';
-import { ExternKind, I32, funcTypeOf, i32ConstExpr, importCount, internType, readModule, writeModule } from './module.ts';
+import {
+  ExternKind, I32, cloneModule, funcTypeOf, i32ConstExpr, importCount, internType, readModule, writeModule, type WasmModule,
+} from './module.ts';
 import { addFuncImports, replaceStub, runtimeHeapBase, stubUnreachable, unwrapExport, useImportedMemory } from './runtime-module.ts';
 import { memoWrapper } from './memo.ts';
 import { Code } from './emit.ts';
@@ -44,8 +46,17 @@ export function missingNativeBuiltins(policy: Policy, runtime: Uint8Array): stri
     .map((b) => b.name);
 }
 
+/** Parsed runtimes by their bytes: parsing is the costliest step of a small compilation. */
+const parsedRuntimes = new WeakMap<Uint8Array, WasmModule>();
+
+function parseRuntime(runtime: Uint8Array): WasmModule {
+  let m = parsedRuntimes.get(runtime);
+  if (!m) { m = readModule(runtime); parsedRuntimes.set(runtime, m); }
+  return cloneModule(m);
+}
+
 export function generate(policy: Policy, runtime: Uint8Array): Uint8Array<ArrayBuffer> {
-  const m = readModule(runtime);
+  const m = parseRuntime(runtime);
   const rtExports = new Map<string, number>();
   for (const e of m.exports) if (e.kind === ExternKind.Func) rtExports.set(e.name, unwrapExport(m, e.index));
 

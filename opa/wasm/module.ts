@@ -266,3 +266,27 @@ export function funcTypeOf(m: WasmModule, index: number): FuncType {
   if (index < imported.length) return m.types[(imported[index].desc as { type: number }).type];
   return m.types[m.funcs[index - imported.length]];
 }
+
+/** A copy that edits cannot leak into (function bodies and data bytes are shared: never edited in place). */
+export function cloneModule(m: WasmModule): WasmModule {
+  return {
+    types: m.types.map((t) => ({ params: [...t.params], results: [...t.results] })),
+    imports: m.imports.map((i) => ({ ...i, desc: cloneDesc(i.desc) })),
+    funcs: [...m.funcs],
+    tables: m.tables.map((t) => ({ ...t, limits: { ...t.limits } })),
+    memories: m.memories.map((l) => ({ ...l })),
+    globals: m.globals.map((g) => ({ ...g })),
+    exports: m.exports.map((e) => ({ ...e })),
+    start: m.start,
+    elements: m.elements.map((e) => (e.form === 'funcs' ? { ...e, funcs: [...e.funcs] } : { ...e })),
+    dataCount: m.dataCount,
+    codes: m.codes.map((c) => ({ ...c })),
+    datas: m.datas.map((d) => ({ ...d })),
+    unknown: m.unknown.map((u) => ({ ...u })),
+  };
+}
+
+function cloneDesc(d: ImportDesc): ImportDesc {
+  if (d.kind === ExternKind.Memory || d.kind === ExternKind.Table) return { ...d, limits: { ...d.limits } };
+  return { ...d };
+}

@@ -26,6 +26,17 @@ export function remapBody(body: Uint8Array, map: (index: number) => number): Uin
   return w.finish();
 }
 
+/** Calls `f` with the target of every `call` / `ref.func` in a function body (read only, fast). */
+export function forEachCall(body: Uint8Array, f: (index: number) => void): void {
+  const r = new ByteReader(body);
+  for (let n = r.u32(); n > 0; n--) { r.u32(); r.byte(); }
+  while (!r.eof()) {
+    const op = r.byte();
+    if (op === 0x10 || op === 0xd2) f(r.u32());
+    else skipImmediates(r, op);
+  }
+}
+
 function skipImmediates(r: ByteReader, op: number): void {
   if (op === 0x02 || op === 0x03 || op === 0x04) { blockType(r); return; }
   if (op === 0x0c || op === 0x0d) { r.u32(); return; }

@@ -1,7 +1,7 @@
 // Edits of the precompiled runtime module: heap base, imports, stubs, export wrappers, dead code.
 import { ByteReader } from './leb128.ts';
 import { ExternKind, I32, constI32, funcTypeOf, importCount, internType, type WasmModule } from './module.ts';
-import { remapBody } from './remap.ts';
+import { forEachCall, remapBody } from './remap.ts';
 
 /** First byte after the runtime's static data: __heap_base if exported, else the data end. */
 export function runtimeHeapBase(m: WasmModule): number {
@@ -132,8 +132,22 @@ export function stubUnreachable(m: WasmModule): void {
   while (work.length > 0) {
     const f = work.pop()!;
     if (f < imported) continue;
-    remapBody(m.codes[f - imported].body, (callee) => { mark(callee); return callee; });
+    callsOf(m.codes[f - imported].body).forEach(mark);
   }
   const dead = new Uint8Array([0x00, 0x00, 0x0b]);
   m.codes.forEach((_, i) => { if (!live.has(i + imported)) m.codes[i] = { body: dead }; });
+}
+
+/** Call targets of a body, cached: runtime bodies are shared by every compilation. */
+const callCache = new WeakMap<Uint8Array, number[]>();
+
+function callsOf(body: Uint8Array): number[] {
+  let calls = callCache.get(body);
+  if (!calls) {
+    const found: number[] = [];
+    forEachCall(body, (i) => found.push(i));
+    calls = found;
+    callCache.set(body, calls);
+  }
+  return calls;
 }
