@@ -313,4 +313,15 @@ describe('generateWasm + opa-wasm SDK', () => {
     d.builtin('plus', 2);
     expect(missingNativeBuiltins(d.policy(), defaultRuntime())).toEqual([]);
   });
+
+  it('compilation is deterministic and compilations do not affect each other', () => {
+    const a = new PolicyBuilder();
+    a.plan('a/x', [{ type: 'MakeStringStmt', index: a.str('x'), target: 2 }], 2);
+    const b = new PolicyBuilder();
+    b.builtin('test.five', 4);
+    b.plan('b/y', [{ type: 'CallStmt', func: 'test.five', args: [l(IN), l(IN), l(IN), l(IN)], result: 2 }], 2);
+    const first = generateWasm(a.policy());
+    generateWasm(b.policy());
+    expect(Buffer.from(generateWasm(a.policy())).equals(Buffer.from(first))).toBe(true);
+  });
 });
