@@ -1,5 +1,6 @@
-// Generates unicode_tables.c (Unicode general categories and a few scripts as range tables for
-// the regex engine's \p{..}) from the Unicode data of the running Node (its RegExp \p support).
+// Generates unicode_tables.c from the Unicode data of the running Node (its RegExp engine):
+// range tables of the general categories and a few scripts for \p{..}, and the simple case
+// folding orbits for (?i) (the equivalence /x/iu uses, which is Go's unicode.SimpleFold).
 // Usage: node opa/runtime/src/builtins/regex/gen-unicode-tables.mjs > opa/runtime/src/builtins/regex/unicode_tables.c
 const leaf = ['Lu', 'Ll', 'Lt', 'Lm', 'Lo', 'Mn', 'Mc', 'Me', 'Nd', 'Nl', 'No', 'Pc', 'Pd', 'Ps', 'Pe', 'Pi',
   'Pf', 'Po', 'Sm', 'Sc', 'Sk', 'So', 'Zs', 'Zl', 'Zp', 'Cc', 'Cf', 'Co', 'Cs'];
@@ -49,4 +50,63 @@ for (const [name, re] of tables) {
 }
 lines.push('', 'const wre_utable wre_unicode_tables[] = {', ...entries, '};',
   `const uint32_t wre_unicode_ntables = ${tables.length};`, '');
+
+// Case folding orbits: union-find over code point -> its upper/lower case mapping when /x/iu
+// confirms the two are equivalent; next(c) = the next larger orbit member, wrapping around.
+const parent = new Map();
+const find = (x) => { while (parent.get(x) !== x) x = parent.get(x); return x; };
+const union = (a, b) => {
+  for (const x of [a, b]) if (!parent.has(x)) parent.set(x, x);
+  const ra = find(a), rb = find(b);
+  if (ra !== rb) parent.set(Math.max(ra, rb), Math.min(ra, rb));
+};
+const equiv = (a, b) => new RegExp('^\\u{' + a.toString(16) + '}$', 'iu').test(String.fromCodePoint(b));
+for (let c = 0; c < 0x110000; c++) {
+  if (c >= 0xd800 && c <= 0xdfff) continue;
+  const s = String.fromCodePoint(c);
+  for (const t of [s.toLowerCase(), s.toUpperCase()]) {
+    const cps = [...t];
+    if (cps.length !== 1) continue;
+    const d = cps[0].codePointAt(0);
+    if (d !== c && equiv(c, d)) union(c, d);
+  }
+}
+const orbits = new Map();
+for (const c of parent.keys()) { const r = find(c); if (!orbits.has(r)) orbits.set(r, []); orbits.get(r).push(c); }
+const pairs = [];
+for (const m of orbits.values()) {
+  m.sort((a, b) => a - b);
+  for (let i = 0; i < m.length; i++) pairs.push([m[i], m[(i + 1) % m.length]]);
+}
+pairs.sort((a, b) => a[0] - b[0]);
+// Runs {lo, hi, stride, delta}: next(c) = c + delta for c in [lo, hi] stepping by stride.
+const runs = [], open = new Map();
+for (const [c, n] of pairs) {
+  const d = n - c, last = open.get(d);
+  if (last && (last.hi === last.lo ? c - last.hi === 1 || c - last.hi === 2 : c - last.hi === last.stride)) {
+    if (last.hi === last.lo) last.stride = c - last.hi;
+    last.hi = c;
+    continue;
+  }
+  const r = { lo: c, hi: c, stride: 1, delta: d };
+  runs.push(r);
+  open.set(d, r);
+}
+runs.sort((a, b) => a.lo - b.lo);
+// The runtime binary-searches the last run with lo <= c and checks WRE_FOLD_LOOKBACK runs back.
+const LOOKBACK = 4;
+for (const [c, n] of pairs) {
+  let i = runs.findLastIndex((r) => r.lo <= c);
+  let ok = false;
+  for (let k = 0; k < LOOKBACK && i - k >= 0; k++) {
+    const r = runs[i - k];
+    if (c <= r.hi && (c - r.lo) % r.stride === 0) { ok = c + r.delta === n; break; }
+  }
+  if (!ok) throw new Error('fold table lookup fails for ' + c);
+}
+lines.push(`const int32_t wre_fold_runs[${runs.length}][4] = {`);
+for (let i = 0; i < runs.length; i += 4) {
+  lines.push('  ' + runs.slice(i, i + 4).map((r) => `{ ${r.lo}, ${r.hi}, ${r.stride}, ${r.delta} }`).join(', ') + ',');
+}
+lines.push('};', `const uint32_t wre_fold_nruns = ${runs.length};`, '');
 process.stdout.write(lines.join('\n'));

@@ -259,7 +259,7 @@ static int32_t parse_escape(P *ps) {
 static wre_node *lit(P *ps, int32_t r) {
   wre_node *nd = node_new(WN_LIT);
   nd->rune = r;
-  nd->fold = ps->fold && wre_swapcase(r) != r;
+  nd->fold = ps->fold && wre_fold_next(r) != r;
   return nd;
 }
 

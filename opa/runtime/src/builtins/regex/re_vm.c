@@ -5,19 +5,18 @@
 #define WRE_MAX_INSTS 50000
 #define WRE_MAX_WORK 50000000
 
-int32_t wre_swapcase(int32_t r) {
-  if (r >= 'a' && r <= 'z') return r - 32;
-  if (r >= 'A' && r <= 'Z') return r + 32;
-  if (r < 0xC0) return r;
-  if (r >= 0xE0 && r <= 0xFE && r != 0xF7) return r - 32;
-  if (r >= 0xC0 && r <= 0xDE && r != 0xD7) return r + 32;
-  if (r >= 0x391 && r <= 0x3A9 && r != 0x3A2) return r + 32;   /* Greek */
-  if (r >= 0x3B1 && r <= 0x3C9 && r != 0x3C2) return r - 32;
-  if (r >= 0x410 && r <= 0x42F) return r + 32;                 /* Cyrillic */
-  if (r >= 0x430 && r <= 0x44F) return r - 32;
-  if (r >= 0x400 && r <= 0x40F) return r + 80;
-  if (r >= 0x450 && r <= 0x45F) return r - 80;
-  if (r >= 0x100 && r <= 0x137) return r ^ 1;                  /* Latin Extended-A pairs */
+int32_t wre_fold_next(int32_t r) {
+  if (r < 'A') return r;
+  /* binary search: the last run with lo <= r; interleaved runs are at most a few entries back */
+  uint32_t lo = 0, hi = wre_fold_nruns;
+  while (lo < hi) {
+    uint32_t mid = (lo + hi) / 2;
+    if (wre_fold_runs[mid][0] <= r) lo = mid + 1; else hi = mid;
+  }
+  for (uint32_t k = 0; k < WRE_FOLD_LOOKBACK && k < lo; k++) {
+    const int32_t *run = wre_fold_runs[lo - 1 - k];
+    if (r <= run[1] && (r - run[0]) % run[2] == 0) return r + run[3];
+  }
   return r;
 }
 
@@ -70,7 +69,9 @@ void wre_class_finish(wre_class *c) {
 
 bool wre_class_match(const wre_class *c, int32_t r) {
   bool in = class_has(c, r);
-  if (!in && c->fold) { int32_t f = wre_swapcase(r); if (f != r) in = class_has(c, f); }
+  if (!in && c->fold) {
+    for (int32_t f = wre_fold_next(r); f != r && !in; f = wre_fold_next(f)) in = class_has(c, f);
+  }
   return in != c->negate;
 }
 
@@ -340,7 +341,9 @@ int wre_exec_vm(wre_vm *v, const char *str, uint32_t n, uint32_t start, int32_t 
         t = clist.len;   /* cut lower-priority threads */
         continue;
       case WI_CHAR:
-        ok = r >= 0 && (r == in->rune || (in->fold && wre_swapcase(r) == in->rune));
+        ok = r >= 0 && r == in->rune;
+        if (!ok && r >= 0 && in->fold)
+          for (int32_t f = wre_fold_next(r); f != r && !ok; f = wre_fold_next(f)) ok = f == in->rune;
         break;
       case WI_CLASS: ok = r >= 0 && wre_class_match(in->cls, r); break;
       case WI_ANY: ok = r >= 0; break;

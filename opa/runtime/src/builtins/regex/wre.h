@@ -49,10 +49,16 @@ typedef struct { const char *name; uint32_t nranges; const uint8_t *data; } wre_
 extern const wre_utable wre_unicode_tables[];
 extern const uint32_t wre_unicode_ntables;
 
+/* Simple case folding orbits (unicode_tables.c): runs {lo, hi, stride, delta}. */
+extern const int32_t wre_fold_runs[][4];
+extern const uint32_t wre_fold_nruns;
+#define WRE_FOLD_LOOKBACK 4
+/* The next code point in r's case folding orbit (r itself when it has no other case). */
+int32_t wre_fold_next(int32_t r);
+
 /* Sorts and merges a class's ranges so matching can binary-search them. */
 void wre_class_finish(wre_class *c);
 
-int32_t wre_swapcase(int32_t r);
 bool wre_class_match(const wre_class *c, int32_t r);
 
 #endif
