@@ -74,7 +74,16 @@ export function planNot(p: Planner, inner: (found: () => void) => void, k?: () =
   const flag = p.newLocal();
   const notBlock = p.block(() => {
     p.emit({ type: 'ResetLocalStmt', target: flag });
-    const b = p.block(() => p.scoped(() => inner(() => p.emit({ type: 'AssignVarStmt', source: { bool: true }, target: flag }))));
+    const b = p.block(() => {
+      const base = p.depth;
+      p.scoped(() =>
+        inner(() => {
+          p.emit({ type: 'AssignVarStmt', source: { bool: true }, target: flag });
+          // One success decides: leave every block up to and including b (stops scans early).
+          p.emit({ type: 'BreakStmt', index: p.depth - base });
+        }),
+      );
+    });
     p.emit({ type: 'BlockStmt', blocks: [b] });
     p.emit({ type: 'IsDefinedStmt', source: flag });
   });

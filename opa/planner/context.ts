@@ -41,6 +41,8 @@ export class Planner {
   // Per-function state.
   nextLocal = 2;
   curr: Stmt[] = [];
+  /** Nesting depth of the block being planned (for BreakStmt indexes). */
+  depth = 0;
   vars = new Map<string, Local>();
   mocks: Mock[] = [];
 
@@ -73,10 +75,12 @@ export class Planner {
     const saved = this.curr;
     const stmts: Stmt[] = [];
     this.curr = stmts;
+    this.depth++;
     try {
       fn();
     } finally {
       this.curr = saved;
+      this.depth--;
     }
     return { stmts };
   }
@@ -94,8 +98,9 @@ export class Planner {
 
   /** Plans one function body with fresh per-function state. */
   inFunction<T>(fn: () => T): T {
-    const saved = { nextLocal: this.nextLocal, curr: this.curr, vars: this.vars };
+    const saved = { nextLocal: this.nextLocal, curr: this.curr, vars: this.vars, depth: this.depth };
     this.nextLocal = 2;
+    this.depth = 0;
     this.curr = [];
     this.vars = new Map();
     try {
