@@ -25,6 +25,7 @@ import { uriBuiltins } from './uri.ts';
 import { jsonBuiltins } from './json.ts';
 import { graphBuiltins } from './graph.ts';
 import { keyBuiltins } from './keys.ts';
+import { awsBuiltins } from './aws.ts';
 
 export type HostFn = (...args: any[]) => unknown;
 
@@ -53,6 +54,7 @@ export const hostBuiltinList: HostBuiltin[] = [
   ...jsonBuiltins,
   ...graphBuiltins,
   ...keyBuiltins,
+  ...awsBuiltins,
 ];
 
 export const hostBuiltinDefs: BuiltinDef[] = hostBuiltinList.map(({ fn: _fn, ...def }) => def);

@@ -6,7 +6,7 @@ import { fail, str } from './errors.ts';
 
 type Mode = 'path' | 'host' | 'userinfo' | 'fragment';
 
-class UrlError extends Error {}
+export class UrlError extends Error {}
 
 function isUnreserved(c: string): boolean {
   return /[A-Za-z0-9\-_.~]/.test(c);
@@ -45,7 +45,7 @@ function unescape(s: string, mode: Mode): string {
   return new TextDecoder().decode(new Uint8Array(bytes));
 }
 
-function escapePath(s: string): string {
+export function escapePath(s: string): string {
   let out = '';
   for (const b of new TextEncoder().encode(s)) {
     const c = String.fromCharCode(b);

@@ -380,6 +380,22 @@ export const TABLE: Array<[string, unknown[], unknown]> = [
   ['graph.reachable_paths', [{}, ['a']], []],
   ['graph.reachable_paths', [{ a: 'b' }, ['a']], undefined],
   ['graph.reachable_paths', [{ a: [] }, 'a'], undefined],
+
+  // AWS's documented SigV4 example (GET https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08).
+  ['providers.aws.sign_req', [
+    { method: 'GET', url: 'https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } },
+    { aws_access_key: 'AKIDEXAMPLE', aws_secret_access_key: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', aws_service: 'iam', aws_region: 'us-east-1' },
+    1440938160000000000n,
+  ], {
+    method: 'GET', url: 'https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8', host: 'iam.amazonaws.com', 'x-amz-date': '20150830T123600Z',
+      Authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request,SignedHeaders=content-type;host;x-amz-date,Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7',
+    },
+  }],
+  ['providers.aws.sign_req', [{ method: 'get' }, { aws_access_key: 'a', aws_secret_access_key: 'b', aws_service: 's3', aws_region: 'r' }, 0], undefined],
+  ['providers.aws.sign_req', [{ method: 'get', url: 'http://x' }, { aws_access_key: 'a' }, 0], undefined],
+  ['providers.aws.sign_req', [{ method: 'get', url: 'http://x' }, { aws_access_key: 'a', aws_secret_access_key: 'b', aws_service: 's3', aws_region: 'r' }, -1], undefined],
 ];
 
 export { JWT_HS256 };

@@ -249,4 +249,16 @@ describe('OPA conformance cross-check (single-call cases)', () => {
       expect(callHostBuiltin('crypto.x509.parse_keypair', ['', inp.key])).toBeUndefined();
     }
   });
+
+  it('providers.aws.sign_req over providers-aws (signatures compared with OPA\'s expected requests)', () => {
+    const cases = loadCases(['providers-aws']);
+    expect(cases.length).toBeGreaterThanOrEqual(18);
+    for (const c of cases) {
+      const env = literalRules(c.modules![0]!);
+      const t = Number(/sign_req\(req, aws_config, ([^)]+)\)/.exec(c.modules![0]!)![1]);
+      const got = callHostBuiltin('providers.aws.sign_req', [env.get('req'), env.get('aws_config'), t]);
+      if (c.want_result) expect(compareValues(got, env.get('expected')), c.note).toBe(0);
+      else expect(got, c.note).toBeUndefined();
+    }
+  });
 });
