@@ -324,4 +324,33 @@ describe('generateWasm + opa-wasm SDK', () => {
     generateWasm(b.policy());
     expect(Buffer.from(generateWasm(a.policy())).equals(Buffer.from(first))).toBe(true);
   });
+
+  it('the ABI 1.0 context exports (eval, opa_eval_ctx_*) work without the SDK', () => {
+    const b = new PolicyBuilder();
+    b.plan('t/in', [{ type: 'DotStmt', source: l(IN), key: b.s('v'), target: 2 }], 2);
+    const memory = new WebAssembly.Memory({ initial: 2 });
+    let aborted = '';
+    const text = (addr: number) => { const u8 = new Uint8Array(memory.buffer); let e = addr; while (u8[e]) e++; return new TextDecoder().decode(u8.subarray(addr, e)); };
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(generateWasm(b.policy())), {
+      env: { memory, opa_abort: (a: number) => { aborted = text(a); throw new Error(aborted); }, opa_println() {}, opa_builtin0() {}, opa_builtin1() {}, opa_builtin2() {}, opa_builtin3() {}, opa_builtin4() {} },
+    });
+    const x = inst.exports as Record<string, (...a: number[]) => number>;
+    const load = (json: string) => {
+      const bytes = new TextEncoder().encode(json);
+      const addr = x.opa_malloc(bytes.length);
+      new Uint8Array(memory.buffer).set(bytes, addr);
+      return x.opa_json_parse(addr, bytes.length);
+    };
+    expect(JSON.parse(text(x.opa_json_dump(x.entrypoints())))).toEqual({ 't/in': 0 });
+    expect(JSON.parse(text(x.opa_json_dump(x.builtins())))).toEqual({});
+    const ctx = x.opa_eval_ctx_new();
+    x.opa_eval_ctx_set_input(ctx, load('{"v":[1,"two"]}'));
+    x.opa_eval_ctx_set_data(ctx, load('{}'));
+    x.opa_eval_ctx_set_entrypoint(ctx, 0);
+    expect(x.eval(ctx)).toBe(0);
+    expect(JSON.parse(text(x.opa_json_dump(x.opa_eval_ctx_get_result(ctx))))).toEqual([{ result: [1, 'two'] }]);
+    x.opa_eval_ctx_set_entrypoint(ctx, 3);
+    expect(() => x.eval(ctx)).toThrow();
+    expect(aborted).toBe('internal: illegal entrypoint id');
+  });
 });
