@@ -1,5 +1,6 @@
 // Binary layer: LEB128, module read/write round trips, and function-index remapping on import insertion.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +40,20 @@ describe('LEB128', () => {
     expect(Array.from(new ByteWriter().u32(624485).finish())).toEqual([0xe5, 0x8e, 0x26]);
     expect(Array.from(new ByteWriter().s32(-123456).finish())).toEqual([0xc0, 0xbb, 0x78]);
     expect(Array.from(new ByteWriter().s32(64).finish())).toEqual([0xc0, 0x00]);
+  });
+
+  it('round-trips arbitrary values (property)', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat({ max: 0xffffffff }), fc.integer(), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }))), (rows) => {
+      const w = new ByteWriter();
+      for (const [u, s, b] of rows) w.u32(u).s32(s).s64(b);
+      const r = new ByteReader(w.finish());
+      for (const [u, s, b] of rows) {
+        expect(r.u32()).toBe(u);
+        expect(r.s32()).toBe(s);
+        expect(r.s64()).toBe(b);
+      }
+      expect(r.eof()).toBe(true);
+    }));
   });
 
   it('rejects truncated input', () => {
