@@ -7,7 +7,7 @@ import type { Iter } from './terms.ts';
 import { planTerm } from './terms.ts';
 import { bindVar, isPattern, unifyLocal } from './unify.ts';
 import type { TreeNode } from './tree.ts';
-import { callGroup, findDataMock, planMockValue } from './mocks.ts';
+import { callGroup, findDataMock, MOCK_KEY, planMockValue } from './mocks.ts';
 
 export function planRef(p: Planner, ref: RefTerm, k: Iter<Operand>): void {
   const head = ref.head;
@@ -80,7 +80,11 @@ function walkTree(p: Planner, ref: RefTerm, node: TreeNode, cur: string[], i: nu
   }
   // A variable or computed key at a node with rule children: one branch per child, plus the
   // base documents under this node (skipping names the rules own).
-  const children = [...node.children.keys()];
+  // Functions are not values: iterating a package skips them.
+  const children = [...node.children.keys()].filter((n) => {
+    const c = node.children.get(n)!;
+    return !(c.group?.kind === 'function' && c.children.size === 0);
+  });
   const blocks = [];
   if (isPattern(p, elem) && elem.type === 'var') {
     for (const name of children) {
@@ -157,6 +161,16 @@ export function planNodeValue(p: Planner, node: TreeNode, cur: string[], k: Iter
     p.emit({ type: 'AssignVarStmt', source: { local: m }, target: res });
   });
   p.emit({ type: 'BlockStmt', blocks: [b] });
+  if (cur.length === 0 && p.mocks.some((m) => m.dataKey !== undefined)) {
+    // Computed `with` values ride in data under MOCK_KEY; the whole data document hides them.
+    const keys = p.newLocal();
+    const cleaned = p.newLocal();
+    p.emit({ type: 'MakeArrayStmt', capacity: 1, target: keys });
+    p.emit({ type: 'ArrayAppendStmt', value: { str: p.str(MOCK_KEY) }, array: keys });
+    p.useBuiltin('object.remove', 2);
+    p.emit({ type: 'CallStmt', func: 'object.remove', args: [{ local: res }, { local: keys }], result: cleaned });
+    return k({ local: cleaned });
+  }
   k({ local: res });
 }
 

@@ -1,6 +1,6 @@
 // Planner semantics of body expressions through the IR interpreter.
 import { describe, expect, it } from 'vitest';
-import { value } from './helpers.ts';
+import { run, value } from './helpers.ts';
 
 const mod = (body: string) => `package t\n${body}\n`;
 
@@ -48,5 +48,16 @@ describe('bodies', () => {
     expect(value([mod('f(x) := x\ng(x) := f(x) + 1\nmock(x) := 100\np := x if { x := g(1) with f as mock }')], 't/p', {})).toBe(101);
     expect(value([mod('q := count([1])\np := x if { x := q with count as 42 }')], 't/p', {})).toBe(42);
     expect(value([mod('q := count([1])\nr := input.n\np := x if { x := q with count as r }')], 't/p', { n: 9 })).toBe(9);
+  });
+});
+
+describe('data documents', () => {
+  it('iterating a package skips functions; computed with-values do not show in data', () => {
+    const lib = 'package lib\nf(x) := x\na := 1\nb := 2';
+    expect(value([lib, mod('p := {k | data.lib[k]}')], 't/p', {})).toEqual(['a', 'b']);
+    const m = mod('q := data.lib\np := x if { x := q with data.lib.a as input.v }');
+    expect(value([lib, m], 't/p', { v: 5 })).toEqual({ a: 5, b: 2 });
+    const rows = run([lib], { query: 'x := object.keys(data) with data.lib.a as input.v', input: { v: 5 } });
+    expect(rows).toEqual([{ x: ['lib'] }]);
   });
 });
