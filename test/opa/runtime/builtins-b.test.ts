@@ -310,7 +310,10 @@ const cases: Case[] = [
   ['time.diff', ['[0, "Europe/Paris"]', '0'], U],    // only UTC for the first argument's zone
   ['time.diff', ['"x"', '0'], U],
   ['time.diff', ['1.5', '0'], U],
-  ['time.diff', ['[0]', '0'], U],
+  ['time.diff', ['[0]', '0'], '[0, 0, 0, 0, 0, 0]'],   // [ns] alone is accepted (UTC)
+  ['time.diff', ['[0, "UTC", "2006-01-02"]', '86400000000000'], '[0, 0, 1, 0, 0, 0]'],
+  ['time.diff', ['[]', '0'], U],
+  ['time.diff', ['[0, 1]', '0'], U],
 
   // ---- rand.intn (deterministic per (str, n)) ----
   ['rand.intn', ['"a"', '0'], '0'],

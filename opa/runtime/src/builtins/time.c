@@ -26,12 +26,16 @@ static bool iana_like(opa_string_t *s) {
 static bool tz_time(opa_value *v, int64_t *ns, bool any_zone) {
   if (!v) return false;
   if (v->type == OPA_ARRAY) {
+    /* [ns], [ns, tz] or [ns, tz, layout] (the layout does not matter here), as OPA accepts */
     opa_array_t *a = (opa_array_t *)v;
-    if (a->len != 2) return false;
-    opa_string_t *tz = wbb_str(a->elems[1]);
-    if (!tz) return false;
-    bool utc = tz->len == 0 || str_is(tz, "UTC") || str_is(tz, "Local");
-    if (!utc && !(any_zone && iana_like(tz))) return false;
+    if (a->len == 0 || a->len > 3) return false;
+    if (a->len >= 2) {
+      opa_string_t *tz = wbb_str(a->elems[1]);
+      if (!tz) return false;
+      bool utc = tz->len == 0 || str_is(tz, "UTC") || str_is(tz, "Local");
+      if (!utc && !(any_zone && iana_like(tz))) return false;
+    }
+    if (a->len == 3 && !wbb_str(a->elems[2])) return false;
     v = a->elems[0];
   }
   if (v->type != OPA_NUMBER) return false;
