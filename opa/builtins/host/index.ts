@@ -26,6 +26,7 @@ import { jsonBuiltins } from './json.ts';
 import { graphBuiltins } from './graph.ts';
 import { keyBuiltins } from './keys.ts';
 import { awsBuiltins } from './aws.ts';
+import { x509Builtins } from './x509.ts';
 
 export type HostFn = (...args: any[]) => unknown;
 
@@ -55,6 +56,7 @@ export const hostBuiltinList: HostBuiltin[] = [
   ...graphBuiltins,
   ...keyBuiltins,
   ...awsBuiltins,
+  ...x509Builtins,
 ];
 
 export const hostBuiltinDefs: BuiltinDef[] = hostBuiltinList.map(({ fn: _fn, ...def }) => def);

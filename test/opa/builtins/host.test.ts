@@ -42,7 +42,7 @@ describe('host builtin table', () => {
     // Total builtins: OPA answers false (not undefined) for any input.
     const total = new Set(['semver.is_valid']);
     // Covered by the parse_keypair conformance test below (needs a certificate from the YAML).
-    const covered = new Set(['crypto.x509.parse_keypair']);
+    const covered = new Set(['crypto.x509.parse_keypair', 'crypto.x509.parse_certificates', 'crypto.x509.parse_certificate_request']);
     for (const b of hostBuiltinList) {
       const rows = [...TABLE, ...ASYM].filter(([n]) => n === b.name);
       const nondet = b.name === 'uuid.rfc4122' || b.name === 'time.now_ns';
@@ -259,6 +259,21 @@ describe('OPA conformance cross-check (single-call cases)', () => {
       const got = callHostBuiltin('providers.aws.sign_req', [env.get('req'), env.get('aws_config'), t]);
       if (c.want_result) expect(compareValues(got, env.get('expected')), c.note).toBe(0);
       else expect(got, c.note).toBeUndefined();
+    }
+  });
+
+  it('crypto.x509.parse_certificates / parse_certificate_request over their conformance folders', () => {
+    const cases = loadCases(['cryptox509parsecertificates', 'cryptox509parsecertificaterequest']);
+    expect(cases.length).toBeGreaterThanOrEqual(15);
+    for (const c of cases) {
+      const env = literalRules(c.modules![0]!);
+      const csr = env.has('csr');
+      const got = callHostBuiltin(csr ? 'crypto.x509.parse_certificate_request' : 'crypto.x509.parse_certificates',
+        [env.get(csr ? 'csr' : 'certs')]) as any;
+      // The rules project Subject.CommonName (every cert) or URIStrings (first cert).
+      const projected = got === undefined ? undefined : csr ? got.Subject.CommonName
+        : c.modules![0]!.includes('URIStrings') ? got[0].URIStrings : got.map((x: any) => x.Subject.CommonName);
+      expect(projected, c.note).toEqual(c.want_result ? normalize(c.want_result[0]!.x) : undefined);
     }
   });
 });
