@@ -84,7 +84,7 @@ export function isGeneratedVar(name: string): boolean {
 export function callArity(ctx: CheckContext, byPath: Map<string, RuleEntry[]>, op: readonly string[]): number {
   if (op[0] === 'data') {
     const rules = byPath.get(pathKey(op));
-    if (!rules || rules.length === 0 || !rules.some((r) => r.ground || r.rule.kind === 'function')) return -1;
+    if (!rules || rules.length === 0) return -1;
     return rules[0].rule.args?.length ?? 0;
   }
   const b = ctx.builtins.get(op.join('.'));
