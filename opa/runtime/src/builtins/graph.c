@@ -1,5 +1,6 @@
 /* graph.reachable(graph, initial): breadth-first search; only vertices that are keys of the
- * graph are reported (as OPA). Edge collections may be arrays or sets; others are ignored. */
+ * graph are reported (as OPA). `initial` and edge collections may be arrays or sets; anything
+ * else is ignored (OPA only checks the graph operand at run time). */
 #include "wbb_util.h"
 
 static void enqueue_all(opa_value *queue, opa_value *coll, opa_value *reached) {
@@ -13,7 +14,6 @@ static void enqueue_all(opa_value *queue, opa_value *coll, opa_value *reached) {
 
 WRIT_EXPORT("wb_graph_reachable") opa_value *wb_graph_reachable(opa_value *graph, opa_value *initial) {
   if (!wbb_is(graph, OPA_OBJECT) || !initial) return 0;
-  if (initial->type != OPA_ARRAY && initial->type != OPA_SET) return 0;
   opa_value *queue = opa_array();
   opa_value *reached = opa_set();
   enqueue_all(queue, initial, 0);
