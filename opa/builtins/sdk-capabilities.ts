@@ -99,7 +99,7 @@ export const sdkCapabilityBuiltins: BuiltinDef[] = [
   { name: "type_name", impl: 'native', ...{"decl":{"args":[{"of":[{"type":"any"}],"type":"any"}],"result":{"type":"string"},"type":"function"}} },
   { name: "union", impl: 'native', ...{"decl":{"args":[{"of":{"of":{"type":"any"},"type":"set"},"type":"set"}],"result":{"of":{"type":"any"},"type":"set"},"type":"function"}} },
   { name: "upper", impl: 'native', ...{"decl":{"args":[{"type":"string"}],"result":{"type":"string"},"type":"function"}} },
-  { name: "walk", impl: 'native', relation: true, ...{"decl":{"args":[{"type":"any"}],"result":{"static":[{"dynamic":{"type":"any"},"type":"array"},{"type":"any"}],"type":"array"},"type":"function"},"relation":true} },
+  { name: "walk", impl: 'native', ...{"decl":{"args":[{"type":"any"}],"result":{"static":[{"dynamic":{"type":"any"},"type":"array"},{"type":"any"}],"type":"array"},"type":"function"},"relation":true} },
   { name: "yaml.is_valid", impl: 'sdk', ...{"decl":{"args":[{"type":"string"}],"result":{"type":"boolean"},"type":"function"}} },
   { name: "yaml.marshal", impl: 'sdk', ...{"decl":{"args":[{"type":"any"}],"result":{"type":"string"},"type":"function"}} },
   { name: "yaml.unmarshal", impl: 'sdk', ...{"decl":{"args":[{"type":"string"}],"result":{"type":"any"},"type":"function"}} },

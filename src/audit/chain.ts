@@ -22,7 +22,7 @@ export interface ChainedRecord extends LogEntry {
 
 export function hashRecord(r: Omit<ChainedRecord, 'hash'>): string {
   const { hash: _ignored, ...body } = r as ChainedRecord;
-  return createHash('sha256').update(r.prev_hash).update(canonicalJson(body)).digest('hex');
+  return createHash('sha256').update(r.prev_hash as string).update(canonicalJson(body)).digest('hex');
 }
 
 export function chain(entry: LogEntry, seq: number, prevHash: string): ChainedRecord {
