@@ -27,6 +27,7 @@ import { graphBuiltins } from './graph.ts';
 import { keyBuiltins } from './keys.ts';
 import { awsBuiltins } from './aws.ts';
 import { x509Builtins } from './x509.ts';
+import { jsonSchemaBuiltins } from './json-schema.ts';
 
 export type HostFn = (...args: any[]) => unknown;
 
@@ -57,6 +58,7 @@ export const hostBuiltinList: HostBuiltin[] = [
   ...keyBuiltins,
   ...awsBuiltins,
   ...x509Builtins,
+  ...jsonSchemaBuiltins,
 ];
 
 export const hostBuiltinDefs: BuiltinDef[] = hostBuiltinList.map(({ fn: _fn, ...def }) => def);

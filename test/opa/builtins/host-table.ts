@@ -396,6 +396,22 @@ export const TABLE: Array<[string, unknown[], unknown]> = [
   ['providers.aws.sign_req', [{ method: 'get' }, { aws_access_key: 'a', aws_secret_access_key: 'b', aws_service: 's3', aws_region: 'r' }, 0], undefined],
   ['providers.aws.sign_req', [{ method: 'get', url: 'http://x' }, { aws_access_key: 'a' }, 0], undefined],
   ['providers.aws.sign_req', [{ method: 'get', url: 'http://x' }, { aws_access_key: 'a', aws_secret_access_key: 'b', aws_service: 's3', aws_region: 'r' }, -1], undefined],
+
+  ['json.verify_schema', [{ type: 'object', properties: { a: { type: ['string', 'null'] } } }], [true, null]],
+  ['json.verify_schema', ['{"type": "nope"}'], [false, 'jsonschema: has a primitive type that is NOT VALID -- given: /nope/ Expected valid values are:[array boolean integer number null object string]']],
+  ['json.verify_schema', ['{not json'], [false, 'jsonschema: invalid JSON']],
+  ['json.verify_schema', [5], undefined],
+
+  ['json.match_schema', [{ a: [1, 2] }, { properties: { a: { type: 'array', items: { type: 'integer' }, maxItems: 1 } } }],
+    [false, [{ desc: 'Array must have at most 1 items', error: 'a: Array must have at most 1 items', field: 'a', type: 'array_max_items' }]]],
+  ['json.match_schema', ['{"n": 3}', '{"required": ["m"], "additionalProperties": false}'],
+    [false, [
+      { desc: 'm is required', error: '(root): m is required', field: '(root)', type: 'required' },
+      { desc: 'Additional property n is not allowed', error: '(root): Additional property n is not allowed', field: '(root)', type: 'additional_property_not_allowed' },
+    ]]],
+  ['json.match_schema', [{ x: 'ab' }, { definitions: { s: { type: 'string', pattern: '^a' } }, properties: { x: { $ref: '#/definitions/s' } } }], [true, []]],
+  ['json.match_schema', [{ x: 1 }, { type: 'bogus' }], undefined],
+  ['json.match_schema', [{ x: 1 }, '{bad'], undefined],
 ];
 
 export { JWT_HS256 };
