@@ -28,26 +28,24 @@ function findVar(terms: Term[], name: string): VarTerm | undefined {
   return found;
 }
 
-let functionValues: Set<Term> = new Set();
-
 /** `with` values, except those naming a builtin function (they are not variables). */
-function withValues(e: Expr): Term[] {
-  return 'with' in e ? e.with.map((w) => w.value).filter((v) => !functionValues.has(v)) : [];
+function withValues(e: Expr, fv: Set<Term>): Term[] {
+  return 'with' in e ? e.with.map((w) => w.value).filter((v) => !fv.has(v)) : [];
 }
 
 /** Terms whose vars an expression needs or binds (closures excluded). */
-function exprTopTerms(e: Expr): Term[] {
+function exprTopTerms(e: Expr, fv: Set<Term>): Term[] {
   switch (e.kind) {
-    case 'term': return [e.term, ...withValues(e)];
+    case 'term': return [e.term, ...withValues(e, fv)];
     case 'some': return [];
-    case 'somein': return [...(e.key ? [e.key] : []), e.value, e.collection, ...withValues(e)];
-    case 'every': return [e.domain, ...withValues(e)];
+    case 'somein': return [...(e.key ? [e.key] : []), e.value, e.collection, ...withValues(e, fv)];
+    case 'every': return [e.domain, ...withValues(e, fv)];
   }
 }
 
-function exprVars(e: Expr): Set<string> {
+function exprVars(e: Expr, fv: Set<Term>): Set<string> {
   const out = new Set<string>();
-  for (const t of exprTopTerms(e)) varsOf(t, out);
+  for (const t of exprTopTerms(e, fv)) varsOf(t, out);
   return out;
 }
 
@@ -59,24 +57,27 @@ function closuresOf(terms: Term[]): Term[] {
 }
 
 /** Every variable inside the closures of an expression (comprehensions and `every` bodies). */
-function closureVars(e: Expr): Set<string> {
+function closureVars(e: Expr, fv: Set<Term>): Set<string> {
   const out = new Set<string>();
   const add = (x: Term): void => { if (x.type === 'var' && !ROOTS.has(x.name)) out.add(x.name); };
-  for (const c of closuresOf(exprTopTerms(e))) visitTerm(c, add);
-  if (e.kind === 'every') for (const x of e.body) for (const t of allExprTerms(x)) visitTerm(t, add);
+  for (const c of closuresOf(exprTopTerms(e, fv))) visitTerm(c, add);
+  if (e.kind === 'every') for (const x of e.body) for (const t of allExprTerms(x, fv)) visitTerm(t, add);
   return out;
 }
 
-function allExprTerms(e: Expr): Term[] {
+function allExprTerms(e: Expr, fv: Set<Term>): Term[] {
   const own = e.kind === 'every' ? [...(e.key ? [e.key] : []), e.value] : [];
-  const nested = e.kind === 'every' ? e.body.flatMap(allExprTerms) : [];
-  return [...exprTopTerms(e), ...own, ...nested];
+  const nested = e.kind === 'every' ? e.body.flatMap((x) => allExprTerms(x, fv)) : [];
+  return [...exprTopTerms(e, fv), ...own, ...nested];
 }
 
 type Arity = (op: string[]) => number;
 
 class Safety {
-  constructor(private readonly ctx: CheckContext, private readonly arity: Arity) {}
+  private readonly fv: Set<Term>;
+  constructor(private readonly ctx: CheckContext, private readonly arity: Arity) {
+    this.fv = ctx.functionValues;
+  }
 
   private isSafe(v: string, safe: Set<string>): boolean {
     return safe.has(v) || ROOTS.has(v);
@@ -145,7 +146,7 @@ class Safety {
   /** Vars an expression binds when `safe` vars are already bound (OPA's outputVarsForExpr). */
   outputVars(e: Expr, safe: Set<string>): Set<string> {
     if (e.kind === 'term' && e.negated) return new Set();
-    for (const w of withValues(e)) if (!this.allSafe(w, safe)) return new Set();
+    for (const w of withValues(e, this.fv)) if (!this.allSafe(w, safe)) return new Set();
     switch (e.kind) {
       case 'some': return new Set();
       case 'every': return this.refOutputs(e.domain, safe);
@@ -187,7 +188,7 @@ class Safety {
   reorder(body: Body, globals: Set<string>): { body: Body; safe: Set<string>; ok: boolean } {
     const safe = new Set(globals);
     const bodyVars = new Set<string>();
-    for (const e of body) for (const v of exprVars(e)) bodyVars.add(v);
+    for (const e of body) for (const v of exprVars(e, this.fv)) bodyVars.add(v);
     const out: Body = [];
     const safeAt = new Map<Expr, Set<string>>();
     const done = new Set<Expr>();
@@ -196,8 +197,8 @@ class Safety {
       for (const e of body) {
         if (done.has(e)) continue;
         const ovs = this.outputVars(e, safe);
-        const need = exprVars(e);
-        for (const v of closureVars(e)) if (bodyVars.has(v)) need.add(v);
+        const need = exprVars(e, this.fv);
+        for (const v of closureVars(e, this.fv)) if (bodyVars.has(v)) need.add(v);
         let ready = true;
         for (const v of need) if (!this.isSafe(v, safe) && !ovs.has(v)) { ready = false; break; }
         if (!ready) continue;
@@ -216,15 +217,15 @@ class Safety {
       const generated: Expr[] = [];
       for (const e of body) {
         if (done.has(e)) continue;
-        const need = exprVars(e);
-        for (const v of closureVars(e)) if (bodyVars.has(v)) need.add(v);
+        const need = exprVars(e, this.fv);
+        for (const v of closureVars(e, this.fv)) if (bodyVars.has(v)) need.add(v);
         let userVar = false;
         for (const v of need) {
           if (this.isSafe(v, safe) || isGeneratedVar(v)) continue;
           userVar = true;
           if (reported.has(v)) continue;
           reported.add(v);
-          const at = findVar(exprTopTerms(e), v);
+          const at = findVar(exprTopTerms(e, this.fv), v);
           report(this.ctx, 'rego_unsafe_var_error', `var ${displayVar(v)} is unsafe`, at?.loc ?? e.loc);
         }
         if (!userVar) generated.push(e);
@@ -238,7 +239,7 @@ class Safety {
 
   /** Check and reorder the comprehensions and `every` bodies of an expression. */
   closures(e: Expr, globals: Set<string>): boolean {
-    let ok = this.termClosures(exprTopTerms(e), globals);
+    let ok = this.termClosures(exprTopTerms(e, this.fv), globals);
     if (e.kind === 'every') {
       const g = new Set(globals);
       for (const v of [e.key, e.value]) if (v) g.add(v.name);
@@ -297,7 +298,6 @@ class Safety {
 
 export function checkSafety(ctx: CheckContext): void {
   const byPath = rulesByPath(ruleEntries(ctx.modules));
-  functionValues = ctx.functionValues;
   const s = new Safety(ctx, (op) => callArity(ctx, byPath, op));
   for (const m of ctx.modules) for (const r of m.rules) s.rule(r);
   if (ctx.query) ctx.query = s.reorder(ctx.query, new Set()).body;
