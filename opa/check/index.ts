@@ -21,6 +21,7 @@ import { checkUndefinedFuncs } from './stage-calls.ts';
 import { checkSafety } from './stage-safety.ts';
 import { checkRecursion } from './stage-recursion.ts';
 import { checkTypes } from './stage-types.ts';
+import { checkDeprecatedBuiltins } from './stage-deprecated.ts';
 
 export interface CheckStage {
   name: string;
@@ -53,6 +54,8 @@ export const stages: readonly CheckStage[] = [
   { name: 'CheckRecursion', run: checkRecursion },
   // Last, as in OPA ("must be run after CheckRecursion").
   { name: 'CheckTypes', run: checkTypes },
+  // As in OPA, after the type check: calls are resolved, so a user `all()` is not the builtin.
+  { name: 'CheckDeprecatedBuiltins', run: checkDeprecatedBuiltins },
 ];
 
 export function check(input: { modules: Module[]; query?: Body; builtins: ReadonlyMap<string, BuiltinDef> }): {

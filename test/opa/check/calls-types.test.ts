@@ -39,3 +39,10 @@ describe('CheckTypes', () => {
     expect(errors(run('package t\np := {1, 2} - {1}'))).toEqual([]);
   });
 });
+
+describe('CheckDeprecatedBuiltins', () => {
+  it('refuses deprecated builtins as Rego v1 does, but not user functions of that name', () => {
+    expect(errors(run('package t\np := any([true, false])'))).toEqual(['rego_type_error: deprecated built-in function calls in expression: any']);
+    expect(errors(run('package t\nall(arr) := {x | some x in arr} == {true}\np := all([true, false])'))).toEqual([]);
+  });
+});
