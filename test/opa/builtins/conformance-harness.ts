@@ -18,6 +18,8 @@ export interface CallCase {
   id: string; builtin: string; args: unknown[]; expected: unknown; sortResult: boolean;
   /** Some argument contained a Rego set (the SDK hands it over as an array). */
   setArgs: boolean;
+  /** `p if { call(...) }`: the rule is true when the call returns true, undefined otherwise. */
+  boolRule: boolean;
 }
 
 /** Arrays that were Rego sets in the source text. */
@@ -216,8 +218,17 @@ export function extractCallCases(
             }
           } catch (e) { if (!(e instanceof Unsupported)) throw e; /* not a literal */ }
         }
-        const st = statements(text).find((x) => new RegExp(`^${rule}\\s*(?::=|=)`).test(x));
+        const st = statements(text).find((x) => new RegExp(`^${rule}\\s*(?::=|=|if\\s*\\{)`).test(x));
         if (!st) throw new Unsupported('rule shape');
+        const bm = new RegExp(`^${rule}\\s+if\\s*\\{([\\s\\S]*)\\}$`).exec(st);
+        if (bm) {
+          const body = statements(bm[1]!);
+          const call = body.length === 1 ? splitCall(body[0]!) : undefined;
+          if (!call || call.rest !== '' || !names.has(call.name)) throw new Unsupported('boolean rule body');
+          const args = new TermReader(call.argsText, env, nested).args();
+          calls.push({ id, builtin: call.name, args, expected: exp.value, sortResult: false, setArgs: containsSet(args), boolRule: true });
+          return;
+        }
         const after = st.replace(/^\w+\s*(?::=|=)\s*/, '');
         const ifm = /^(.*?)\s+if\s*\{([\s\S]*)\}$/.exec(after);
         const head = (ifm ? ifm[1]! : after).trim(), body = ifm ? ifm[2] : undefined;
@@ -259,7 +270,7 @@ export function extractCallCases(
       } else {
         args = r.args();
       }
-      calls.push({ id, builtin: split.name, args, expected: exp.value, sortResult: !!c.sort_bindings, setArgs: containsSet(args) });
+      calls.push({ id, builtin: split.name, args, expected: exp.value, sortResult: !!c.sort_bindings, setArgs: containsSet(args), boolRule: false });
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       skipped.push(`${id}: ${e.message}`);

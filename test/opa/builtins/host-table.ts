@@ -412,6 +412,15 @@ export const TABLE: Array<[string, unknown[], unknown]> = [
   ['json.match_schema', [{ x: 'ab' }, { definitions: { s: { type: 'string', pattern: '^a' } }, properties: { x: { $ref: '#/definitions/s' } } }], [true, []]],
   ['json.match_schema', [{ x: 1 }, { type: 'bogus' }], undefined],
   ['json.match_schema', [{ x: 1 }, '{bad'], undefined],
+
+  ['regex.globs_match', ['a.a.[0-9]+z', '.b.b2359825792*594823z'], true],
+  ['regex.globs_match', ['[a-z]+', '[0-9]*'], false],
+  ['regex.globs_match', ['ab*c', 'a[^c]?c'], true],
+  ['regex.globs_match', ['a+', 'b*'], false],
+  ['regex.globs_match', ['[^a]', 'a'], false],
+  ['regex.globs_match', ['pqrs]', '[a-b]+'], undefined],
+  ['regex.globs_match', ['(a|b)', 'a'], undefined],
+  ['regex.globs_match', ['a', 1], undefined],
 ];
 
 export { JWT_HS256 };
