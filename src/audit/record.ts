@@ -1,8 +1,11 @@
 // The shape of a decision record (DESIGN.md section 5): written by the decision service, read by
 // `writ audit`. The chain fields (seq, prev_hash, hash) are added by the log.
-import { createHash } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { canonicalJson } from './canonical.ts';
 import type { LogEntry } from './chain.ts';
+import { parseExact } from './json.ts';
 
 export interface PolicyProvenance {
   /** Git commit of the policy repository (or "dir:<sha256>" for a watched directory). */
@@ -29,7 +32,7 @@ export interface DecisionEntry extends LogEntry {
   input: unknown;
   /** sha256 hex of the canonical JSON of the unmasked input: proves a replayed input is the same. */
   input_digest: string;
-  /** The unmasked input, AES-256-GCM encrypted with the data directory's replay key (base64), if kept. */
+  /** The unmasked input sealed with the data directory's replay key: `sealInput(input, key, decision_id)`. */
   input_sealed?: string;
   /** The raw result of the entrypoint (v1/data) or the normalised decision (v1/decisions). */
   result: unknown;
@@ -41,6 +44,64 @@ export interface DecisionEntry extends LogEntry {
 
 export function inputDigest(input: unknown): string {
   return createHash('sha256').update(canonicalJson(input ?? null)).digest('hex');
+}
+
+/**
+ * Sealed input format (version 1): base64( iv[12] | tag[16] | ciphertext ), AES-256-GCM with the
+ * 32-byte replay key, the plaintext the UTF-8 canonical JSON of the unmasked input (so
+ * sha256(plaintext) = input_digest), and the record's decision_id as additional authenticated data,
+ * so a sealed input cannot be moved to another record.
+ */
+export function sealInput(input: unknown, key: Buffer, decisionId: string): string {
+  if (key.length !== 32) throw new Error('internal: the replay key must be 32 bytes');
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  c.setAAD(Buffer.from(decisionId, 'utf8'));
+  const ct = Buffer.concat([c.update(canonicalJson(input ?? null), 'utf8'), c.final()]);
+  return Buffer.concat([iv, c.getAuthTag(), ct]).toString('base64');
+}
+
+export class UnsealError extends Error {
+  readonly code = 'WRIT_UNSEAL_FAILED';
+}
+
+/** Opens what sealInput wrote; throws UnsealError for a wrong key, another record's input, or damage. */
+export function unsealInput(sealed: string, key: Buffer, decisionId: string): unknown {
+  const b = Buffer.from(sealed, 'base64');
+  if (b.length < 28) throw new UnsealError('sealed input is too short');
+  const d = createDecipheriv('aes-256-gcm', key, b.subarray(0, 12));
+  d.setAuthTag(b.subarray(12, 28));
+  d.setAAD(Buffer.from(decisionId, 'utf8'));
+  let text: string;
+  try {
+    text = Buffer.concat([d.update(b.subarray(28)), d.final()]).toString('utf8');
+  } catch {
+    throw new UnsealError('sealed input does not open with this replay key (wrong key, another record, or tampered)');
+  }
+  return parseExact(text);
+}
+
+/**
+ * The replay key file holds the 32-byte key as base64 on one line (mode 0600); created on first use.
+ * Anyone who can read it can read every logged input: keep it with the signing key, not the log.
+ */
+export function loadOrCreateReplayKey(path: string): Buffer {
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true });
+    try {
+      writeFileSync(path, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    } catch (e) {
+      // Another process created it first: read theirs.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  return loadReplayKey(path);
+}
+
+export function loadReplayKey(path: string): Buffer {
+  const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+  if (key.length !== 32) throw new Error(`${path}: a replay key must be 32 bytes, base64 encoded`);
+  return key;
 }
 
 /** Files in the data directory (one service instance). */
