@@ -1,9 +1,18 @@
 // Host builtins: Rego builtins writ implements in TypeScript, outside the module.
 // The SDK calls them through opa_builtinN; `hostBuiltins()` (opa/index.ts) hands them over
 // as customBuiltins so callers never need to know which builtin lives where.
-// Boundary limits (SDK): arguments are JSON (sets arrive as arrays, non-string object keys as JSON
-// text, integers beyond 2^53 lose precision); results cannot be sets (set-typed results come back
-// as sorted arrays) and are written as exact JSON text, so bigint results stay exact.
+//
+// Boundary limits (the SDK's opa_builtinN path):
+// - Arguments are JSON.parse'd: sets arrive as arrays, non-string object keys as JSON text, and
+//   integers beyond 2^53 (e.g. nanosecond timestamps passed in) are rounded to the nearest double.
+// - Results are written back as JSON text. We hand the SDK an ArrayBuffer of exact text, so bigint
+//   results (time.*, units.parse, uuid.parse time, x509 serials) stay exact; inside, integers beyond
+//   2^53 are bigint, all others number. Results cannot be sets: set-typed results (object.keys,
+//   net.cidr_expand/merge/contains_matches, graph.reachable_paths) come back as sorted arrays, so
+//   compiled code must convert them (declared result type "set") if it needs a Rego set.
+// - Arithmetic inside builtins is exact (bigint) where OPA uses big numbers: units.*, time.*
+//   (int64 range enforced like OPA), semver. Other numeric inputs are doubles.
+// - time.now_ns and uuid.rfc4122 are cached per evaluation (see eval-scope.ts).
 import type { BuiltinDef } from '../registry.ts';
 import { BuiltinError } from './errors.ts';
 import { toJsonText } from './values.ts';
