@@ -171,6 +171,8 @@ export function resolveRefs(ctx: CheckContext): void {
   for (const module of ctx.modules) {
     const r = new Resolver(ctx, moduleGlobals(module), functions);
     for (const rule of module.rules) r.rule(rule);
+    // OPA's RemoveImports: every use is a full ref now.
+    module.imports = [];
   }
   if (ctx.query) ctx.query = new Resolver(ctx, new Map(), functions).body(ctx.query);
 }

@@ -10,6 +10,8 @@ import { parse } from 'yaml';
 import { parseModule, parseQuery } from '../../../opa/syntax/parser.ts';
 import { check } from '../../../opa/check/index.ts';
 import { builtins } from '../../../opa/builtins/registry.ts';
+import type { Body, Module, Term } from '../../../opa/syntax/ast.ts';
+import { visitBody, visitRule, visitTerm } from '../../../opa/check/walk.ts';
 
 const ROOT = join(import.meta.dirname, '../../../../shared/opa-conformance/v1');
 
@@ -33,6 +35,22 @@ function expectedRefusal(message: string): boolean {
   return message.startsWith('integer literal out of range') || message.startsWith('not implemented: ');
 }
 
+/** Spot checks of the normal form: resolved calls, no bare input/data vars, no imports left. */
+function normalFormViolations(modules: Module[], query?: Body): string[] {
+  const out: string[] = [];
+  const onTerm = (t: Term): boolean | void => {
+    if (t.type === 'call' && t.op[0] !== 'data' && !builtins.has(t.op.join('.'))) out.push(`call ${t.op.join('.')}`);
+    if (t.type === 'var' && (t.name === 'input' || t.name === 'data')) out.push(`bare ${t.name}`);
+    if (t.type === 'ref') { for (const p of t.path) visitTerm(p, onTerm); return false; }
+  };
+  for (const m of modules) {
+    if (m.imports.length > 0) out.push('imports left');
+    for (const r of m.rules) visitRule(r, onTerm);
+  }
+  if (query) visitBody(query, onTerm);
+  return out;
+}
+
 describe.runIf(existsSync(ROOT))('conformance cases through check()', () => {
   it('accepts what OPA accepts and rejects what OPA rejects', () => {
     const counts = { cases: 0, parseSkipped: 0, clean: 0, refusedByDesign: 0, wantedErrorOk: 0 };
@@ -49,7 +67,12 @@ describe.runIf(existsSync(ROOT))('conformance cases through check()', () => {
         else problems.push(`${where}: want ${want}, got ${r.diagnostics.map((d) => d.message).join('; ') || 'nothing'}`);
         continue;
       }
-      if (r.diagnostics.length === 0) { counts.clean++; continue; }
+      if (r.diagnostics.length === 0) {
+        counts.clean++;
+        const bad = normalFormViolations(r.modules, r.query);
+        if (bad.length > 0) problems.push(`${where}: not in normal form: ${bad.join('; ')}`);
+        continue;
+      }
       if (r.diagnostics.every((d) => expectedRefusal(d.message))) { counts.refusedByDesign++; continue; }
       problems.push(`${where}: ${r.diagnostics.map((d) => `${d.code}: ${d.message}`).join('; ')}`);
     }
