@@ -3,6 +3,7 @@
 // generator (native call vs host call) all read this table; nothing else lists builtins.
 import { sdkCapabilityBuiltins } from './sdk-capabilities.ts';
 import { hostBuiltinDefs } from './host/index.ts';
+import { nativeExtraBuiltins } from './native-extra.ts';
 
 /** OPA's type declaration format, as in capabilities.json. */
 export type OpaType =
@@ -35,7 +36,7 @@ export interface BuiltinDef {
 }
 
 const table = new Map<string, BuiltinDef>();
-for (const def of [...sdkCapabilityBuiltins, ...hostBuiltinDefs]) {
+for (const def of [...sdkCapabilityBuiltins, ...nativeExtraBuiltins, ...hostBuiltinDefs]) {
   if (table.has(def.name)) throw new Error(`internal: builtin ${def.name} registered twice`);
   table.set(def.name, def);
 }
