@@ -85,7 +85,7 @@ export function buildTree(modules: Module[]): RuleTree {
       n.group = undefined;
     }
     // Partial objects own their subtree too, so `p.q.r := 1` and `p.q[s] := 2` conflict as in OPA.
-    if (!into && n.group?.kind === 'partialobject') n.group.general = true;
+    if (!into && n.group?.kind === 'partialobject' && [...n.children.values()].some(hasRules)) n.group.general = true;
     const owner = into ?? (n.group?.general ? n.group : undefined);
     for (const c of n.children.values()) absorb(c, owner);
     if (owner && !into) n.children.clear();
