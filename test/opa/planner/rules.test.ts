@@ -38,6 +38,13 @@ describe('rule groups', () => {
     expect(value([mod('q[7] := 8\na[x] if q[x]')], 't/a', {})).toEqual({ '7': true });
   });
 
+  it('ref heads: a leaf and a node at the same key conflict; rule values are never mutated', () => {
+    const m = mod('v := {"s": {"t": 1}}\np[q].r := v if q := "q"\np.q.r.s.u := 42');
+    expect(() => value([m], 't/p', {})).toThrow(/object insert conflict/);
+    expect(value([mod('p.a.b := 1\np[x].c := 2 if x := "a"')], 't/p', {})).toEqual({ a: { b: 1, c: 2 } });
+    expect(() => value([mod('p.a := 1\np[x].c := 2 if x := "a"')], 't/p', {})).toThrow(/object insert conflict/);
+  });
+
   it('functions with several definitions, patterns and conflicts', () => {
     const m = mod('f(1) := "one"\nf(x) := "many" if { is_number(x); x > 1 }\nf([a, b]) := a + b\np := [f(1), f(5), f([2, 3])]');
     expect(value([m], 't/p', {})).toEqual(['one', 'many', 5]);
