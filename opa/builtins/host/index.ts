@@ -126,4 +126,30 @@ export function recordingHostBuiltins(
   return out;
 }
 
+export interface RecordedCall {
+  name: string;
+  args: unknown[];
+  result: unknown;
+}
+
+/**
+ * The counterpart of recordingHostBuiltins for replaying a decision: each nondeterministic builtin
+ * returns the recorded result of the next unused recorded call with the same name and arguments.
+ * A call that was not recorded throws (the replay does not match the recording).
+ */
+export function replayingHostBuiltins(calls: RecordedCall[]): Record<string, (...args: unknown[]) => unknown> {
+  const out = hostBuiltins();
+  const used = new Set<number>();
+  for (const b of hostBuiltinList) {
+    if (!b.nondeterministic) continue;
+    out[b.name] = (...args) => {
+      const i = calls.findIndex((c, k) => !used.has(k) && c.name === b.name && toJsonText(c.args) === toJsonText(args));
+      if (i < 0) throw new Error(`replay: no recorded result for ${b.name}(${toJsonText(args)})`);
+      used.add(i);
+      return toSdkResult(calls[i]!.result);
+    };
+  }
+  return out;
+}
+
 export { toJsonText };

@@ -2,7 +2,7 @@
 // hostBuiltins(), called through opa_builtinN (JSON in, exact JSON text out).
 import { describe, expect, it } from 'vitest';
 import { compile, formatDiagnostics, loadCompiledSync } from '../../../opa/index.ts';
-import { recordingHostBuiltins } from '../../../opa/builtins/host/index.ts';
+import { recordingHostBuiltins, replayingHostBuiltins, type RecordedCall } from '../../../opa/builtins/host/index.ts';
 
 function evaluate(src: string, extra: Record<string, (...args: any[]) => unknown> = {}): Record<string, unknown> {
   const r = compile([{ file: 't.rego', text: src }], { entrypoints: ['t'] });
@@ -33,5 +33,17 @@ u := uuid.rfc4122("k") == uuid.rfc4122("k")
     expect(r).toEqual({ same: true, u: true });
     expect(log.map(([n]) => n).sort()).toEqual(['time.now_ns', 'time.now_ns', 'uuid.rfc4122', 'uuid.rfc4122']);
     expect(log.find(([n]) => n === 'time.now_ns')![1]).toEqual(log.filter(([n]) => n === 'time.now_ns')[1]![1]);
+  });
+
+  it('replays a recorded decision with the recorded nondeterministic results', () => {
+    const src = `package t
+t := time.now_ns()
+id := uuid.rfc4122("req")
+`;
+    const log: RecordedCall[] = [];
+    const first = evaluate(src, recordingHostBuiltins((name, args, result) => log.push({ name, args, result })));
+    const again = evaluate(src, replayingHostBuiltins(log));
+    expect(again).toEqual(first);
+    expect(() => evaluate(src, replayingHostBuiltins([]))).toThrow(/replay: no recorded result for/);
   });
 });
