@@ -10,6 +10,7 @@ import type { Body, Module } from '../syntax/ast.ts';
 import type { Diagnostic } from '../syntax/diagnostics.ts';
 import type { BuiltinDef } from '../builtins/registry.ts';
 import type { CheckContext } from './context.ts';
+import { cloneAst } from './walk.ts';
 import { checkModules } from './stage-modules.ts';
 import { checkNumberLiterals } from './stage-numbers.ts';
 import { rewritePrintCalls } from './stage-print.ts';
@@ -63,8 +64,8 @@ export function check(input: { modules: Module[]; query?: Body; builtins: Readon
 } {
   // The stages rewrite in place: work on a copy so the parser's output stays as written.
   const ctx: CheckContext = {
-    modules: structuredClone(input.modules),
-    query: input.query && structuredClone(input.query),
+    modules: cloneAst(input.modules),
+    query: input.query && cloneAst(input.query),
     queryVars: [],
     builtins: input.builtins,
     diagnostics: [],

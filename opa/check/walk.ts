@@ -96,3 +96,14 @@ export function visitRule(rule: import('../syntax/ast.ts').Rule, cb: (t: Term) =
     visitBody(e.body, cb, opts);
   }
 }
+
+/** Deep copy of plain AST data (arrays and plain objects; anything else is shared). */
+export function cloneAst<T>(x: T): T {
+  if (Array.isArray(x)) return x.map(cloneAst) as T;
+  if (x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(x)) out[k] = cloneAst((x as Record<string, unknown>)[k]);
+    return out as T;
+  }
+  return x;
+}
