@@ -1,8 +1,8 @@
 // The decision log: appends are chained and committed in groups (one transaction per event-loop
-// turn), and a caller's promise resolves only once its record is durable. Signed checkpoints of
-// the chain head are written at an interval.
-import { CompactSign } from 'jose';
-import { chain, GENESIS_HASH, type ChainedRecord, type LogEntry } from './chain.ts';
+// turn, or per round trip for an asynchronous store), and a caller's promise resolves only once its
+// record is durable. Signed checkpoints of the chain head are written every N records or T seconds.
+import { signCheckpoint } from './checkpoint.ts';
+import { GENESIS_HASH, type ChainedRecord, type LogEntry } from './chain.ts';
 import type { LogStore } from './store.ts';
 import type { SigningKey } from './keys.ts';
 
@@ -11,6 +11,8 @@ export interface DecisionLogOptions {
   key: SigningKey;
   /** Write a signed checkpoint every this many records (default 1000). */
   checkpointEvery?: number;
+  /** Also write one this many milliseconds after the last, if records came since (default: off). */
+  checkpointIntervalMs?: number;
   /** Largest group committed in one transaction (default 512). */
   maxBatch?: number;
   now?: () => Date;
@@ -34,11 +36,15 @@ export class DecisionLog {
   private readonly now: () => Date;
   private queue: Pending[] = [];
   private scheduled = false;
-  private seq: number;
-  private headHash: string;
+  private flushing: Promise<void> | undefined;
+  /** The head this process last wrote or read (other replicas may have moved the shared head since). */
+  private seq = 0;
+  private headHash = GENESIS_HASH;
   private sinceCheckpoint = 0;
   private lastCheckpointSeq = 0;
   private checkpointChain: Promise<void> = Promise.resolve();
+  private readonly ready: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private closed = false;
   /** Set when a write failed: every later append fails until restart, so nothing is silently skipped. */
   private broken: Error | undefined;
@@ -50,9 +56,30 @@ export class DecisionLog {
     this.maxBatch = opts.maxBatch ?? 512;
     this.now = opts.now ?? (() => new Date());
     const head = this.store.head();
-    this.lastCheckpointSeq = this.store.checkpoints().at(-1)?.seq ?? 0;
-    this.seq = head?.seq ?? 0;
-    this.headHash = head?.hash ?? GENESIS_HASH;
+    if (head instanceof Promise) {
+      // An asynchronous store: the first flush waits for the head; a failure makes the log unavailable.
+      this.ready = head.then(
+        (h) => this.setHead(h),
+        (e: Error) => {
+          this.broken = e;
+        },
+      );
+    } else {
+      this.setHead(head);
+    }
+    if (opts.checkpointIntervalMs && opts.checkpointIntervalMs > 0) {
+      this.timer = setInterval(() => {
+        if (this.seq > this.lastCheckpointSeq && !this.broken) void this.checkpoint().catch(() => undefined);
+      }, opts.checkpointIntervalMs);
+      // The timer alone never keeps the process alive.
+      this.timer.unref();
+    }
+  }
+
+  private setHead(h: { seq: number; hash: string } | undefined): void {
+    this.seq = h?.seq ?? 0;
+    this.headHash = h?.hash ?? GENESIS_HASH;
+    this.lastCheckpointSeq = this.seq;
   }
 
   get head(): { seq: number; hash: string } {
@@ -68,40 +95,52 @@ export class DecisionLog {
     if (this.broken) return Promise.reject(new LogUnavailableError(`decision log unavailable: ${this.broken.message}`));
     return new Promise((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
-      if (!this.scheduled) {
+      if (!this.scheduled && !this.flushing) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => void this.flush());
       }
     });
   }
 
-  private flush(): void {
+  /** Commit queued appends, one transaction at a time; appends arriving meanwhile form the next group. */
+  private flush(): Promise<void> {
     this.scheduled = false;
+    if (!this.flushing) this.flushing = this.drain().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.ready) await this.ready;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
-      const records: ChainedRecord[] = [];
-      let seq = this.seq;
-      let prev = this.headHash;
-      for (const p of batch) {
-        const r = chain(p.entry, ++seq, prev);
-        records.push(r);
-        prev = r.hash;
-      }
-      try {
-        this.store.append(records);
-      } catch (e) {
-        this.broken = e as Error;
-        const err = new LogUnavailableError(`decision log write failed: ${(e as Error).message}`);
-        for (const p of batch) p.reject(err);
-        for (const p of this.queue.splice(0)) p.reject(err);
+      if (this.broken) {
+        this.fail(batch, new LogUnavailableError(`decision log unavailable: ${this.broken.message}`));
         return;
       }
-      this.seq = seq;
-      this.headHash = prev;
+      let records: ChainedRecord[];
+      try {
+        const r = this.store.appendEntries(batch.map((p) => p.entry));
+        records = r instanceof Promise ? await r : r;
+      } catch (e) {
+        this.broken = e as Error;
+        this.fail(batch, new LogUnavailableError(`decision log write failed: ${(e as Error).message}`));
+        return;
+      }
+      const last = records[records.length - 1];
+      this.seq = last.seq;
+      this.headHash = last.hash;
       this.sinceCheckpoint += records.length;
       batch.forEach((p, i) => p.resolve(records[i]));
+      if (this.sinceCheckpoint >= this.checkpointEvery) {
+        this.sinceCheckpoint = 0;
+        void this.checkpoint().catch(() => undefined);
+      }
     }
-    if (this.sinceCheckpoint >= this.checkpointEvery) void this.checkpoint().catch(() => undefined);
+  }
+
+  private fail(batch: Pending[], err: Error): void {
+    for (const p of batch) p.reject(err);
+    for (const p of this.queue.splice(0)) p.reject(err);
   }
 
   /** Sign the current head and store the checkpoint (one at a time, in order). */
@@ -111,22 +150,29 @@ export class DecisionLog {
   }
 
   private async writeCheckpoint(): Promise<void> {
-    if (this.seq === 0 || this.seq === this.lastCheckpointSeq || this.closed) return;
-    const payload = { seq: this.seq, head_hash: this.headHash, time: this.now().toISOString() };
-    this.lastCheckpointSeq = this.seq;
+    if (this.ready) await this.ready;
+    const seq = this.seq;
+    const headHash = this.headHash;
+    if (seq === 0 || seq === this.lastCheckpointSeq || this.closed || this.broken) return;
+    this.lastCheckpointSeq = seq;
     this.sinceCheckpoint = 0;
-    const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-      .setProtectedHeader({ alg: 'EdDSA', typ: 'writ-checkpoint' })
-      .sign(this.key.privateKey);
-    this.store.addCheckpoint({ ...payload, jws });
+    const time = this.now().toISOString();
+    // The store hands over its last checkpoint under its write lock; another replica may already
+    // have signed a later head, and then this one adds nothing.
+    const r = this.store.addCheckpointAfter((prev) =>
+      prev && prev.seq >= seq ? undefined : signCheckpoint({ seq, head_hash: headHash, time, prev_seq: prev?.seq ?? 0 }, this.key.privateKey),
+    );
+    if (r instanceof Promise) await r;
   }
 
   /** Finish pending writes, sign a last checkpoint, close the store. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.queue.length) this.flush();
+    if (this.timer) clearInterval(this.timer);
+    while (this.flushing || this.queue.length) await this.flush();
     if (!this.broken) await this.checkpoint().catch(() => undefined);
+    await this.checkpointChain.catch(() => undefined);
     this.closed = true;
-    this.store.close();
+    await this.store.close();
   }
 }

@@ -1,36 +1,57 @@
-// Decision log storage in SQLite (better-sqlite3): one row per record, the canonical record text
-// kept verbatim so verification rehashes exactly what was written.
+// Decision log storage. The LogStore interface is shared by SQLite (embedded, synchronous) and
+// PostgreSQL (pg-store.ts, asynchronous, several replicas). The store itself chains appended entries
+// after the head it reads inside its write transaction, so several writers extend one chain.
+// The canonical record text is kept verbatim so verification rehashes exactly what was written.
 import Database from 'better-sqlite3';
 import { canonicalJson } from './canonical.ts';
-import type { ChainedRecord } from './chain.ts';
+import { chain, GENESIS_HASH, type ChainedRecord, type LogEntry } from './chain.ts';
+import type { Checkpoint } from './checkpoint.ts';
+import { parseExact } from './json.ts';
 
-export interface Checkpoint {
+export type { Checkpoint } from './checkpoint.ts';
+
+export type MaybePromise<T> = T | Promise<T>;
+
+export interface StoredRow {
   seq: number;
-  head_hash: string;
-  time: string;
-  /** Ed25519 JWS (compact) over {seq, head_hash, time}. */
-  jws: string;
+  text: string;
 }
 
 export interface LogStore {
-  head(): { seq: number; hash: string } | undefined;
-  append(records: ChainedRecord[]): void;
-  get(decisionId: string): ChainedRecord | undefined;
-  /** Records in ascending seq order from `fromSeq`, as stored (text) and parsed. */
-  scan(fromSeq?: number): Iterable<{ seq: number; text: string }>;
-  addCheckpoint(c: Checkpoint): void;
-  checkpoints(): Checkpoint[];
-  count(): number;
-  close(): void;
+  /** The chain head the store records (its head row), or undefined for an empty log. */
+  head(): MaybePromise<{ seq: number; hash: string } | undefined>;
+  /** Chain `entries` after the current head, read inside the write transaction, and commit them. */
+  appendEntries(entries: LogEntry[]): MaybePromise<ChainedRecord[]>;
+  /** Insert records chained elsewhere, as they are (imports, benchmarks, tests). */
+  append(records: ChainedRecord[]): MaybePromise<void>;
+  get(decisionId: string): MaybePromise<ChainedRecord | undefined>;
+  /** Records in ascending seq order from `fromSeq`, as stored; `since` keeps those with time >= it (ISO 8601 UTC). */
+  scan(fromSeq?: number, since?: string): Iterable<StoredRow> | AsyncIterable<StoredRow>;
+  /**
+   * Store a checkpoint after the last stored one, atomically: `make` receives the last checkpoint
+   * (read under the write lock) and returns the signed checkpoint to add, or undefined to add none.
+   */
+  addCheckpointAfter(make: (prev: Checkpoint | undefined) => Checkpoint | undefined): MaybePromise<Checkpoint | undefined>;
+  /** Insert a checkpoint as it is (tests, imports). */
+  addCheckpoint(c: Checkpoint): MaybePromise<void>;
+  checkpoints(): MaybePromise<Checkpoint[]>;
+  count(): MaybePromise<number>;
+  close(): MaybePromise<void>;
 }
+
+const CHECKPOINT_COLUMNS = 'seq, head_hash, time, prev_seq, jws';
 
 export class SqliteLogStore implements LogStore {
   readonly db: Database.Database;
   private readonly insert: Database.Statement;
-  private readonly appendTx: (records: ChainedRecord[]) => void;
+  private readonly headStmt: Database.Statement;
+  private readonly setHead: Database.Statement;
+  private readonly appendTx: Database.Transaction<(records: ChainedRecord[]) => void>;
+  private readonly appendEntriesTx: Database.Transaction<(entries: LogEntry[]) => ChainedRecord[]>;
+  private readonly checkpointTx: Database.Transaction<(make: (prev: Checkpoint | undefined) => Checkpoint | undefined) => Checkpoint | undefined>;
 
   constructor(path: string) {
-    this.db = new Database(path);
+    this.db = new Database(path, { timeout: 10_000 });
     this.db.pragma('journal_mode = WAL');
     // FULL: a record is on disk before the answer leaves (group commit amortises the fsync).
     this.db.pragma('synchronous = FULL');
@@ -47,39 +68,85 @@ export class SqliteLogStore implements LogStore {
         seq INTEGER PRIMARY KEY,
         head_hash TEXT NOT NULL,
         time TEXT NOT NULL,
+        prev_seq INTEGER NOT NULL,
         jws TEXT NOT NULL
       );
+      -- The head row: what the writer last committed. Read and moved inside every append transaction.
+      CREATE TABLE IF NOT EXISTS log_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL
+      );
+      INSERT OR IGNORE INTO log_head (id, seq, hash) VALUES (1, 0, '${GENESIS_HASH}');
     `);
     this.insert = this.db.prepare('INSERT INTO decisions (seq, decision_id, time, kind, record, hash) VALUES (?, ?, ?, ?, ?, ?)');
+    this.headStmt = this.db.prepare('SELECT seq, hash FROM log_head WHERE id = 1');
+    this.setHead = this.db.prepare('UPDATE log_head SET seq = ?, hash = ? WHERE id = 1');
     this.appendTx = this.db.transaction((records: ChainedRecord[]) => {
       for (const r of records) this.insert.run(r.seq, r.decision_id, r.time, r.kind, canonicalJson(r), r.hash);
+      const last = records.at(-1);
+      if (last) this.setHead.run(last.seq, last.hash);
+    });
+    this.appendEntriesTx = this.db.transaction((entries: LogEntry[]) => {
+      const h = this.headStmt.get() as { seq: number; hash: string };
+      let seq = h.seq;
+      let prev = h.hash;
+      const out: ChainedRecord[] = [];
+      for (const e of entries) {
+        const r = chain(e, ++seq, prev);
+        this.insert.run(r.seq, r.decision_id, r.time, r.kind, canonicalJson(r), r.hash);
+        out.push(r);
+        prev = r.hash;
+      }
+      this.setHead.run(seq, prev);
+      return out;
+    });
+    const lastCp = this.db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY seq DESC LIMIT 1`);
+    this.checkpointTx = this.db.transaction((make: (prev: Checkpoint | undefined) => Checkpoint | undefined) => {
+      const c = make(lastCp.get() as Checkpoint | undefined);
+      if (c) this.addCheckpoint(c);
+      return c;
     });
   }
 
   head(): { seq: number; hash: string } | undefined {
-    return this.db.prepare('SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    const h = this.headStmt.get() as { seq: number; hash: string };
+    return h.seq === 0 ? undefined : h;
+  }
+
+  appendEntries(entries: LogEntry[]): ChainedRecord[] {
+    // IMMEDIATE takes the write lock before reading the head: another process sharing the file waits.
+    return this.appendEntriesTx.immediate(entries);
   }
 
   append(records: ChainedRecord[]): void {
-    this.appendTx(records);
+    this.appendTx.immediate(records);
   }
 
   get(decisionId: string): ChainedRecord | undefined {
     const row = this.db.prepare('SELECT record FROM decisions WHERE decision_id = ?').get(decisionId) as { record: string } | undefined;
-    return row ? (JSON.parse(row.record) as ChainedRecord) : undefined;
+    return row ? (parseExact(row.record) as ChainedRecord) : undefined;
   }
 
-  *scan(fromSeq = 0): Iterable<{ seq: number; text: string }> {
-    const stmt = this.db.prepare('SELECT seq, record AS text FROM decisions WHERE seq >= ? ORDER BY seq ASC');
-    for (const row of stmt.iterate(fromSeq)) yield row as { seq: number; text: string };
+  *scan(fromSeq = 0, since?: string): Iterable<StoredRow> {
+    const stmt = since
+      ? this.db.prepare('SELECT seq, record AS text FROM decisions WHERE seq >= ? AND time >= ? ORDER BY seq ASC').bind(fromSeq, since)
+      : this.db.prepare('SELECT seq, record AS text FROM decisions WHERE seq >= ? ORDER BY seq ASC').bind(fromSeq);
+    for (const row of stmt.iterate()) yield row as StoredRow;
+  }
+
+  addCheckpointAfter(make: (prev: Checkpoint | undefined) => Checkpoint | undefined): Checkpoint | undefined {
+    return this.checkpointTx.immediate(make);
   }
 
   addCheckpoint(c: Checkpoint): void {
-    this.db.prepare('INSERT INTO checkpoints (seq, head_hash, time, jws) VALUES (?, ?, ?, ?)').run(c.seq, c.head_hash, c.time, c.jws);
+    this.db
+      .prepare(`INSERT INTO checkpoints (${CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?)`)
+      .run(c.seq, c.head_hash, c.time, c.prev_seq, c.jws);
   }
 
   checkpoints(): Checkpoint[] {
-    return this.db.prepare('SELECT seq, head_hash, time, jws FROM checkpoints ORDER BY seq ASC').all() as Checkpoint[];
+    return this.db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY seq ASC`).all() as Checkpoint[];
   }
 
   count(): number {

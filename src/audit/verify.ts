@@ -1,9 +1,11 @@
-// Verifying the decision log: every hash, the links between records, the sequence, and the signed
-// checkpoints. Names the first bad sequence number and what is wrong.
-import { compactVerify } from 'jose';
+// Verifying the decision log: every hash, the links between records, the sequence, the head row,
+// and the signed checkpoints (their signatures, their own chain, and the records they vouch for).
+// Names the first bad sequence number and what is wrong.
 import type { KeyObject } from 'node:crypto';
 import { canonicalJson } from './canonical.ts';
 import { GENESIS_HASH, hashRecord, type ChainedRecord } from './chain.ts';
+import { openCheckpoint } from './checkpoint.ts';
+import { parseExact } from './json.ts';
 import type { LogStore } from './store.ts';
 
 export type Problem = 'edited' | 'deleted' | 'reordered' | 'truncated' | 'bad signature' | 'malformed';
@@ -18,55 +20,118 @@ export interface VerifyResult {
   message?: string;
 }
 
+interface Finding {
+  seq: number;
+  problem: Problem;
+  message: string;
+}
+
+/** Parse a stored record; its canonical form must be the stored text byte for byte. */
+function parseRecord(text: string): ChainedRecord | undefined {
+  try {
+    const fast = JSON.parse(text) as ChainedRecord;
+    if (canonicalJson(fast) === text) return fast;
+    // Integers beyond 2^53 (time.now_ns) only survive the exact parser.
+    return parseExact(text) as ChainedRecord;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function verifyLog(store: LogStore, publicKey: KeyObject): Promise<VerifyResult> {
-  const cps = store.checkpoints();
-  let n = 0;
-  const bad = (seq: number, problem: Problem, message: string): VerifyResult => ({
-    ok: false,
-    records: n,
-    checkpoints: cps.length,
-    firstBad: seq,
-    problem,
-    message,
-  });
-  // Checkpoints first: their signatures must hold before they can vouch for records.
+  const cps = await store.checkpoints();
+  // Checkpoints first: their signatures and their chain must hold before they can vouch for records.
+  let cpFinding: Finding | undefined;
   const signedHeads = new Map<number, string>();
+  let prevCp = 0;
   for (const c of cps) {
-    let payload: { seq: number; head_hash: string };
-    try {
-      const v = await compactVerify(c.jws, publicKey);
-      payload = JSON.parse(new TextDecoder().decode(v.payload));
-    } catch {
-      return bad(c.seq, 'bad signature', `checkpoint at record ${c.seq} has an invalid signature`);
+    const p = await openCheckpoint(c.jws, publicKey);
+    if (!p) {
+      cpFinding = { seq: c.seq, problem: 'bad signature', message: `checkpoint at record ${c.seq} has an invalid signature (forged, or signed with another key)` };
+      break;
     }
-    if (payload.seq !== c.seq || payload.head_hash !== c.head_hash) {
-      return bad(c.seq, 'bad signature', `checkpoint at record ${c.seq} differs from what was signed`);
+    if (p.seq !== c.seq || p.head_hash !== c.head_hash || p.prev_seq !== c.prev_seq) {
+      cpFinding = { seq: c.seq, problem: 'bad signature', message: `checkpoint at record ${c.seq} differs from what was signed` };
+      break;
+    }
+    if (p.prev_seq > prevCp) {
+      cpFinding = {
+        seq: p.prev_seq,
+        problem: 'deleted',
+        message: `the signed checkpoint at record ${p.prev_seq} is missing (the checkpoint at record ${c.seq} names it as its predecessor)`,
+      };
+      break;
+    }
+    if (p.prev_seq < prevCp) {
+      cpFinding = {
+        seq: prevCp,
+        problem: 'malformed',
+        message: `checkpoint at record ${prevCp} is not in the checkpoint chain (the checkpoint at record ${c.seq} follows record ${p.prev_seq})`,
+      };
+      break;
     }
     signedHeads.set(c.seq, c.head_hash);
+    prevCp = c.seq;
   }
+
+  let n = 0;
+  let recFinding: Finding | undefined;
   let expectedSeq = 1;
   let prev = GENESIS_HASH;
-  for (const row of store.scan(0)) {
-    let r: ChainedRecord;
-    try {
-      r = JSON.parse(row.text) as ChainedRecord;
-    } catch {
-      return bad(row.seq, 'malformed', `record ${row.seq} is not JSON`);
-    }
+  for await (const row of store.scan(0)) {
+    // A checkpoint problem earlier in the log is the first bad index: stop there.
+    if (cpFinding && row.seq >= cpFinding.seq) break;
     if (row.seq !== expectedSeq) {
-      if (row.seq > expectedSeq) return bad(expectedSeq, 'deleted', `record ${expectedSeq} is missing (the next stored record is ${row.seq})`);
-      return bad(row.seq, 'reordered', `record ${row.seq} appears after ${expectedSeq - 1}`);
+      if (row.seq > expectedSeq) {
+        recFinding = { seq: expectedSeq, problem: 'deleted', message: `record ${expectedSeq} is missing (the next stored record is ${row.seq})` };
+      } else {
+        recFinding = { seq: row.seq, problem: 'reordered', message: `record ${row.seq} appears after ${expectedSeq - 1}` };
+      }
+      break;
     }
-    if (r.seq !== row.seq) return bad(row.seq, 'reordered', `record stored at ${row.seq} says it is record ${r.seq}`);
-    if (canonicalJson(r) !== row.text || hashRecord(r) !== r.hash) return bad(row.seq, 'edited', `record ${row.seq} does not match its hash`);
-    if (r.prev_hash !== prev) return bad(row.seq, 'reordered', `record ${row.seq} does not link to record ${row.seq - 1}`);
+    const r = parseRecord(row.text);
+    if (!r) {
+      recFinding = { seq: row.seq, problem: 'malformed', message: `record ${row.seq} is not canonical JSON` };
+      break;
+    }
+    if (r.seq !== row.seq) {
+      recFinding = { seq: row.seq, problem: 'reordered', message: `record stored at ${row.seq} says it is record ${r.seq}` };
+      break;
+    }
+    if (hashRecord(r) !== r.hash || canonicalJson(r) !== row.text) {
+      recFinding = { seq: row.seq, problem: 'edited', message: `record ${row.seq} does not match its hash` };
+      break;
+    }
+    if (r.prev_hash !== prev) {
+      recFinding = { seq: row.seq, problem: 'reordered', message: `record ${row.seq} does not link to record ${row.seq - 1} (one of them was rewritten, replaced or moved)` };
+      break;
+    }
     const signed = signedHeads.get(row.seq);
-    if (signed !== undefined && signed !== r.hash) return bad(row.seq, 'edited', `record ${row.seq} differs from the signed checkpoint`);
+    if (signed !== undefined && signed !== r.hash) {
+      recFinding = { seq: row.seq, problem: 'edited', message: `record ${row.seq} differs from the signed checkpoint at record ${row.seq}` };
+      break;
+    }
     prev = r.hash;
     expectedSeq++;
     n++;
   }
-  const last = cps.length ? cps[cps.length - 1].seq : 0;
-  if (last > n) return bad(n + 1, 'truncated', `the log ends at record ${n} but a signed checkpoint covers record ${last}`);
+
+  if (!recFinding && !cpFinding) {
+    // The end of the log: signed checkpoints and the head row both say how far it must reach.
+    const last = cps.length ? cps[cps.length - 1].seq : 0;
+    const head = await store.head();
+    if (last > n) {
+      recFinding = { seq: n + 1, problem: 'truncated', message: `the log ends at record ${n} but a signed checkpoint covers record ${last}` };
+    } else if (head && head.seq > n) {
+      recFinding = { seq: n + 1, problem: 'truncated', message: `the log ends at record ${n} but its head row says ${head.seq} records were written` };
+    } else if (head && head.seq === n && head.hash !== prev) {
+      recFinding = { seq: n, problem: 'edited', message: `record ${n} does not match the log's head row` };
+    } else if ((head?.seq ?? 0) < n) {
+      const s = (head?.seq ?? 0) + 1;
+      recFinding = { seq: s, problem: 'malformed', message: `records from ${s} on were added outside the log writer (the head row says ${head?.seq ?? 0})` };
+    }
+  }
+  const f = [recFinding, cpFinding].filter((x): x is Finding => !!x).sort((a, b) => a.seq - b.seq)[0];
+  if (f) return { ok: false, records: n, checkpoints: cps.length, firstBad: f.seq, problem: f.problem, message: f.message };
   return { ok: true, records: n, checkpoints: cps.length };
 }
