@@ -20,6 +20,8 @@ export interface CallCase {
   setArgs: boolean;
   /** `p if { call(...) }`: the rule is true when the call returns true, undefined otherwise. */
   boolRule: boolean;
+  /** `p contains v if { ... }`: the rule is the set of the one result (empty when undefined). */
+  setRule?: boolean;
 }
 
 /** Arrays that were Rego sets in the source text. */
@@ -196,7 +198,7 @@ export function extractCallCases(
       if (c.input !== undefined) env.set('input', normalize(c.input));
       if (c.input_term !== undefined) env.set('input', new TermReader(c.input_term, new Map()).term());
       if (c.data !== undefined) env.set('data', normalize(c.data));
-      let callText: string, outPat: string | undefined;
+      let callText: string, outPat: string | undefined, setRule = false;
       if (!c.modules || c.modules.length === 0) {
         callText = c.query.trim();
         outPat = 'x';
@@ -218,8 +220,12 @@ export function extractCallCases(
             }
           } catch (e) { if (!(e instanceof Unsupported)) throw e; /* not a literal */ }
         }
-        const st = statements(text).find((x) => new RegExp(`^${rule}\\s*(?::=|=|if\\s*\\{)`).test(x));
+        let st = statements(text).find((x) => new RegExp(`^${rule}\\s*(?::=|=|if\\s*\\{|contains\\s)`).test(x));
         if (!st) throw new Unsupported('rule shape');
+        // A partial set with one element per solution: read it as `p := v if { ... }`, wrapped below.
+        const cm0 = new RegExp(`^${rule}\\s+contains\\s+`).exec(st);
+        if (cm0) st = `${rule} := ${st.slice(cm0[0].length)}`;
+        setRule = !!cm0;
         const bm = new RegExp(`^${rule}\\s+if\\s*\\{([\\s\\S]*)\\}$`).exec(st);
         if (bm) {
           const body = statements(bm[1]!);
@@ -270,7 +276,7 @@ export function extractCallCases(
       } else {
         args = r.args();
       }
-      calls.push({ id, builtin: split.name, args, expected: exp.value, sortResult: !!c.sort_bindings, setArgs: containsSet(args), boolRule: false });
+      calls.push({ id, builtin: split.name, args, expected: exp.value, sortResult: !!c.sort_bindings, setArgs: containsSet(args), boolRule: false, setRule });
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       skipped.push(`${id}: ${e.message}`);
