@@ -8,6 +8,9 @@ import { planBody } from './body.ts';
 
 export type Iter<T> = (v: T) => void;
 
+/** The value of a head without one (`p if ...`, `f(x) if ...`). */
+export const TRUE: Term = { type: 'boolean', value: true, loc: { file: '', start: 0, end: 0 } };
+
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
 

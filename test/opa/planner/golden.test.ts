@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { compile } from './helpers.ts';
-import { printPolicy } from '../../../opa/ir/print.ts';
+import { printPolicy, walkStmts } from '../../../opa/ir/print.ts';
 
 const dir = join(import.meta.dirname, '../../../fixtures/ir');
 
@@ -25,4 +25,19 @@ describe('golden IR', () => {
       expect(printPolicy(compile(modules, { entrypoints: eps }).policy!)).toBe(printed);
     });
   }
+});
+
+describe('IR walker', () => {
+  it('visits statements inside nested blocks, scans, nots and withs', () => {
+    const text = 'package t\nq := input.x\np if {\n\tnot input.off\n\tsome v in input.xs\n\tv > count([1])\n\tq with input.x as v\n}';
+    const { policy } = compile([text], { entrypoints: ['t/p'] });
+    const calls: string[] = [];
+    const kinds = new Set<string>();
+    walkStmts(policy!, (s) => {
+      kinds.add(s.type);
+      if (s.type === 'CallStmt') calls.push(s.func);
+    });
+    expect(calls.sort()).toEqual(['count', 'g0.data.t.p', 'g0.data.t.q', 'gt']);
+    for (const k of ['NotStmt', 'ScanStmt', 'WithStmt', 'BlockStmt', 'ResultSetAddStmt']) expect(kinds).toContain(k);
+  });
 });
