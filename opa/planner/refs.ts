@@ -85,6 +85,8 @@ function walkTree(p: Planner, ref: RefTerm, node: TreeNode, cur: string[], i: nu
     const c = node.children.get(n)!;
     return !(c.group?.kind === 'function' && c.children.size === 0);
   });
+  // At the root, carried `with` values (MOCK_KEY) are not a document either.
+  const skipKeys = cur.length === 0 && p.mocks.some((m) => m.dataKey !== undefined) ? [...children, MOCK_KEY] : children;
   const blocks = [];
   if (isPattern(p, elem) && elem.type === 'var') {
     for (const name of children) {
@@ -97,7 +99,7 @@ function walkTree(p: Planner, ref: RefTerm, node: TreeNode, cur: string[], i: nu
         ),
       );
     }
-    blocks.push(p.block(() => p.scoped(() => planPath(p, { local: 1 }, path, 0, k, { skipIndex: i, skipKeys: children }))));
+    blocks.push(p.block(() => p.scoped(() => planPath(p, { local: 1 }, path, 0, k, { skipIndex: i, skipKeys }))));
     p.emit({ type: 'BlockStmt', blocks });
     return;
   }
@@ -114,7 +116,7 @@ function walkTree(p: Planner, ref: RefTerm, node: TreeNode, cur: string[], i: nu
         ),
       );
     }
-    bs.push(p.block(() => p.scoped(() => planPath(p, { local: 1 }, path, 0, k, { skipIndex: i, skipKeys: children }))));
+    bs.push(p.block(() => p.scoped(() => planPath(p, { local: 1 }, path, 0, k, { skipIndex: i, skipKeys }))));
     p.emit({ type: 'BlockStmt', blocks: bs });
   });
 }

@@ -59,5 +59,7 @@ describe('data documents', () => {
     expect(value([lib, m], 't/p', { v: 5 })).toEqual({ a: 5, b: 2 });
     const rows = run([lib], { query: 'x := object.keys(data) with data.lib.a as input.v', input: { v: 5 } });
     expect(rows).toEqual([{ x: ['lib'] }]);
+    const keys = run([lib], { query: 'x := {k | data[k]} with data.lib.a as input.v', input: { v: 5 } });
+    expect(keys).toEqual([{ x: ['lib'] }]);
   });
 });
