@@ -17,12 +17,15 @@ function union(a: Record<string, unknown>, b: Record<string, unknown>): Record<s
   return out;
 }
 
+/** OPA's subset relation, applied recursively to nested values of the same kind. */
+function isSubset(sup: unknown, sub: unknown): boolean {
+  if (isObject(sup) && isObject(sub)) return objectSubset(sup, sub);
+  if (Array.isArray(sup) && Array.isArray(sub)) return arraySubset(sup, sub);
+  return valuesEqual(sup, sub);
+}
+
 function objectSubset(sup: Record<string, unknown>, sub: Record<string, unknown>): boolean {
-  return Object.entries(sub).every(([k, v]) => {
-    if (!Object.prototype.hasOwnProperty.call(sup, k)) return false;
-    const sv = sup[k];
-    return isObject(sv) && isObject(v) ? objectSubset(sv, v) : valuesEqual(sv, v);
-  });
+  return Object.entries(sub).every(([k, v]) => Object.prototype.hasOwnProperty.call(sup, k) && isSubset(sup[k], v));
 }
 
 /** Arrays: sub must occur in sup as a contiguous run (OPA's array subset). */

@@ -73,9 +73,8 @@ export const stringBuiltins: HostBuiltin[] = [
     name: 'strings.split_n', impl: 'host', decl: decl([S, S, N], arrayOf(S)),
     fn: (s, sep, n) => {
       const text = str('strings.split_n', s, 1), d = str('strings.split_n', sep, 2);
-      const limit = Number(n);
-      if (typeof n !== 'number' || !Number.isInteger(limit)) fail('strings.split_n', 'operand 3 must be an integer');
-      return goSplitN(text, d, limit);
+      if (typeof n !== 'number' || !Number.isInteger(n)) fail('strings.split_n', 'operand 3 must be an integer');
+      return goSplitN(text, d, n);
     },
   },
   {

@@ -99,6 +99,7 @@ function toNs(name: string, p: { year: number; month: number; day: number; hour:
   const d = new Date(0);
   d.setUTCFullYear(p.year, p.month - 1, p.day);
   d.setUTCHours(p.hour, p.minute, p.second, 0);
+  if (!Number.isFinite(d.getTime())) fail(name, 'time outside of valid range');
   const ns = (BigInt(d.getTime()) / 1000n - BigInt(p.offset ?? 0)) * NS + BigInt(p.nsec);
   if (ns < INT64_MIN || ns > INT64_MAX) fail(name, 'time outside of valid range');
   return ns;

@@ -27,7 +27,7 @@ export interface CallCase {
 /** Arrays that were Rego sets in the source text. */
 const fromSets = new WeakSet<object>();
 
-function containsSet(v: unknown): boolean {
+export function containsSet(v: unknown): boolean {
   if (Array.isArray(v)) return fromSets.has(v) || v.some(containsSet);
   if (v && typeof v === 'object') return Object.values(v).some(containsSet);
   return false;
@@ -209,7 +209,7 @@ export function extractCallCases(
         const rule = qm[1]!;
         const text = c.modules[0]!.replace(/^\s*#.*$/gm, '');
         for (const st of statements(text)) {
-          const cm = /^([a-z_][a-z0-9_]*)\s*:=\s*([\s\S]+)$/.exec(st);
+          const cm = /^([A-Za-z_][A-Za-z0-9_]*)\s*:=\s*([\s\S]+)$/.exec(st);
           if (!cm || cm[1] === rule) continue;
           try {
             const call = evaluate ? splitCall(cm[2]!) : undefined;
@@ -324,7 +324,7 @@ export function readRegoTerm(text: string): unknown {
 export function literalRules(module: string): Map<string, unknown> {
   const out = new Map<string, unknown>();
   for (const st of statements(module.replace(/^\s*#.*$/gm, ''))) {
-    const m = /^([a-z_][a-z0-9_]*)\s*:=\s*([\s\S]+)$/.exec(st);
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*:=\s*([\s\S]+)$/.exec(st);
     if (!m) continue;
     try { out.set(m[1]!, new TermReader(m[2]!, new Map()).term()); } catch (e) { if (!(e instanceof Unsupported)) throw e; }
   }

@@ -20,7 +20,7 @@ describe('host builtins on arbitrary input', () => {
       fc.assert(fc.property(fc.array(json, { minLength: b.decl.args.length, maxLength: b.decl.args.length }), (args) => {
         const r = callHostBuiltin(b.name, args);
         if (r !== undefined) expect(typeof toJsonText(r)).toBe('string');
-      }), { numRuns: 150 });
+      }), { numRuns: Number(process.env.HOST_FUZZ_RUNS ?? 150) });
     });
   }
 });

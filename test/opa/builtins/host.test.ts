@@ -11,7 +11,7 @@ import { sdkCapabilityBuiltins } from '../../../opa/builtins/sdk-capabilities.ts
 import { compareValues } from '../../../opa/builtins/host/values.ts';
 import { TABLE } from './host-table.ts';
 import { asymmetricRows } from './host-jwt-keys.ts';
-import { extractCallCases, literalRules, loadCases, normalize, readRegoTerm } from './conformance-harness.ts';
+import { containsSet, extractCallCases, literalRules, loadCases, normalize, readRegoTerm } from './conformance-harness.ts';
 
 const names = new Set(hostBuiltinList.map((b) => b.name));
 
@@ -281,5 +281,26 @@ describe('OPA conformance cross-check (single-call cases)', () => {
         : c.modules![0]!.includes('URIStrings') ? got[0].URIStrings : got.map((x: any) => x.Subject.CommonName);
       expect(projected, c.note).toEqual(c.want_result ? normalize(c.want_result[0]!.x) : undefined);
     }
+  });
+
+  it('object.subset over the subset folder (cases without Rego sets; sets arrive as arrays)', () => {
+    const failures: string[] = [];
+    let n = 0;
+    for (const c of loadCases(['subset'])) {
+      const m = c.modules![0]!;
+      const env = literalRules(m);
+      const A = env.get('A'), B = env.get('B');
+      if (containsSet(A) || containsSet(B)) continue;
+      // test_result's body: lines "AsubB" / "not BsubA" (AsubB := object.subset(A, B)).
+      const conds = [...m.matchAll(/^[ \t]+(not )?(AsubB|BsubA)\b/gm)].map((x) => [!!x[1], x[2]] as const);
+      expect(conds.length, c.note).toBeGreaterThan(0);
+      n++;
+      for (const [neg, k] of conds) {
+        const v = callHostBuiltin('object.subset', k === 'AsubB' ? [A, B] : [B, A]) === true;
+        if (v === neg) failures.push(`${c.note}: ${neg ? 'not ' : ''}${k}`);
+      }
+    }
+    expect(n).toBeGreaterThanOrEqual(10);
+    expect(failures).toEqual([]);
   });
 });
