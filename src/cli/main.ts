@@ -6,13 +6,14 @@ import { evalCommand } from './eval.ts';
 import { checkCommand } from './check.ts';
 import { testCommand } from './test.ts';
 import { conformanceCommand } from './conformance.ts';
+import { serveCommand } from './serve.ts';
 
 export interface Command {
   spec: CommandSpec;
   run(args: ParsedArgs): Promise<number>;
 }
 
-const commands: Command[] = [buildCommand, evalCommand, checkCommand, testCommand, conformanceCommand];
+const commands: Command[] = [buildCommand, evalCommand, checkCommand, testCommand, conformanceCommand, serveCommand];
 
 function topHelp(): string {
   const w = Math.max(...commands.map((c) => c.spec.name.length));
@@ -30,7 +31,6 @@ function topHelp(): string {
 }
 
 const notYet: Record<string, string> = {
-  serve: 'the decision service (issue 3)',
   token: 'OIDC token inspection (issue 4)',
   enforce: 'the protocol enforcers (issue 5)',
   approvals: 'approvals (issue 5)',

@@ -20,10 +20,16 @@ export interface WritConfig {
     dir: string;
     /** Entrypoint per enforcer kind for POST /v1/decisions. */
     entrypoints: Record<string, string>;
+    /** Branch of the hosted repository that is served (pushes elsewhere are stored, not activated). */
+    branch: string;
+    /** Only bundles signed by verification_key activate (uploads via POST /v1/bundles; git pushes are refused). */
+    require_signed_bundles: boolean;
+    /** PEM public key (path) that bundle signatures must verify against. */
+    verification_key?: string;
   };
   log: { checkpoint_every: number };
   callers: CallerConfig[];
-  limits: { body_bytes: number; request_timeout_ms: number };
+  limits: { body_bytes: number; bundle_bytes: number; request_timeout_ms: number };
 }
 
 export class ConfigError extends Error {
@@ -77,14 +83,14 @@ export function validateConfig(raw: unknown, base = process.cwd()): WritConfig {
   const port = Number(m[2]);
   if (port > 65535) throw new ConfigError('listen', 'port must be at most 65535');
   const pol = obj(root.policies, 'policies');
-  known(pol, 'policies', ['dir', 'entrypoints']);
+  known(pol, 'policies', ['dir', 'entrypoints', 'branch', 'require_signed_bundles', 'verification_key']);
   const eps = obj(pol.entrypoints, 'policies.entrypoints');
   const entrypoints = { ...defaultEntrypoints };
   for (const [k, v] of Object.entries(eps)) entrypoints[k] = str(v, `policies.entrypoints.${k}`, '');
   const log = obj(root.log, 'log');
   known(log, 'log', ['checkpoint_every']);
   const limits = obj(root.limits, 'limits');
-  known(limits, 'limits', ['body_bytes', 'request_timeout_ms']);
+  known(limits, 'limits', ['body_bytes', 'bundle_bytes', 'request_timeout_ms']);
   if (root.callers !== undefined && !Array.isArray(root.callers)) throw new ConfigError('callers', 'must be a list');
   const callers = ((root.callers as unknown[]) ?? []).map((c, i) => {
     const key = `callers[${i}]`;
@@ -96,17 +102,33 @@ export function validateConfig(raw: unknown, base = process.cwd()): WritConfig {
     if (!/^[0-9a-f]{64}$/.test(hash)) throw new ConfigError(`${key}.token_sha256`, 'must be 64 lowercase hex characters (sha256 of the token)');
     return { name: str(o.name, `${key}.name`, ''), role: role as Role, token_sha256: hash };
   });
+  if (pol.require_signed_bundles !== undefined && typeof pol.require_signed_bundles !== 'boolean') throw new ConfigError('policies.require_signed_bundles', 'must be true or false');
+  const requireSigned = pol.require_signed_bundles === true;
+  const verificationKey = pol.verification_key === undefined ? undefined : resolve(base, str(pol.verification_key, 'policies.verification_key', ''));
+  if (requireSigned && !verificationKey) throw new ConfigError('policies.verification_key', 'is required when policies.require_signed_bundles is true');
   return {
     listen: { host: m[1], port },
     data_dir: resolve(base, str(root.data_dir, 'data_dir', '.writ')),
-    policies: { dir: resolve(base, str(pol.dir, 'policies.dir', 'policies')), entrypoints },
+    policies: {
+      dir: resolve(base, str(pol.dir, 'policies.dir', 'policies')),
+      entrypoints,
+      branch: branchName(str(pol.branch, 'policies.branch', 'main')),
+      require_signed_bundles: requireSigned,
+      verification_key: verificationKey,
+    },
     log: { checkpoint_every: int(log.checkpoint_every, 'log.checkpoint_every', 1000, 1, 10_000_000) },
     callers,
     limits: {
       body_bytes: int(limits.body_bytes, 'limits.body_bytes', 1 << 20, 1024, 64 << 20),
+      bundle_bytes: int(limits.bundle_bytes, 'limits.bundle_bytes', 32 << 20, 1024, 512 << 20),
       request_timeout_ms: int(limits.request_timeout_ms, 'limits.request_timeout_ms', 10_000, 100, 600_000),
     },
   };
+}
+
+function branchName(b: string): string {
+  if (!/^[A-Za-z0-9._/-]+$/.test(b) || b.includes('..') || b.startsWith('/') || b.endsWith('/')) throw new ConfigError('policies.branch', 'must be a plain branch name');
+  return b;
 }
 
 export function loadConfigFile(path: string): WritConfig {

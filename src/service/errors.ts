@@ -7,6 +7,11 @@ export const errorCatalogue = {
   WRIT_NO_POLICY: { status: 503, message: 'no policy version is active' },
   WRIT_LOG_UNAVAILABLE: { status: 503, message: 'the decision log cannot be written; failing closed' },
   WRIT_EVAL_FAILED: { status: 500, message: 'policy evaluation failed' },
+  WRIT_PAYLOAD_TOO_LARGE: { status: 413, message: 'request body too large' },
+  WRIT_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'only application/json is accepted' },
+  WRIT_BUNDLE_REFUSED: { status: 422, message: 'the bundle was refused' },
+  WRIT_TIMEOUT: { status: 408, message: 'request timed out' },
+  WRIT_INTERNAL: { status: 500, message: 'internal error' },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -1,0 +1,242 @@
+// The decision service as a fastify app factory: build(opts) wires routes and never listens.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { WritConfig, Role } from './config.ts';
+import { WritError, errorCatalogue, type ErrorCode } from './errors.ts';
+import { bearerToken, type Caller, type CallerTable } from './auth.ts';
+import { ServiceMetrics } from './metrics.ts';
+import { normaliseDecision } from './normalise.ts';
+import { applyMask, maskOps } from './mask.ts';
+import { seal } from './seal.ts';
+import { openapiDocument } from './openapi.ts';
+import { gitRoutes } from './git.ts';
+import { ActivationError, type PolicyStore } from '../policy/store.ts';
+import type { PolicyVersion, Evaluation } from '../policy/version.ts';
+import type { DecisionLog } from '../audit/log.ts';
+import type { LogStore } from '../audit/store.ts';
+import { inputDigest, type DecisionEntry } from '../audit/record.ts';
+import { uuidv7 } from '../audit/uuid7.ts';
+
+export interface BuildOptions {
+  config: WritConfig;
+  store: PolicyStore;
+  log: DecisionLog;
+  /** Read side of the log (GET /v1/decisions/{id}). */
+  logStore: LogStore;
+  callers: CallerTable;
+  /** AES-256 key sealing unmasked inputs for replay. */
+  replayKey: Buffer;
+  metrics?: ServiceMetrics;
+  now?: () => Date;
+  /** fastify logger option (default off). */
+  logger?: boolean | object;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Roles allowed on the route; absent = public (health, readiness, the OpenAPI document). */
+    roles?: Role[];
+  }
+  interface FastifyRequest {
+    caller?: Caller;
+  }
+}
+
+const MASK_ENTRYPOINT = 'system/log/mask';
+
+function sendError(reply: FastifyReply, code: ErrorCode, message?: string, extra: Record<string, unknown> = {}): FastifyReply {
+  return reply.code(errorCatalogue[code].status).send({ code, message: message ?? errorCatalogue[code].message, ...extra });
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function build(opts: BuildOptions): FastifyInstance {
+  const { config, store, log, logStore, callers, replayKey } = opts;
+  const metrics = opts.metrics ?? new ServiceMetrics();
+  const now = opts.now ?? (() => new Date());
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: config.limits.body_bytes,
+    requestTimeout: config.limits.request_timeout_ms,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+  });
+  const opLog = (msg: string) => app.log.info(msg);
+  const current = store.active.current();
+  if (current) metrics.setActive(current);
+  store.active.onSwap((v) => metrics.setActive(v));
+
+  // JSON only: fastify's text/plain parser goes; anything else answers 415.
+  app.removeContentTypeParser('text/plain');
+
+  app.setErrorHandler((err: Error & { code?: string; statusCode?: number }, _req, reply) => {
+    if (err instanceof WritError) return sendError(reply, err.code, err.message);
+    const status = err.statusCode ?? 500;
+    if (status === 413) return sendError(reply, 'WRIT_PAYLOAD_TOO_LARGE', `request body larger than ${config.limits.body_bytes} bytes`);
+    if (status === 415) return sendError(reply, 'WRIT_UNSUPPORTED_MEDIA_TYPE');
+    if (status === 408) return sendError(reply, 'WRIT_TIMEOUT');
+    if (status >= 400 && status < 500) return sendError(reply, 'WRIT_BAD_REQUEST', err.message);
+    app.log.error(err);
+    return sendError(reply, 'WRIT_INTERNAL');
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, 'WRIT_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
+
+  // Authentication before anything is parsed: 401 without a known token, 403 for the wrong role.
+  app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+    const roles = req.routeOptions.config?.roles;
+    if (!roles) return;
+    const token = bearerToken(req.headers.authorization);
+    const caller = token ? callers.identify(token) : undefined;
+    if (!caller) {
+      void reply.header('www-authenticate', 'Bearer realm="writ"');
+      return sendError(reply, 'WRIT_UNAUTHENTICATED');
+    }
+    if (!roles.includes(caller.role)) return sendError(reply, 'WRIT_FORBIDDEN', `caller ${caller.name} has role ${caller.role}; this route needs ${roles.join(' or ')}`);
+    req.caller = caller;
+  });
+
+  /** Evaluate, mask, seal and log one decision; the answer leaves only after the record is durable. */
+  async function decide(
+    reply: FastifyReply,
+    caller: Caller,
+    api: DecisionEntry['api'],
+    v: PolicyVersion,
+    entrypoint: string,
+    input: unknown,
+    t0: bigint,
+    shape: (ev: Evaluation) => { result: unknown; body: Record<string, unknown>; outcome: string; failed?: string },
+  ) {
+    const ev = v.evaluate(entrypoint, input);
+    const { result, body, outcome, failed } = shape(ev);
+    let recordedInput = input;
+    if (v.entrypointSet.has(MASK_ENTRYPOINT)) {
+      const m = v.evaluate(MASK_ENTRYPOINT, { input, result });
+      if (m.error) recordedInput = null; // fail closed: a broken mask rule must not leak the input
+      else if (m.defined) recordedInput = applyMask(input, maskOps(m.result));
+    }
+    const decision_id = uuidv7(now().getTime());
+    const inp = isObj(input) ? input : {};
+    const latency_us = Number((process.hrtime.bigint() - t0) / 1000n);
+    const entry: DecisionEntry = {
+      kind: 'decision',
+      decision_id,
+      time: now().toISOString(),
+      caller: caller.name,
+      api,
+      entrypoint,
+      principal: inp.principal ?? null,
+      enforcer: inp.enforcer ?? null,
+      resource: inp.resource ?? null,
+      action: inp.action ?? null,
+      input: recordedInput ?? null,
+      input_digest: inputDigest(input),
+      input_sealed: seal(replayKey, input ?? null),
+      result,
+      policy: v.provenance,
+      nondeterministic: ev.nondeterministic,
+      latency_us,
+    };
+    const tl = process.hrtime.bigint();
+    try {
+      await log.append(entry);
+    } catch (e) {
+      metrics.failures.inc({ kind: 'log_unavailable' });
+      metrics.decisionSeconds.observe({ entrypoint, outcome: 'log_unavailable' }, Number(process.hrtime.bigint() - t0) / 1e9);
+      return sendError(reply, 'WRIT_LOG_UNAVAILABLE', `${errorCatalogue.WRIT_LOG_UNAVAILABLE.message}: ${(e as Error).message}`);
+    }
+    metrics.logWriteSeconds.observe(Number(process.hrtime.bigint() - tl) / 1e9);
+    metrics.decisionSeconds.observe({ entrypoint: v.entrypointSet.has(entrypoint) ? entrypoint : '(unknown)', outcome }, Number(process.hrtime.bigint() - t0) / 1e9);
+    if (failed) {
+      metrics.failures.inc({ kind: 'evaluation_error' });
+      return sendError(reply, 'WRIT_EVAL_FAILED', failed, { decision_id, provenance: v.provenance });
+    }
+    return reply.send({ ...body, decision_id, provenance: v.provenance });
+  }
+
+  function activeOr503(reply: FastifyReply): PolicyVersion | undefined {
+    // Taken once: this request evaluates, logs and answers with this version even if a swap happens.
+    const v = store.active.current();
+    if (!v) {
+      metrics.failures.inc({ kind: 'no_policy' });
+      sendError(reply, 'WRIT_NO_POLICY');
+    }
+    return v;
+  }
+
+  app.post('/v1/data/*', { config: { roles: ['enforcer'] } }, async (req, reply) => {
+    const t0 = process.hrtime.bigint();
+    const body = req.body;
+    if (body !== undefined && !isObj(body)) return sendError(reply, 'WRIT_BAD_REQUEST', 'the body must be a JSON object: {"input": ...}');
+    const path = (req.params as { '*': string })['*'].split('/').filter((s) => s !== '').map(decodeURIComponent);
+    if (path.length === 0) return sendError(reply, 'WRIT_BAD_REQUEST', 'a data path is required: POST /v1/data/<package>/<rule>');
+    const v = activeOr503(reply);
+    if (!v) return reply;
+    return decide(reply, req.caller!, 'v1/data', v, path.join('/'), body?.input, t0, (ev) => {
+      if (ev.error) return { result: { error: ev.error }, body: {}, outcome: 'error', failed: `evaluation of data.${path.join('.')} failed: ${ev.error}` };
+      if (!ev.defined) return { result: undefined, body: {}, outcome: 'undefined' };
+      return { result: ev.result, body: { result: ev.result }, outcome: 'defined' };
+    });
+  });
+
+  app.post('/v1/decisions', { config: { roles: ['enforcer'] } }, async (req, reply) => {
+    const t0 = process.hrtime.bigint();
+    const body = req.body;
+    if (!isObj(body) || !isObj(body.input)) return sendError(reply, 'WRIT_BAD_REQUEST', 'the body must be {"input": {...}} (policy contract version 1)');
+    const input = body.input;
+    const v = activeOr503(reply);
+    if (!v) return reply;
+    const kind = isObj(input.enforcer) && typeof input.enforcer.kind === 'string' ? input.enforcer.kind : undefined;
+    const entrypoint = kind !== undefined && Object.hasOwn(config.policies.entrypoints, kind) ? config.policies.entrypoints[kind] : undefined;
+    return decide(reply, req.caller!, 'v1/decisions', v, entrypoint ?? '(none)', input, t0, (ev) => {
+      let d;
+      if (input.version !== 1) d = { allow: false, reasons: [`unsupported input version ${JSON.stringify(input.version ?? null)}: writ's policy contract is version 1`] };
+      else if (kind === undefined) d = { allow: false, reasons: ['input.enforcer.kind is missing: no entrypoint can be chosen'] };
+      else if (entrypoint === undefined) d = { allow: false, reasons: [`no entrypoint is configured for enforcer kind "${kind}" (policies.entrypoints)`] };
+      else d = normaliseDecision(entrypoint, ev);
+      return { result: d, body: { ...d }, outcome: d.allow ? 'allow' : 'deny' };
+    });
+  });
+
+  app.get('/v1/decisions/:id', { config: { roles: ['admin'] } }, async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const rec = logStore.get(id);
+    if (!rec) return sendError(reply, 'WRIT_NOT_FOUND', `no decision ${id} in the log`);
+    return reply.send(rec);
+  });
+
+  app.get('/v1/policies', { config: { roles: ['admin'] } }, async () => {
+    const v = store.active.current();
+    return { active: v ? v.info() : null, history: store.listHistory() };
+  });
+
+  // Bundle uploads: the only route taking a non-JSON body, in its own scope.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser(['application/gzip', 'application/octet-stream', 'application/x-gzip'], { parseAs: 'buffer', bodyLimit: config.limits.bundle_bytes }, (_req, body, done) => done(null, body));
+    scope.post('/v1/bundles', { config: { roles: ['admin'] }, bodyLimit: config.limits.bundle_bytes }, async (req, reply) => {
+      if (!Buffer.isBuffer(req.body)) return sendError(reply, 'WRIT_UNSUPPORTED_MEDIA_TYPE', 'send the bundle as application/gzip');
+      try {
+        const v = await store.activateBundle(req.body, req.caller!.name);
+        return v.info();
+      } catch (e) {
+        if (!(e instanceof ActivationError)) throw e;
+        metrics.failures.inc({ kind: 'activation_refused' });
+        return sendError(reply, 'WRIT_BUNDLE_REFUSED', e.message);
+      }
+    });
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_req, reply) => {
+    const v = store.active.current();
+    const problems = [...(v ? [] : ['no policy version is active']), ...(log.healthy ? [] : ['the decision log cannot be written'])];
+    if (problems.length) return reply.code(503).send({ status: 'not ready', problems });
+    return { status: 'ready', revision: v!.revision };
+  });
+  app.get('/metrics', { config: { roles: ['admin'] } }, async (_req, reply) => {
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/openapi.json', async () => openapiDocument);
+
+  void app.register(gitRoutes, { callers, store, metrics, log: opLog });
+  return app;
+}

@@ -1,0 +1,116 @@
+// The OpenAPI 3.1 document of the decision service, written by hand to match the routes.
+const provenance = {
+  type: 'object',
+  required: ['revision', 'bundle_sha256'],
+  properties: { revision: { type: 'string', description: 'Git commit, "dir:<sha256>" (watch mode) or the bundle manifest revision' }, bundle_sha256: { type: 'string' } },
+};
+const error = {
+  type: 'object',
+  required: ['code', 'message'],
+  properties: { code: { type: 'string', description: 'stable WRIT_* code; match on it, not on message' }, message: { type: 'string' }, decision_id: { type: 'string' } },
+};
+const err = (d: string) => ({ description: d, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const authErrors = { '401': err('missing or invalid bearer token'), '403': err('the caller role may not use this route') };
+const decisionErrors = {
+  ...authErrors,
+  '400': err('malformed JSON, a prototype-poisoning key, or no input object'),
+  '413': err('body larger than limits.body_bytes'),
+  '415': err('not application/json'),
+  '503': err('WRIT_NO_POLICY or WRIT_LOG_UNAVAILABLE: enforcers must deny'),
+};
+
+export const openapiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'writ decision service',
+    version: '1',
+    description: 'Decisions are logged durably before the response leaves; every answer carries decision_id and the policy provenance.',
+  },
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'per-caller token; roles enforcer, admin, pusher' } },
+    schemas: {
+      Provenance: provenance,
+      Error: error,
+      Input: {
+        type: 'object',
+        description: 'The policy contract, input.version = 1 (DESIGN.md section 3)',
+        required: ['version', 'enforcer'],
+        properties: {
+          version: { const: 1 },
+          principal: { type: 'object' },
+          enforcer: { type: 'object', required: ['kind'], properties: { id: { type: 'string' }, kind: { enum: ['postgres', 'ssh', 'http', 'kubernetes'] } } },
+          resource: { type: 'object' },
+          session: { type: 'object' },
+          action: { type: 'object' },
+          context: { type: 'object' },
+        },
+      },
+      Decision: {
+        type: 'object',
+        required: ['allow', 'reasons', 'decision_id', 'provenance'],
+        properties: {
+          allow: { type: 'boolean' },
+          reasons: { type: 'array', items: { type: 'string' } },
+          require_approval: { type: 'object', properties: { approvers: { type: 'array', items: { type: 'string' } }, reason: { type: 'string' }, ttl: { type: 'string' } } },
+          mask: { type: 'array', items: { type: 'object' } },
+          decision_id: { type: 'string', description: 'UUIDv7' },
+          provenance: { $ref: '#/components/schemas/Provenance' },
+        },
+      },
+      PolicyVersion: {
+        type: 'object',
+        properties: { revision: { type: 'string' }, bundle_sha256: { type: 'string' }, pushed_by: { type: 'string' }, time: { type: 'string', format: 'date-time' }, source: { enum: ['git', 'dir', 'bundle'] } },
+      },
+    },
+  },
+  security: [{ bearer: [] }],
+  paths: {
+    '/v1/data/{path}': {
+      post: {
+        summary: 'OPA-compatible evaluation of data.<path> (role enforcer)',
+        parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' }, description: 'slash-separated, e.g. writ/postgres/decision' }],
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { input: {} } } } } },
+        responses: {
+          '200': {
+            description: 'result is absent when the document is undefined (as OPA)',
+            content: { 'application/json': { schema: { type: 'object', required: ['decision_id', 'provenance'], properties: { result: {}, decision_id: { type: 'string' }, provenance: { $ref: '#/components/schemas/Provenance' } } } } },
+          },
+          '500': err('WRIT_EVAL_FAILED: evaluation aborted (the failure is logged)'),
+          ...decisionErrors,
+        },
+      },
+    },
+    '/v1/decisions': {
+      post: {
+        summary: "writ's native decision call (role enforcer); entrypoint chosen by input.enforcer.kind",
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['input'], properties: { input: { $ref: '#/components/schemas/Input' } } } } } },
+        responses: { '200': { description: 'the normalised decision; anything outside the contract is a deny with a reason', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } }, ...decisionErrors },
+      },
+    },
+    '/v1/decisions/{id}': {
+      get: {
+        summary: 'a decision record from the log (role admin)',
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'the chained record (DESIGN.md section 5)' }, '404': err('no such decision'), ...authErrors },
+      },
+    },
+    '/v1/policies': {
+      get: {
+        summary: 'active policy version and activation history, newest first (role admin)',
+        responses: { '200': { description: 'versions', content: { 'application/json': { schema: { type: 'object', properties: { active: { $ref: '#/components/schemas/PolicyVersion' }, history: { type: 'array', items: { $ref: '#/components/schemas/PolicyVersion' } } } } } } }, ...authErrors },
+      },
+    },
+    '/v1/bundles': {
+      post: {
+        summary: 'upload and activate an OPA wasm bundle (role admin); must be signed when policies.require_signed_bundles is set',
+        requestBody: { required: true, content: { 'application/gzip': { schema: { type: 'string', contentEncoding: 'binary' } } } },
+        responses: { '200': { description: 'activated', content: { 'application/json': { schema: { $ref: '#/components/schemas/PolicyVersion' } } } }, '422': err('WRIT_BUNDLE_REFUSED: unsigned, tampered, wrong key, extra or missing file, or not a bundle'), ...authErrors },
+      },
+    },
+    '/git/policies.git': { get: { summary: 'Git smart HTTP (clone/fetch: pusher or admin; push: pusher) with HTTP Basic, password = token', security: [] } },
+    '/health': { get: { summary: 'liveness', security: [], responses: { '200': { description: 'up' } } } },
+    '/ready': { get: { summary: 'readiness: a policy is active and the log is writable', security: [], responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
+    '/metrics': { get: { summary: 'Prometheus metrics (role admin)', responses: { '200': { description: 'text exposition format' }, ...authErrors } } },
+    '/openapi.json': { get: { summary: 'this document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
+  },
+} as const;

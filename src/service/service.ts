@@ -1,0 +1,99 @@
+// Opening a service instance from a validated config: data directory, log, keys, callers, policy
+// store. `writ serve` listens on the result; tests use the same function with inject or port 0.
+import { join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import chokidar from 'chokidar';
+import type { WritConfig } from './config.ts';
+import { build } from './app.ts';
+import { CallerTable, loadOrCreateTokens } from './auth.ts';
+import { loadOrCreateReplayKey } from './seal.ts';
+import { ServiceMetrics } from './metrics.ts';
+import { PolicyStore } from '../policy/store.ts';
+import { DecisionLog } from '../audit/log.ts';
+import { SqliteLogStore } from '../audit/store.ts';
+import { loadOrCreateSigningKey } from '../audit/keys.ts';
+import { dataDirLayout } from '../audit/record.ts';
+
+export interface OpenOptions {
+  /** Development mode: activate this directory and reload it on save (keep last good). */
+  watch?: string;
+  logger?: boolean | object;
+  /** Operational messages (tokens file, activations, refused reloads); default stderr. */
+  say?: (msg: string) => void;
+  now?: () => Date;
+}
+
+export interface Service {
+  app: FastifyInstance;
+  store: PolicyStore;
+  log: DecisionLog;
+  logStore: SqliteLogStore;
+  metrics: ServiceMetrics;
+  /** Path of the generated tokens file when no callers are configured. */
+  tokensFile?: string;
+  close(): Promise<void>;
+}
+
+export async function openService(config: WritConfig, opts: OpenOptions = {}): Promise<Service> {
+  const say = opts.say ?? ((m: string) => process.stderr.write(`writ serve: ${m}\n`));
+  const dd = config.data_dir;
+  mkdirSync(dd, { recursive: true, mode: 0o700 });
+  let callerConfigs = config.callers;
+  let tokensFile: string | undefined;
+  if (callerConfigs.length === 0) {
+    tokensFile = join(dd, dataDirLayout.tokens);
+    const t = loadOrCreateTokens(tokensFile);
+    callerConfigs = t.callers;
+    say(`no callers configured: ${t.created ? 'generated' : 'using'} one token per role (admin, enforcer, pusher) in ${tokensFile}`);
+  }
+  const replayKey = loadOrCreateReplayKey(join(dd, dataDirLayout.replayKey));
+  const store = await PolicyStore.open({
+    dataDir: dd,
+    seedDir: config.policies.dir,
+    branch: config.policies.branch,
+    requireSignedBundles: config.policies.require_signed_bundles,
+    verificationKey: config.policies.verification_key ? readFileSync(config.policies.verification_key, 'utf8') : undefined,
+    now: opts.now,
+    log: say,
+  });
+  const logStore = new SqliteLogStore(join(dd, dataDirLayout.logDb));
+  const log = new DecisionLog({ store: logStore, key: loadOrCreateSigningKey(join(dd, dataDirLayout.logKey)), checkpointEvery: config.log.checkpoint_every, now: opts.now });
+  const metrics = new ServiceMetrics(true);
+  const app = build({ config, store, log, logStore, callers: new CallerTable(callerConfigs), replayKey, metrics, now: opts.now, logger: opts.logger });
+
+  let watcher: ReturnType<typeof chokidar.watch> | undefined;
+  if (opts.watch) {
+    const dir = opts.watch;
+    const reload = async () => {
+      try {
+        await store.activateDirectory(dir);
+      } catch (e) {
+        metrics.failures.inc({ kind: 'activation_refused' });
+        say(`${(e as Error).message}\n${(e as { diagnostics?: string }).diagnostics ?? ''}`);
+      }
+    };
+    await reload();
+    let timer: NodeJS.Timeout | undefined;
+    watcher = chokidar.watch(dir, { ignoreInitial: true, ignored: (p: string) => /(^|[/\\])\.[^/\\]/.test(p.slice(dir.length)) });
+    watcher.on('all', () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void reload(), 100);
+    });
+  }
+
+  return {
+    app,
+    store,
+    log,
+    logStore,
+    metrics,
+    tokensFile,
+    async close() {
+      await watcher?.close();
+      await app.close();
+      await store.close();
+      await log.close();
+    },
+  };
+}
