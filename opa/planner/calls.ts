@@ -92,6 +92,14 @@ export function planCallExpr(p: Planner, call: CallTerm, k: () => void): void {
     return emitCall(p, t, call, call.args.slice(0, arity), (r) => unifyLocal(p, out, r, k));
   }
   if (call.args.length !== arity) p.fail(`${call.op.join('.')}: expected ${arity} arguments, got ${call.args.length}`, call.loc);
+  if (t.kind === 'builtin' && (t.name === 'equal' || t.name === 'neq')) {
+    // `a == b` / `a != b` as expressions compare directly (no builtin call, no boolean result).
+    const type = t.name === 'equal' ? ('EqualStmt' as const) : ('NotEqualStmt' as const);
+    return planTerms(p, call.args, ([a, b]) => {
+      p.emit({ type, a, b, loc: p.irLoc(call.loc) });
+      k();
+    });
+  }
   emitCall(p, t, call, call.args, (r) => {
     if (t.kind === 'builtin' && t.relation) return k();
     p.emit({ type: 'NotEqualStmt', a: r, b: { bool: false } });
