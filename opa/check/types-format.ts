@@ -6,7 +6,8 @@ import type { Term } from '../syntax/ast.ts';
 export function formatType(t: OpaType | undefined): string {
   if (!t) return 'any';
   switch (t.type) {
-    case 'any': return t.of && t.of.length > 0 ? `any<${t.of.map(formatType).join(', ')}>` : 'any';
+    // Union members print sorted, as OPA's messages show them (`any<array[any], object[any: any], set[any], string>`).
+    case 'any': return t.of && t.of.length > 0 ? `any<${t.of.map(formatType).sort().join(', ')}>` : 'any';
     case 'null': case 'boolean': case 'number': case 'string': return t.type;
     case 'array':
       if (t.static && t.static.length > 0) return `array<${t.static.map(formatType).join(', ')}${t.dynamic ? `, ${formatType(t.dynamic)}...` : ''}>`;

@@ -5,7 +5,7 @@ import { errors, run } from './helpers.ts';
 describe('arity', () => {
   it('builtin arity mismatch shows have/want in OPA type notation', () => {
     expect(errors(run('package t\np if { count(1, 2, 3) }'))).toEqual([
-      'rego_type_error: count: arity mismatch\n\thave: (number, number, number)\n\twant: (any<set[any], array[any], object[any: any], string>)',
+      'rego_type_error: count: arity mismatch\n\thave: (number, number, number)\n\twant: (any<array[any], object[any: any], set[any], string>)',
     ]);
   });
 
@@ -23,7 +23,7 @@ describe('arity', () => {
 describe('CheckTypes', () => {
   it('rejects literals of the wrong kind', () => {
     expect(errors(run('package t\np if { count(1) }'))).toEqual([
-      'rego_type_error: count: invalid argument(s)\n\thave: (number)\n\twant: (any<set[any], array[any], object[any: any], string>)',
+      'rego_type_error: count: invalid argument(s)\n\thave: (number)\n\twant: (any<array[any], object[any: any], set[any], string>)',
     ]);
     expect(errors(run('package t\np := "a" + 1'))[0]).toMatch(/^rego_type_error: plus: invalid argument\(s\)\n\thave: \(string, number\)/);
   });
