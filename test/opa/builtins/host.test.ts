@@ -42,7 +42,8 @@ describe('host builtin table', () => {
     // Total builtins: OPA answers false (not undefined) for any input.
     const total = new Set(['semver.is_valid']);
     // Covered by the parse_keypair conformance test below (needs a certificate from the YAML).
-    const covered = new Set(['crypto.x509.parse_keypair', 'crypto.x509.parse_certificates', 'crypto.x509.parse_certificate_request']);
+    const covered = new Set(['crypto.x509.parse_keypair', 'crypto.x509.parse_certificates', 'crypto.x509.parse_certificate_request',
+      'crypto.x509.parse_and_verify_certificates', 'crypto.x509.parse_and_verify_certificates_with_options']);
     for (const b of hostBuiltinList) {
       const rows = [...TABLE, ...ASYM].filter(([n]) => n === b.name);
       const nondet = b.name === 'uuid.rfc4122' || b.name === 'time.now_ns';
@@ -302,5 +303,26 @@ describe('OPA conformance cross-check (single-call cases)', () => {
     }
     expect(n).toBeGreaterThanOrEqual(10);
     expect(failures).toEqual([]);
+  });
+
+  it('crypto.x509.parse_and_verify_certificates(_with_options) on the conformance chains (root first)', () => {
+    const c = loadCases(['cryptox509parsecertificates']).find((x) => x.note === 'cryptox509parsecertificates/PEM, chain, string')!;
+    const parsed = callHostBuiltin('crypto.x509.parse_certificates', [literalRules(c.modules![0]!).get('certs')]) as Array<Record<string, any>>;
+    const pem = (xs: Array<Record<string, any>>): string => xs.map((p) => `-----BEGIN CERTIFICATE-----\n${p.Raw}\n-----END CERTIFICATE-----`).join('\n');
+    const rootFirst = pem([...parsed].reverse());
+    const during = BigInt(Date.UTC(2020, 7, 1)) * 1_000_000n, after = BigInt(Date.UTC(2022, 0, 1)) * 1_000_000n;
+    const verify = (certs: string, opts: Record<string, unknown>) =>
+      callHostBuiltin('crypto.x509.parse_and_verify_certificates_with_options', [certs, opts]) as [boolean, Array<Record<string, any>>] | undefined;
+    const ok = verify(rootFirst, { CurrentTime: during })!;
+    expect(ok[0]).toBe(true);
+    expect(ok[1].map((x) => x.Subject.CommonName)).toEqual(['openpolicyagent.org', "Let's Encrypt Authority X3", 'DST Root CA X3']);
+    expect(verify(rootFirst, { CurrentTime: during, DNSName: 'openpolicyagent.org' })![0]).toBe(true);
+    expect(verify(rootFirst, { CurrentTime: during, DNSName: 'example.com' })).toEqual([false, []]);
+    expect(verify(rootFirst, { CurrentTime: after })).toEqual([false, []]);
+    expect(verify(pem(parsed), { CurrentTime: during })).toEqual([false, []]); // leaf first is not a chain to a root
+    expect(verify(rootFirst, { KeyUsages: ['KeyUsageServerAuth'] })).toBeUndefined();
+    // Without options the current time applies: these certificates expired in 2021.
+    expect(callHostBuiltin('crypto.x509.parse_and_verify_certificates', [rootFirst])).toEqual([false, []]);
+    expect(callHostBuiltin('crypto.x509.parse_and_verify_certificates', [1])).toBeUndefined();
   });
 });
