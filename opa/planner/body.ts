@@ -67,10 +67,27 @@ function scan(p: Planner, source: number, key: Term | undefined, value: Term, k:
 }
 
 /**
- * NotStmt over a sub-plan that may iterate: the inner plan sets a flag when it succeeds once,
- * and the not-block is defined iff the flag is set.
+ * NotStmt over a sub-plan. A straight-line sub-plan (no iteration, one success path) is the
+ * NotStmt's block as is. Otherwise the inner plan sets a flag on its first success and leaves
+ * (BreakStmt), and the not-block is defined iff the flag is set.
  */
 export function planNot(p: Planner, inner: (found: () => void) => void, k?: () => void): void {
+  let successes = 0;
+  let straight = true;
+  const simple = p.block(() => {
+    const base = p.depth;
+    p.scoped(() =>
+      inner(() => {
+        successes++;
+        if (p.depth !== base) straight = false;
+      }),
+    );
+  });
+  if (successes === 1 && straight) {
+    p.emit({ type: 'NotStmt', block: simple });
+    if (k) k();
+    return;
+  }
   const flag = p.newLocal();
   const notBlock = p.block(() => {
     p.emit({ type: 'ResetLocalStmt', target: flag });
