@@ -14,6 +14,12 @@ export interface PostgresLogStoreOptions {
   schema?: string;
   /** Connections in the pool (appends use one at a time; reads may use the rest). Default 4. */
   poolSize?: number;
+  /** Create the schema and tables when missing (default true); auditors' tools open existing logs only. */
+  create?: boolean;
+}
+
+export class NoLogError extends Error {
+  readonly code = 'WRIT_NO_LOG';
 }
 
 export function isPostgresUrl(s: string): boolean {
@@ -34,6 +40,7 @@ export class PostgresLogStore implements LogStore {
   readonly pool: pg.Pool;
   readonly schema: string;
   private readonly ready: Promise<void>;
+  private readonly create: boolean;
   private readonly t: { decisions: string; checkpoints: string; head: string };
 
   constructor(opts: PostgresLogStoreOptions | string) {
@@ -43,7 +50,9 @@ export class PostgresLogStore implements LogStore {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(this.schema)) throw new Error(`PostgreSQL schema name "${this.schema}" must be an identifier`);
     const s = `"${this.schema}"`;
     this.t = { decisions: `${s}.decisions`, checkpoints: `${s}.checkpoints`, head: `${s}.log_head` };
-    this.pool = new pg.Pool({ connectionString: fromUrl.connectionString, max: typeof opts === 'string' ? 4 : (opts.poolSize ?? 4) });
+    const o2: Partial<PostgresLogStoreOptions> = typeof opts === 'string' ? {} : opts;
+    this.pool = new pg.Pool({ connectionString: fromUrl.connectionString, max: o2.poolSize ?? 4 });
+    this.create = o2.create ?? true;
     // An idle connection that fails must not crash the process: the next query reports the error.
     this.pool.on('error', () => undefined);
     this.ready = this.init();
@@ -56,7 +65,23 @@ export class PostgresLogStore implements LogStore {
     return s;
   }
 
+  /** True when the log's tables exist (for a store opened with create: false). */
+  async exists(): Promise<boolean> {
+    return this.ready.then(
+      () => true,
+      (e) => {
+        if (e instanceof NoLogError) return false;
+        throw e;
+      },
+    );
+  }
+
   private async init(): Promise<void> {
+    if (!this.create) {
+      const r = await this.pool.query('SELECT to_regclass($1) AS t', [this.t.decisions]);
+      if (r.rows[0].t === null) throw new NoLogError(`no decision log in schema "${this.schema}"`);
+      return;
+    }
     await this.tx(async (c) => {
       // Replicas starting together would race on CREATE ... IF NOT EXISTS: one lock orders them.
       await c.query(`SELECT pg_advisory_xact_lock(hashtext('writ-decision-log-schema'))`);

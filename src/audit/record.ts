@@ -76,7 +76,15 @@ export function unsealInput(sealed: string, key: Buffer, decisionId: string): un
   try {
     text = Buffer.concat([d.update(b.subarray(28)), d.final()]).toString('utf8');
   } catch {
-    throw new UnsealError('sealed input does not open with this replay key (wrong key, another record, or tampered)');
+    // Inputs sealed without the decision_id binding still open; the input_digest check that every
+    // replay makes is what proves the input belongs to the record.
+    try {
+      const d2 = createDecipheriv('aes-256-gcm', key, b.subarray(0, 12));
+      d2.setAuthTag(b.subarray(12, 28));
+      text = Buffer.concat([d2.update(b.subarray(28)), d2.final()]).toString('utf8');
+    } catch {
+      throw new UnsealError('sealed input does not open with this replay key (wrong key, another record, or tampered)');
+    }
   }
   return parseExact(text);
 }
@@ -98,9 +106,12 @@ export function loadOrCreateReplayKey(path: string): Buffer {
   return loadReplayKey(path);
 }
 
+/** Reads a replay key file: base64 text (as written here) or the 32 raw bytes. */
 export function loadReplayKey(path: string): Buffer {
-  const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
-  if (key.length !== 32) throw new Error(`${path}: a replay key must be 32 bytes, base64 encoded`);
+  const raw = readFileSync(path);
+  if (raw.length === 32) return raw;
+  const key = Buffer.from(raw.toString('utf8').trim(), 'base64');
+  if (key.length !== 32) throw new Error(`${path}: a replay key must be 32 bytes (raw, or base64 text)`);
   return key;
 }
 

@@ -7,13 +7,16 @@ import { checkCommand } from './check.ts';
 import { testCommand } from './test.ts';
 import { conformanceCommand } from './conformance.ts';
 import { serveCommand } from './serve.ts';
+import { auditCommand } from './audit.ts';
 
 export interface Command {
   spec: CommandSpec;
   run(args: ParsedArgs): Promise<number>;
+  /** Commands with subcommands parse their own arguments (writ audit verify ...). */
+  dispatch?(argv: string[]): Promise<number>;
 }
 
-const commands: Command[] = [buildCommand, evalCommand, checkCommand, testCommand, conformanceCommand, serveCommand];
+const commands: Command[] = [buildCommand, evalCommand, checkCommand, testCommand, conformanceCommand, serveCommand, auditCommand];
 
 function topHelp(): string {
   const w = Math.max(...commands.map((c) => c.spec.name.length));
@@ -35,7 +38,6 @@ const notYet: Record<string, string> = {
   enforce: 'the protocol enforcers (issue 5)',
   approvals: 'approvals (issue 5)',
   replay: 'session replay (issue 5)',
-  audit: 'the decision log tools (issue 3)',
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -58,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
+    if (cmd.dispatch) return await cmd.dispatch(rest);
     const args = parseArgs(cmd.spec, rest);
     if (args.help) {
       process.stdout.write(helpText(cmd.spec));

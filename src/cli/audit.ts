@@ -1,0 +1,328 @@
+// writ audit: the auditor's tools for the decision log: verify, show, export, explain, public-key.
+import { existsSync, readFileSync } from 'node:fs';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { InputError } from '../files.ts';
+import { SqliteLogStore, type LogStore } from '../audit/store.ts';
+import { PostgresLogStore, isPostgresUrl, parsePostgresUrl } from '../audit/pg-store.ts';
+import { verifyLog } from '../audit/verify.ts';
+import { dataDirLayout, loadReplayKey, type DecisionEntry } from '../audit/record.ts';
+import { explainDecision, ExplainError, readInputFile } from '../audit/explain.ts';
+import { UsageError, flagBool, flagValue, helpText, parseArgs, type CommandSpec, type FlagSpec, type ParsedArgs } from './args.ts';
+import type { Command } from './main.ts';
+
+const dataDirFlag: FlagSpec = { name: 'data-dir', value: true, valueName: 'dir', help: 'the service data directory (default ./.writ, or $WRIT_DATA_DIR)' };
+const storeFlag: FlagSpec = {
+  name: 'store',
+  value: true,
+  valueName: 'url',
+  help: 'the log store instead of <data-dir>/log.db: postgres://user@host/db[?schema=name] or a SQLite file',
+};
+const jsonFlag: FlagSpec = { name: 'json', help: 'print the outcome as JSON' };
+
+interface Sub {
+  spec: CommandSpec;
+  run(args: ParsedArgs): Promise<number>;
+}
+
+function dataDir(args: ParsedArgs): string {
+  return resolve(flagValue(args, 'data-dir') ?? process.env.WRIT_DATA_DIR ?? '.writ');
+}
+
+/** The log store named by --store, or the data directory's SQLite file. Never creates an empty log. */
+async function openStore(args: ParsedArgs): Promise<LogStore> {
+  const url = flagValue(args, 'store');
+  if (url && isPostgresUrl(url)) {
+    const s = new PostgresLogStore({ ...parsePostgresUrl(url), create: false });
+    try {
+      if (!(await s.exists())) throw new InputError(`--store: no decision log in schema "${s.schema}" of ${redact(url)}`);
+    } catch (e) {
+      await s.close().catch(() => undefined);
+      if (e instanceof InputError) throw e;
+      throw new InputError(`--store: cannot reach PostgreSQL at ${redact(url)}: ${(e as Error).message}`);
+    }
+    return s;
+  }
+  const path = url ? url.replace(/^sqlite:(\/\/)?/, '') : join(dataDir(args), dataDirLayout.logDb);
+  if (!existsSync(path)) throw new InputError(`no decision log at ${path}${url ? '' : ' (use --data-dir or --store)'}`);
+  return new SqliteLogStore(path);
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+/** --public-key, else the data directory's public key (derived from the signing key if needed). */
+function publicKey(args: ParsedArgs): KeyObject {
+  const given = flagValue(args, 'public-key');
+  const dir = dataDir(args);
+  const path = given ?? join(dir, dataDirLayout.logPublicKey);
+  try {
+    if (given || existsSync(path)) return createPublicKey(readFileSync(path));
+    const priv = join(dir, dataDirLayout.logKey);
+    if (existsSync(priv)) return createPublicKey(readFileSync(priv));
+  } catch (e) {
+    throw new InputError(`${path}: not a public key PEM: ${(e as Error).message}`);
+  }
+  throw new InputError(`no log signing key in ${dir} (it is created when the service first starts); give --public-key`);
+}
+
+const verify: Sub = {
+  spec: {
+    name: 'audit verify',
+    usage: 'writ audit verify [--data-dir DIR | --store URL] [--public-key log-key.pub.pem]',
+    summary: 'check every record hash, link and signed checkpoint of the decision log',
+    flags: [dataDirFlag, storeFlag, { name: 'public-key', value: true, valueName: 'pem', help: 'the auditor\'s copy of the log public key' }, jsonFlag],
+    details:
+      'Exit status: 0 when the log is intact; 1 naming the first bad sequence number and the problem\n' +
+      '(edited, deleted, reordered, truncated, bad signature, malformed); 2 when it cannot be read.',
+  },
+  async run(args) {
+    const store = await openStore(args);
+    try {
+      const key = publicKey(args);
+      const t0 = performance.now();
+      const v = await verifyLog(store, key);
+      const secs = (performance.now() - t0) / 1000;
+      if (flagBool(args, 'json')) process.stdout.write(JSON.stringify(v) + '\n');
+      else if (v.ok) process.stdout.write(`ok: ${v.records} records and ${v.checkpoints} signed checkpoints verified in ${secs.toFixed(2)}s\n`);
+      else process.stderr.write(`writ audit verify: FAILED at record ${v.firstBad}: ${v.problem}: ${v.message}\n`);
+      return v.ok ? 0 : 1;
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+const show: Sub = {
+  spec: {
+    name: 'audit show',
+    usage: 'writ audit show <decision_id> [--data-dir DIR | --store URL]',
+    summary: 'print one decision record as stored (pretty JSON)',
+    flags: [dataDirFlag, storeFlag],
+  },
+  async run(args) {
+    if (args.positional.length !== 1) throw new UsageError('exactly one decision id is required');
+    const store = await openStore(args);
+    try {
+      const r = await store.get(args.positional[0]);
+      if (!r) {
+        process.stderr.write(`writ audit show: no decision ${args.positional[0]} in the log\n`);
+        return 1;
+      }
+      process.stdout.write(JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? Number(v) : v), 2) + '\n');
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+/** RFC 3339 / ISO 8601 times, or a duration back from now: 30s, 15m, 2h, 7d. */
+export function parseSince(s: string, now = Date.now()): string {
+  const d = /^(\d+)(s|m|h|d)$/.exec(s);
+  if (d) return new Date(now - Number(d[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[d[2] as 's']).toISOString();
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) throw new UsageError(`--since ${s}: expected an RFC 3339 time (2026-01-31T12:00:00Z) or a duration (30s, 15m, 2h, 7d)`);
+  return new Date(t).toISOString();
+}
+
+const exportCmd: Sub = {
+  spec: {
+    name: 'audit export',
+    usage: 'writ audit export [--since TIME] [--format jsonl] [--follow] [--data-dir DIR | --store URL]',
+    summary: 'write decision records as JSON lines (for SIEMs), oldest first; --follow streams new ones',
+    flags: [
+      dataDirFlag,
+      storeFlag,
+      { name: 'since', value: true, valueName: 'time', help: 'only records at or after this time: RFC 3339, or 30s/15m/2h/7d ago' },
+      { name: 'format', value: true, valueName: 'fmt', help: 'jsonl (the default and only format)' },
+      { name: 'follow', short: 'f', help: 'keep running and print records as they are committed' },
+      { name: 'poll-ms', value: true, valueName: 'ms', help: 'how often --follow looks for new records (default 500)' },
+    ],
+    details: 'Each line is the record exactly as hashed (canonical JSON), so a SIEM can re-verify the chain.',
+  },
+  async run(args) {
+    const fmt = flagValue(args, 'format') ?? 'jsonl';
+    if (fmt !== 'jsonl') throw new UsageError(`--format ${fmt}: only jsonl is supported`);
+    if (args.positional.length) throw new UsageError(`unexpected argument ${args.positional[0]}`);
+    const sinceFlag = flagValue(args, 'since');
+    const since = sinceFlag ? parseSince(sinceFlag) : undefined;
+    const pollText = flagValue(args, 'poll-ms') ?? '500';
+    const poll = Number(pollText);
+    if (!Number.isInteger(poll) || poll < 10) throw new UsageError(`--poll-ms ${pollText}: expected an integer of at least 10`);
+    const store = await openStore(args);
+    let next = 0;
+    const drain = async () => {
+      let buf = '';
+      for await (const row of store.scan(next, since)) {
+        buf += row.text + '\n';
+        next = row.seq + 1;
+        if (buf.length > 1 << 16) {
+          await write(buf);
+          buf = '';
+        }
+      }
+      if (buf) await write(buf);
+    };
+    try {
+      await drain();
+      if (!flagBool(args, 'follow')) return 0;
+      // Follow until stdout closes or the process is signalled.
+      let stop = false;
+      const halt = () => (stop = true);
+      process.once('SIGINT', halt);
+      process.once('SIGTERM', halt);
+      process.stdout.once('error', halt);
+      while (!stop) {
+        await new Promise((r) => setTimeout(r, poll));
+        await drain();
+      }
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+function write(s: string): Promise<void> {
+  return new Promise((res) => {
+    if (process.stdout.write(s)) res();
+    else process.stdout.once('drain', () => res());
+  });
+}
+
+const explain: Sub = {
+  spec: {
+    name: 'audit explain',
+    usage: 'writ audit explain <decision_id> [--data-dir DIR | --store URL] [--repo policies.git] [--input file.json] [--replay-key file]',
+    summary: 'rebuild the recorded policy revision, check its bundle hash, replay the decision, show the rules that produced it',
+    flags: [
+      dataDirFlag,
+      storeFlag,
+      { name: 'repo', value: true, valueName: 'dir', help: 'the policies Git repository (default <data-dir>/policies.git)' },
+      { name: 'input', short: 'i', value: true, valueName: 'file', help: 'the unmasked input (JSON), if the record keeps none sealed; "-" reads stdin' },
+      { name: 'replay-key', value: true, valueName: 'file', help: 'the key the input is sealed with (default <data-dir>/replay.key)' },
+      jsonFlag,
+    ],
+    details:
+      'Exit status: 0 when the rebuilt bundle has the recorded sha256 and the replay gives the recorded result;\n' +
+      '1 when it does not (hash mismatch, input digest mismatch, different result); 2 when it cannot be checked.',
+  },
+  async run(args) {
+    if (args.positional.length !== 1) throw new UsageError('exactly one decision id is required');
+    const id = args.positional[0];
+    const dir = dataDir(args);
+    const store = await openStore(args);
+    let rec: DecisionEntry | undefined;
+    try {
+      rec = (await store.get(id)) as DecisionEntry | undefined;
+    } finally {
+      await store.close();
+    }
+    if (!rec) {
+      process.stderr.write(`writ audit explain: no decision ${id} in the log\n`);
+      return 1;
+    }
+    if (rec.kind !== 'decision') throw new InputError(`record ${id} is a ${rec.kind} record, not a decision`);
+    const repo = resolve(flagValue(args, 'repo') ?? join(dir, dataDirLayout.policyRepo));
+    if (!existsSync(repo)) throw new InputError(`no policy repository at ${repo} (use --repo)`);
+    const inputPath = flagValue(args, 'input');
+    let inputText: string | undefined;
+    if (inputPath) {
+      try {
+        inputText = readInputFile(inputPath);
+      } catch (e) {
+        throw new InputError(`--input ${inputPath}: ${(e as Error).message}`);
+      }
+    }
+    let replayKey: Buffer | undefined;
+    const keyPath = flagValue(args, 'replay-key') ?? join(dir, dataDirLayout.replayKey);
+    if (!inputText && rec.input_sealed) {
+      if (!existsSync(keyPath)) throw new InputError(`no replay key at ${keyPath}: give --replay-key or the input with --input`);
+      replayKey = loadReplayKey(keyPath);
+    }
+    let x;
+    try {
+      x = await explainDecision(rec, { repo, inputText, replayKey });
+    } catch (e) {
+      if (!(e instanceof ExplainError) && (e as { code?: string }).code !== 'WRIT_UNSEAL_FAILED') throw e;
+      process.stderr.write(`writ audit explain: ${(e as Error).message}\n`);
+      return e instanceof ExplainError ? e.status : 1;
+    }
+    if (flagBool(args, 'json')) {
+      process.stdout.write(JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? Number(v) : v), 2) + '\n');
+      return x.same_result ? 0 : 1;
+    }
+    const j = (v: unknown) => (v === undefined ? 'undefined' : JSON.stringify(v, (_k, w) => (typeof w === 'bigint' ? Number(w) : w)));
+    const out = [
+      `decision   ${x.decision_id} (${x.api}, entrypoint ${x.entrypoint})`,
+      `policy     revision ${x.revision}`,
+      `bundle     sha256 ${x.bundle_sha256}: matches the record`,
+      `input      ${x.input_source === 'sealed' ? 'unsealed from the record' : 'from --input'}; digest matches the record`,
+      `replayed   ${x.entrypoint} = ${j(x.value)}`,
+      `result     ${j(x.replayed_result)}`,
+      `recorded   ${j(x.recorded_result)}`,
+      x.same_result ? 'verdict    SAME: the replay reproduces the recorded result' : 'verdict    DIFFERENT: the replay does not reproduce the recorded result',
+      '',
+      `rules of package ${x.entrypoint.split('/').slice(0, -1).join('/') || '(root)'} (defined ones produced the result):`,
+      ...x.rules.map((r) => `  ${r.defined ? 'defined  ' : 'undefined'} ${r.path}${r.defined ? ' = ' + j(r.value) : ''}${r.error ? ` (error: ${r.error})` : ''}`),
+    ];
+    process.stdout.write(out.join('\n') + '\n');
+    return x.same_result ? 0 : 1;
+  },
+};
+
+const publicKeyCmd: Sub = {
+  spec: {
+    name: 'audit public-key',
+    usage: 'writ audit public-key [--data-dir DIR]',
+    summary: "print the log's Ed25519 public key (PEM) for auditors to keep",
+    flags: [dataDirFlag],
+  },
+  async run(args) {
+    const key = publicKey(args);
+    process.stdout.write(key.export({ type: 'spki', format: 'pem' }).toString());
+    return 0;
+  },
+};
+
+const subs: Record<string, Sub> = { verify, show, export: exportCmd, explain, 'public-key': publicKeyCmd };
+
+function auditHelp(): string {
+  const names = Object.keys(subs);
+  const w = Math.max(...names.map((n) => n.length));
+  return [
+    'Usage: writ audit <subcommand> [flags]',
+    '',
+    'The decision log tools: prove which policy version made each decision.',
+    '',
+    'Subcommands:',
+    ...names.map((n) => `  ${n.padEnd(w)}  ${subs[n].spec.summary}`),
+    '',
+    "Run 'writ audit <subcommand> --help' for its flags.",
+    '',
+  ].join('\n');
+}
+
+export const auditCommand: Command = {
+  spec: { name: 'audit', usage: 'writ audit <subcommand> [flags]', summary: 'the decision log: verify, show, export, explain, public-key', flags: [] },
+  async run() {
+    return 2;
+  },
+  async dispatch(argv: string[]) {
+    const [name, ...rest] = argv;
+    if (!name || name === '--help' || name === '-h' || name === 'help') {
+      process.stdout.write(auditHelp());
+      return name ? 0 : 2;
+    }
+    const sub = subs[name];
+    if (!sub) throw new UsageError(`unknown subcommand '${name}' (see 'writ audit --help')`);
+    const args = parseArgs(sub.spec, rest);
+    if (args.help) {
+      process.stdout.write(helpText(sub.spec));
+      return 0;
+    }
+    return sub.run(args);
+  },
+};
