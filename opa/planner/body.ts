@@ -3,7 +3,7 @@
 import type { Body, Expr, Term } from '../syntax/ast.ts';
 import type { Planner } from './context.ts';
 import { planTerm } from './terms.ts';
-import { isPattern, planUnify, unifyLocal, bindVar } from './unify.ts';
+import { isPattern, planUnify, unifyLocal } from './unify.ts';
 import { planCallExpr } from './calls.ts';
 import { planWith } from './with.ts';
 
@@ -125,4 +125,3 @@ export function planTermExpr(p: Planner, t: Term, k: () => void): void {
   });
 }
 
-export { bindVar };

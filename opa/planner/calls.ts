@@ -3,7 +3,7 @@
 import type { Operand } from '../ir/ir.ts';
 import type { CallTerm, Term } from '../syntax/ast.ts';
 import type { Planner } from './context.ts';
-import { planTerm, planTerms, type Iter } from './terms.ts';
+import { planTerms, type Iter } from './terms.ts';
 import { findNode, type RuleGroup } from './tree.ts';
 import { findCallMock, funcFor, planMockValue } from './mocks.ts';
 import { unifyLocal } from './unify.ts';
