@@ -10,6 +10,7 @@ import { plan } from '../../../opa/planner/index.ts';
 import { check } from '../../../opa/check/index.ts';
 import type { Module, Term } from '../../../opa/syntax/ast.ts';
 import { Interp, ConflictError } from './interp.ts';
+import { validatePolicy } from './validate.ts';
 import { RObject, RSet, canon, fromJSON, toJSON, type V } from './values.ts';
 
 export const CONFORMANCE_DIR = '/work/shared/opa-conformance/v1';
@@ -87,6 +88,8 @@ function runCase(c: Record<string, any>): { ok: boolean; reason?: string } {
     }
     const planned = plan({ modules: norm.modules, entrypoints: [], query: { body: norm.query!, vars: norm.queryVars }, builtins, sources });
     if (!planned.policy) return { ok: false, reason: 'plan: ' + planned.diagnostics[0]?.message };
+    const invalid = validatePolicy(planned.policy);
+    if (invalid.length) return { ok: false, reason: 'invalid IR: ' + invalid[0] };
     let input: V | undefined;
     if (c.input_term !== undefined) {
       const t = parseTerm('input.rego', c.input_term);

@@ -7,6 +7,7 @@ import { plan } from '../../../opa/planner/index.ts';
 import type { Module } from '../../../opa/syntax/ast.ts';
 import type { Policy } from '../../../opa/ir/ir.ts';
 import { Interp } from './interp.ts';
+import { validatePolicy } from './validate.ts';
 import { fromJSON, toJSON } from './values.ts';
 
 export function compile(
@@ -31,13 +32,16 @@ export function compile(
   }
   const c = check({ modules: ms, query: body, builtins });
   if (c.diagnostics.length) throw new Error('check: ' + c.diagnostics.map((d) => d.message).join('; '));
-  return plan({
+  const r = plan({
     modules: c.modules,
     entrypoints: (opts.entrypoints ?? []).map((e) => e.split('/')),
     query: c.query ? { body: c.query, vars: c.queryVars } : undefined,
     builtins,
     sources,
   });
+  const invalid = r.policy ? validatePolicy(r.policy) : [];
+  if (invalid.length) throw new Error('invalid IR: ' + invalid.join('; '));
+  return r;
 }
 
 /** Evaluates `query` (plan "eval") or an entrypoint, returning result rows as JSON. */
