@@ -183,6 +183,8 @@ function expectedOf(c: RawCase): { ok: true; value: unknown } | { ok: false } {
  */
 export function extractCallCases(
   cases: RawCase[], names: ReadonlySet<string>, evaluate?: (name: string, args: unknown[]) => unknown,
+  /** With the builtins' arities, also extract `p if { call(...) }` and `p contains v if { ... }` rules. */
+  opts: { arity?: (name: string) => number } = {},
 ): { calls: CallCase[]; skipped: string[] } {
   const calls: CallCase[] = [], skipped: string[] = [];
   cases.forEach((c, idx) => {
@@ -224,6 +226,8 @@ export function extractCallCases(
         if (!st) throw new Unsupported('rule shape');
         // A partial set with one element per solution: read it as `p := v if { ... }`, wrapped below.
         const cm0 = new RegExp(`^${rule}\\s+contains\\s+`).exec(st);
+        const bm0 = new RegExp(`^${rule}\\s+if\\s*\\{`).exec(st);
+        if ((cm0 || bm0) && !opts.arity) throw new Unsupported('rule shape');
         if (cm0) st = `${rule} := ${st.slice(cm0[0].length)}`;
         setRule = !!cm0;
         const bm = new RegExp(`^${rule}\\s+if\\s*\\{([\\s\\S]*)\\}$`).exec(st);
@@ -232,6 +236,7 @@ export function extractCallCases(
           const call = body.length === 1 ? splitCall(body[0]!) : undefined;
           if (!call || call.rest !== '' || !names.has(call.name)) throw new Unsupported('boolean rule body');
           const args = new TermReader(call.argsText, env, nested).args();
+          if (args.length !== opts.arity!(call.name)) throw new Unsupported('boolean rule with an output argument');
           calls.push({ id, builtin: call.name, args, expected: exp.value, sortResult: false, setArgs: containsSet(args), boolRule: true });
           return;
         }
