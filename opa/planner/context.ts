@@ -41,6 +41,8 @@ export class Planner {
   // Per-function state.
   nextLocal = 2;
   curr: Stmt[] = [];
+  /** Static per-child branchings of data refs currently open (see refs.ts). */
+  branching = 0;
   /** Nesting depth of the block being planned (for BreakStmt indexes). */
   depth = 0;
   vars = new Map<string, Local>();
@@ -98,9 +100,10 @@ export class Planner {
 
   /** Plans one function body with fresh per-function state. */
   inFunction<T>(fn: () => T): T {
-    const saved = { nextLocal: this.nextLocal, curr: this.curr, vars: this.vars, depth: this.depth };
+    const saved = { nextLocal: this.nextLocal, curr: this.curr, vars: this.vars, depth: this.depth, branching: this.branching };
     this.nextLocal = 2;
     this.depth = 0;
+    this.branching = 0;
     this.curr = [];
     this.vars = new Map();
     try {

@@ -85,6 +85,24 @@ function walkTree(p: Planner, ref: RefTerm, node: TreeNode, cur: string[], i: nu
     const c = node.children.get(n)!;
     return !(c.group?.kind === 'function' && c.children.size === 0);
   });
+  // Each branch re-plans the rest of the body; to keep the IR small, wide nodes and nested
+  // branchings iterate the node's full value instead (all its rules are then evaluated).
+  if (children.length > MAX_BRANCHES || p.branching > 0) {
+    return planNodeValue(p, node, cur, (v) => planPath(p, v, path, i, k), ref);
+  }
+  p.branching++;
+  try {
+    branchChildren(p, ref, node, cur, i, children, k);
+  } finally {
+    p.branching--;
+  }
+}
+
+const MAX_BRANCHES = 8;
+
+function branchChildren(p: Planner, ref: RefTerm, node: TreeNode, cur: string[], i: number, children: string[], k: Iter<Operand>): void {
+  const path = ref.path;
+  const elem = path[i];
   // At the root, carried `with` values (MOCK_KEY) are not a document either.
   const skipKeys = cur.length === 0 && p.mocks.some((m) => m.dataKey !== undefined) ? [...children, MOCK_KEY] : children;
   const blocks = [];

@@ -63,6 +63,16 @@ describe('references into data', () => {
     const mods = ['package a.b\np := 1', 'package a.c\np := 2', mod('s contains [k, v] if v := data.a[k].p')];
     expect(value(mods, 't/s', {}, { a: { d: { p: 3 } } })).toEqual([['b', 1], ['c', 2], ['d', 3]]);
   });
+  it('wide packages and nested iterations use the full node value', () => {
+    const pkgs = Array.from({ length: 10 }, (_, i) => `package w.p${i}\nv := ${i}`);
+    expect(value([...pkgs, mod('s := {[k, v] | v := data.w[k].v; v > 7}')], 't/s', {}, { w: { base: { v: 100 } } })).toEqual([
+      ['base', 100],
+      ['p8', 8],
+      ['p9', 9],
+    ]);
+    const few = ['package a.b\np := 1', 'package a.c\np := 2'];
+    expect(value([...few, mod('s := {[x, y] | data.a[x].p < data.a[y].p}')], 't/s', {})).toEqual([['b', 'c']]);
+  });
   it('entrypoint plans have one row keyed result, none when undefined', () => {
     expect(run([mod('p := 1 if input.x')], { entrypoint: 't/p', input: {} })).toEqual([]);
     expect(run([mod('p := 1')], { entrypoint: 't/p' })).toEqual([{ result: 1 }]);
