@@ -1,4 +1,5 @@
 // Compiles IR blocks and statements of one plan or function into a wasm function body.
+import { lookupBuiltin } from '../builtins/registry.ts';
 import type { Block, IrLoc, Local, Operand, Stmt } from '../ir/ir.ts';
 import { Code } from './emit.ts';
 import type { DataBuilder } from './data.ts';
@@ -139,7 +140,10 @@ export class BodyCompiler {
         const callee = this.ctx.callee(s.func, s.args.length);
         if (callee.kind === 'host') c.i32Const(callee.id).i32Const(0);
         for (const a of s.args) this.operand(a);
-        c.call(callee.func).localTee(this.local(s.result)).i32Eqz();
+        c.call(callee.func);
+        // JSON has no sets: a host builtin declared to return a set answers with an array.
+        if (callee.kind === 'host' && lookupBuiltin(s.func)?.decl.result?.type === 'set') c.call(rt('writ_array_to_set'));
+        c.localTee(this.local(s.result)).i32Eqz();
         this.undefinedIf();
         return;
       }
