@@ -5,7 +5,7 @@ import type { Body, Rule, Term } from '../syntax/ast.ts';
 import type { Planner } from './context.ts';
 import type { RuleGroup } from './tree.ts';
 import { planBody } from './body.ts';
-import { hasUnboundVars, planTerm, TRUE } from './terms.ts';
+import { hasUnboundVars, isConstant, planTerm, TRUE } from './terms.ts';
 import { emitGeneral } from './refheads.ts';
 import { isPattern, unifyLocal } from './unify.ts';
 
@@ -24,8 +24,26 @@ export function planGroupFunc(p: Planner, g: RuleGroup, name: string): void {
     if (g.general) p.emit({ type: 'MakeObjectStmt', target: shadow });
     if (p.curr.length) blocks.push({ stmts: p.curr.splice(0) });
 
+    // Complete rules whose definitions all give the same constant cannot conflict: once one
+    // succeeds the rest are skipped, and each stops iterating at its first success.
+    const firstWins = g.kind === 'complete' && !g.general && sameConstantValues(g.rules);
     for (const rule of g.rules) {
       const bodyWithArgs = (body: Body, k: () => void) => withArgs(p, rule, params.slice(2), body, k);
+      if (firstWins) {
+        blocks.push(
+          p.block(() => {
+            const base = p.depth;
+            p.emit({ type: 'IsUndefinedStmt', source: ret });
+            p.scoped(() =>
+              bodyWithArgs(rule.body, () => {
+                emitResult(p, g, rule, rule.value, ret, shadow, dataPath);
+                if (p.depth > base) p.emit({ type: 'BreakStmt', index: p.depth - base });
+              }),
+            );
+          }),
+        );
+        continue;
+      }
       if (rule.elses.length === 0) {
         blocks.push(p.block(() => p.scoped(() => bodyWithArgs(rule.body, () => emitResult(p, g, rule, rule.value, ret, shadow, dataPath)))));
         continue;
@@ -114,4 +132,36 @@ function emitResult(p: Planner, g: RuleGroup, rule: Rule, value: Term | undefine
     );
   }
   p.notImplemented(`mixing ${rule.kind} and ${g.kind} definitions of ${dataPath}`, rule.headLoc);
+}
+
+/** True if every definition has no else chain and the same constant head value (text-equal). */
+function sameConstantValues(rules: Rule[]): boolean {
+  const texts = new Set<string>();
+  for (const r of rules) {
+    const v = r.value ?? TRUE;
+    if (r.elses.length > 0 || !isConstant(v)) return false;
+    texts.add(constantText(v));
+  }
+  return texts.size === 1;
+}
+
+function constantText(t: Term): string {
+  switch (t.type) {
+    case 'null':
+      return 'null';
+    case 'boolean':
+      return String(t.value);
+    case 'number':
+      return 'n' + t.text;
+    case 'string':
+      return JSON.stringify(t.value);
+    case 'array':
+      return '[' + t.items.map(constantText).join(',') + ']';
+    case 'set':
+      return '<' + t.items.map(constantText).join(',') + '>';
+    case 'object':
+      return '{' + t.items.map(([k, v]) => constantText(k) + ':' + constantText(v)).join(',') + '}';
+    default:
+      return '?' + t.loc.start;
+  }
 }
