@@ -15,6 +15,7 @@ import type { DecisionLog } from '../audit/log.ts';
 import type { LogStore } from '../audit/store.ts';
 import { inputDigest, type DecisionEntry } from '../audit/record.ts';
 import { uuidv7 } from '../audit/uuid7.ts';
+import { canonicalJson } from '../audit/canonical.ts';
 
 export interface BuildOptions {
   config: WritConfig;
@@ -201,7 +202,8 @@ export function build(opts: BuildOptions): FastifyInstance {
     const id = (req.params as { id: string }).id;
     const rec = logStore.get(id);
     if (!rec) return sendError(reply, 'WRIT_NOT_FOUND', `no decision ${id} in the log`);
-    return reply.send(rec);
+    // Canonical text: records may hold integers beyond 2^53 (bigint), which JSON.stringify refuses.
+    return reply.type('application/json').send(canonicalJson(rec));
   });
 
   app.get('/v1/policies', { config: { roles: ['admin'] } }, async () => {
