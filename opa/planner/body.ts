@@ -6,6 +6,7 @@ import { planTerm } from './terms.ts';
 import { isPattern, planUnify, unifyLocal } from './unify.ts';
 import { planCallExpr } from './calls.ts';
 import { planWith } from './with.ts';
+import { planLogic } from './logic.ts';
 
 export function planBody(p: Planner, body: Body, k: () => void, i = 0): void {
   if (i === body.length) return k();
@@ -43,6 +44,8 @@ export function planExprNoWith(p: Planner, e: Expr, k: () => void): void {
         planNot(p, (found) => scan(p, dl, e.key, e.value, () => planNot(p, (ok) => planBody(p, e.body, ok), found), e.loc));
         k();
       });
+    case 'logic':
+      return planLogic(p, e, k);
     case 'term':
       if (e.negated) {
         planNot(p, (found) => planTermExpr(p, e.term, found));

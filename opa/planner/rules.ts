@@ -26,7 +26,7 @@ export function planGroupFunc(p: Planner, g: RuleGroup, name: string): void {
 
     // Complete rules whose definitions all give the same constant cannot conflict: once one
     // succeeds the rest are skipped, and each stops iterating at its first success.
-    const firstWins = g.kind === 'complete' && !g.general && sameConstantValues(g.rules);
+    const firstWins = (g.kind === 'complete' || g.kind === 'function') && !g.general && sameConstantValues(g.rules);
     for (const rule of g.rules) {
       const bodyWithArgs = (body: Body, k: () => void) => withArgs(p, rule, params.slice(2), body, k);
       if (firstWins) {
