@@ -2,6 +2,7 @@
  * sets ({1, 2}, set()) and non-string object keys. Any error yields 0, never a trap. */
 #include <string.h>
 #include "internal.h"
+#include "strict.h"
 
 #define MAX_DEPTH 1000   /* the 64 KiB shadow stack must never overflow */
 
@@ -144,6 +145,14 @@ static opa_value *parse_number(parser *p) {
   return v;
 }
 
+/* Rego literals (not JSON) allow a trailing comma before the closing bracket. */
+static bool rego_trailing(parser *p, char close) {
+  if (!p->rego) return false;
+  skip_ws(p);
+  if (p->pos < p->len && p->s[p->pos] == close) { p->pos++; return true; }
+  return false;
+}
+
 static opa_value *parse_array(parser *p) {
   p->pos++;
   opa_value *arr = opa_array();
@@ -158,6 +167,7 @@ static opa_value *parse_array(parser *p) {
     char c = p->s[p->pos++];
     if (c == ']') return arr;
     if (c != ',') return 0;
+    if (rego_trailing(p, ']')) return arr;
   }
 }
 
@@ -200,6 +210,7 @@ static opa_value *parse_object(parser *p) {
       char c = p->s[p->pos++];
       if (c == '}') break;
       if (c != ',') return 0;
+      if (rego_trailing(p, '}')) break;
       opa_value *v = parse_value(p);
       if (!v) return 0;
       push_elem(s, v);
@@ -221,6 +232,7 @@ static opa_value *parse_object(parser *p) {
     char c = p->s[p->pos++];
     if (c == '}') break;
     if (c != ',') return 0;
+    if (rego_trailing(p, '}')) break;
     if (p->rego) key = parse_value(p);
     else { skip_ws(p); key = p->pos < p->len && p->s[p->pos] == '"' ? parse_string(p) : 0; }
     if (!key) return 0;
@@ -268,5 +280,11 @@ static opa_value *parse_top(const char *s, size_t len, bool rego) {
   return 0;
 }
 
-WRIT_EXPORT("opa_json_parse") opa_value *opa_json_parse(const char *s, size_t len) { return parse_top(s, len, false); }
+WRIT_EXPORT("opa_json_parse") opa_value *opa_json_parse(const char *s, size_t len) {
+  opa_value *v = parse_top(s, len, false);
+  /* A strict host builtin's error comes back as "\0WRIT\0<code>\0<message>" (never JSON). */
+  if (v == 0 && s != 0 && len >= 6 && s[0] == 0 && s[1] == 'W' && s[2] == 'R' && s[3] == 'I' && s[4] == 'T' && s[5] == 0)
+    writ_strict_host_error(s, (uint32_t)len);
+  return v;
+}
 WRIT_EXPORT("opa_value_parse") opa_value *opa_value_parse(const char *s, size_t len) { return parse_top(s, len, true); }

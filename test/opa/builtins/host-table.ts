@@ -47,10 +47,6 @@ export const TABLE: Array<[string, unknown[], unknown]> = [
   ['trace', ['x'], true],
   ['trace', [1], undefined],
 
-  ['object.keys', [{ a: 1, b: 2 }], ['a', 'b']],
-  ['object.keys', [{}], []],
-  ['object.keys', [{ z: 1, m: { x: 1 } }], ['m', 'z']],
-  ['object.keys', ['object'], undefined],
 
   ['object.union_n', [[{ a: 1 }, { b: 2 }, { a: 3 }]], { a: 3, b: 2 }],
   ['object.union_n', [[{ a: { b: 1, c: 2 } }, { a: { b: 3 } }]], { a: { b: 3, c: 2 } }],

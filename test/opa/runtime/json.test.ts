@@ -106,7 +106,12 @@ describe('opa_value_parse + opa_value_dump (Rego literals)', () => {
     });
   }
   it('rejects malformed Rego literals', () => {
-    for (const bad of ['{1,}', '{1 2}', 'set(1)', 'se()', '{1: }', '{,}']) expect(rt.parse(bad, true)).toBe(0);
+    for (const bad of ['{1 2}', 'set(1)', 'se()', '{1: }', '{,}', '[,]', '{1,,}', '[1,,]']) expect(rt.parse(bad, true)).toBe(0);
+  });
+
+  it('accepts a trailing comma in Rego literals (as Rego does), never in JSON', () => {
+    for (const ok of ['{1,}', '[1, 2,]', '{"a": 1,}']) expect(rt.parse(ok, true)).not.toBe(0);
+    for (const bad of ['[1,]', '{"a": 1,}']) expect(rt.parse(bad)).toBe(0);
   });
 });
 

@@ -58,3 +58,12 @@ WRIT_EXPORT("wb_object_union") opa_value *wb_object_union(opa_value *a, opa_valu
   if (!wbb_is(a, OPA_OBJECT) || !wbb_is(b, OPA_OBJECT)) return 0;
   return union_merge(a, b);
 }
+
+/* object.keys(obj): the set of keys, native so non-string keys stay what they are. */
+WRIT_EXPORT("wb_object_keys") opa_value *wb_object_keys(opa_value *obj) {
+  if (obj == 0 || obj->type != OPA_OBJECT) return 0;
+  opa_object_t *o = (opa_object_t *)obj;
+  opa_value *s = opa_set();
+  for (uint32_t i = 0; i < o->len; i++) opa_set_add(s, o->keys[i]);
+  return s;
+}
