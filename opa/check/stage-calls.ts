@@ -4,7 +4,7 @@
 import type { Body, Term } from '../syntax/ast.ts';
 import { callArity, report, ruleEntries, rulesByPath, type CheckContext } from './context.ts';
 import { haveType, formatType } from './types-format.ts';
-import { childTerms, exprTerms, isClosure, visitTerm } from './walk.ts';
+import { childTerms, exprBodies, exprTerms, isClosure, visitTerm } from './walk.ts';
 
 export function checkUndefinedFuncs(ctx: CheckContext): void {
   const byPath = rulesByPath(ruleEntries(ctx.modules));
@@ -44,7 +44,7 @@ export function checkUndefinedFuncs(ctx: CheckContext): void {
         const name = v.type === 'var' ? v.name : v.type === 'ref' && v.head.type === 'var' ? [v.head.name, ...v.path.map((p) => (p.type === 'string' ? p.value : ''))].join('.') : '';
         if (!ctx.builtins.has(name)) report(ctx, 'rego_type_error', `undefined function ${name}`, v.loc);
       }
-      if (e.kind === 'every') checkBody(e.body);
+      for (const b of exprBodies(e)) checkBody(b);
     }
   };
   for (const m of ctx.modules) {

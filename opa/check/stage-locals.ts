@@ -92,6 +92,13 @@ class Renamer {
           this.collectBody(e.body, c);
           break;
         }
+        case 'logic':
+          for (const b of e.operands) {
+            const c = this.newScope(s);
+            this.scopes.set(b, c);
+            this.collectBody(b, c);
+          }
+          break;
       }
     }
   }
@@ -208,6 +215,13 @@ class Renamer {
         this.body(e.body, c);
         break;
       }
+      case 'logic':
+        for (const b of e.operands) {
+          const c = this.scopes.get(b);
+          if (!c) throw new Error('internal: operand scope missing');
+          this.body(b, c);
+        }
+        break;
     }
     for (const w of e.with) this.term(w.value, s);
   }

@@ -4,7 +4,7 @@
 import type { Expr, Rule, Term } from '../syntax/ast.ts';
 import { report, ruleEntries, rulesByPath, type CheckContext, type RuleEntry } from './context.ts';
 import { pathString } from './ref-string.ts';
-import { exprTerms, isClosure, visitTerm } from './walk.ts';
+import { exprBodies, exprTerms, isClosure, visitTerm } from './walk.ts';
 
 /** A data path with `null` for dynamic elements (`data[x].p` -> ["data", null, "p"]). */
 type Pattern = Array<string | null>;
@@ -21,7 +21,7 @@ function dataPaths(rule: Rule): Pattern[] {
   const onExpr = (e: Expr): void => {
     const targets = new Set<Term>('with' in e ? e.with.map((w) => w.target) : []);
     for (const t of exprTerms(e)) if (!targets.has(t)) visitTerm(t, onTerm, { closures: false });
-    if (e.kind === 'every') for (const x of e.body) onExpr(x);
+    for (const b of exprBodies(e)) for (const x of b) onExpr(x);
   };
   for (const t of [rule.key, rule.value, ...(rule.refTail ?? []), ...rule.elses.map((e) => e.value)]) if (t) visitTerm(t, onTerm, { closures: false });
   for (const e of rule.body) onExpr(e);

@@ -139,6 +139,14 @@ class Resolver {
         this.ignore.pop();
         return { ...e, domain, body, with: withs };
       }
+      case 'logic':
+        // Each operand is a scope of its own: its declarations shadow rule names inside it only.
+        return { ...e, with: withs, operands: e.operands.map((b) => {
+          this.ignore.push(declaredVars(b));
+          const out = this.body(b);
+          this.ignore.pop();
+          return out;
+        }) };
     }
   }
 

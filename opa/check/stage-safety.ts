@@ -6,7 +6,7 @@
 // `every` bodies are reordered the same way, seeing the outer variables that are bound.
 import type { Body, Expr, Rule, Term, VarTerm } from '../syntax/ast.ts';
 import { callArity, displayVar, isGeneratedVar, report, ruleEntries, rulesByPath, type CheckContext } from './context.ts';
-import { childTerms, isCall, isClosure, patternVars, termVars, visitTerm } from './walk.ts';
+import { childTerms, exprBodies, isCall, isClosure, patternVars, termVars, visitTerm } from './walk.ts';
 
 const ROOTS = new Set(['input', 'data']);
 
@@ -40,6 +40,7 @@ function exprTopTerms(e: Expr, fv: Set<Term>): Term[] {
     case 'some': return [];
     case 'somein': return [...(e.key ? [e.key] : []), e.value, e.collection, ...withValues(e, fv)];
     case 'every': return [e.domain, ...withValues(e, fv)];
+    case 'logic': return withValues(e, fv);
   }
 }
 
@@ -61,13 +62,13 @@ function closureVars(e: Expr, fv: Set<Term>): Set<string> {
   const out = new Set<string>();
   const add = (x: Term): void => { if (x.type === 'var' && !ROOTS.has(x.name)) out.add(x.name); };
   for (const c of closuresOf(exprTopTerms(e, fv))) visitTerm(c, add);
-  if (e.kind === 'every') for (const x of e.body) for (const t of allExprTerms(x, fv)) visitTerm(t, add);
+  for (const b of exprBodies(e)) for (const x of b) for (const t of allExprTerms(x, fv)) visitTerm(t, add);
   return out;
 }
 
 function allExprTerms(e: Expr, fv: Set<Term>): Term[] {
   const own = e.kind === 'every' ? [...(e.key ? [e.key] : []), e.value] : [];
-  const nested = e.kind === 'every' ? e.body.flatMap((x) => allExprTerms(x, fv)) : [];
+  const nested = exprBodies(e).flatMap((b) => b.flatMap((x) => allExprTerms(x, fv)));
   return [...exprTopTerms(e, fv), ...own, ...nested];
 }
 
@@ -149,6 +150,8 @@ class Safety {
     for (const w of withValues(e, this.fv)) if (!this.allSafe(w, safe)) return new Set();
     switch (e.kind) {
       case 'some': return new Set();
+      // Operand bodies are tested like `not` bodies: nothing they bind is visible after them.
+      case 'logic': return new Set();
       case 'every': return this.refOutputs(e.domain, safe);
       case 'somein': {
         const out = this.refOutputs(e.collection, safe);
@@ -246,6 +249,13 @@ class Safety {
       const r = this.reorder(e.body, g);
       e.body = r.body;
       ok = r.ok && ok;
+    }
+    if (e.kind === 'logic') {
+      e.operands = e.operands.map((b) => {
+        const r = this.reorder(b, globals);
+        ok = r.ok && ok;
+        return r.body;
+      });
     }
     return ok;
   }

@@ -45,12 +45,22 @@ export function exprTerms(e: Expr): Term[] {
     case 'some': return [...e.vars];
     case 'somein': return [...(e.key ? [e.key] : []), e.value, e.collection, ...e.with.flatMap((w) => [w.target, w.value])];
     case 'every': return [...(e.key ? [e.key] : []), e.value, e.domain, ...e.with.flatMap((w) => [w.target, w.value])];
+    case 'logic': return e.with.flatMap((w) => [w.target, w.value]);
   }
+}
+
+/** The nested bodies of an expression: an `every` body, the operands of `and` / `or`. */
+export function exprBodies(e: Expr): Body[] {
+  if (e.kind === 'every') return [e.body];
+  if (e.kind === 'logic') return e.operands;
+  return [];
 }
 
 export function visitExpr(e: Expr, cb: (t: Term) => boolean | void, opts: VisitOpts = {}): void {
   for (const t of exprTerms(e)) visitTerm(t, cb, opts);
   if (e.kind === 'every' && opts.closures !== false) visitBody(e.body, cb, opts);
+  // Operand bodies are not closures: their terms are visited like the expression's own.
+  if (e.kind === 'logic') for (const b of e.operands) visitBody(b, cb, opts);
 }
 
 export function visitBody(body: Body, cb: (t: Term) => boolean | void, opts: VisitOpts = {}): void {
@@ -83,7 +93,7 @@ export function allBodies(body: Body, cb: (b: Body) => void): void {
   cb(body);
   for (const e of body) {
     visitExpr(e, (t) => { if (isClosure(t)) allBodies(t.body, cb); return !isClosure(t); }, { closures: false });
-    if (e.kind === 'every') allBodies(e.body, cb);
+    for (const b of exprBodies(e)) allBodies(b, cb);
   }
 }
 

@@ -78,7 +78,7 @@ export interface TemplateStringTerm { type: 'templatestring'; parts: Array<strin
 
 export type Body = Expr[];
 
-export type Expr = TermExpr | SomeDecl | SomeIn | Every;
+export type Expr = TermExpr | SomeDecl | SomeIn | Every | LogicExpr;
 
 export interface With { target: Term /* a ref (input.x, data.y.z) or a var/ref naming a function */; value: Term; loc: Loc }
 
@@ -90,6 +90,14 @@ export interface SomeDecl { kind: 'some'; vars: VarTerm[]; loc: Loc }
 export interface SomeIn { kind: 'somein'; key?: Term; value: Term; collection: Term; with: With[]; loc: Loc }
 /** `every v in xs { body }` or `every k, v in xs { body }`. */
 export interface Every { kind: 'every'; key?: VarTerm; value: VarTerm; domain: Term; body: Body; with: With[]; loc: Loc }
+/**
+ * `a and b`, `a or b` (experimental future.keywords.and / .or), explicit operand bodies
+ * `{ ... } and ...`, and negated bodies `not { ... }` (op 'and', one operand, negated).
+ * Each operand is a body with its own scope (`:=` shadows; outer vars are visible), tested like a
+ * `not` body: at most one success, no binding leaves it. `and` needs every operand to succeed,
+ * `or` one (left to right, short-circuit). The whole is one test, so the expression binds nothing.
+ */
+export interface LogicExpr { kind: 'logic'; op: 'and' | 'or'; operands: Body[]; negated: boolean; with: With[]; loc: Loc }
 
 // ---------------------------------------------------------------------------
 // Rules and modules

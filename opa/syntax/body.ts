@@ -1,8 +1,10 @@
 // Body grammar: queries, literals (`some`, `every`, `not`, expressions) and `with` modifiers.
+// Logic operators and explicit/negated bodies are in ./logic.ts.
 import type { Body, Expr, Term, VarTerm, With } from './ast.ts';
 import type { ParserState } from './parser-state.ts';
 import { call, parseTerm, parseTermIn } from './terms.ts';
 import { Tok, tokNames } from './tokens.ts';
+import { parseOrExpr, wantsLogic } from './logic.ts';
 
 /** query = literal { ( ";" | newline ) literal }   ending before `end` (not consumed) */
 export function parseQuery(p: ParserState, end: Tok): Body {
@@ -22,32 +24,28 @@ export function parseQuery(p: ParserState, end: Tok): Body {
   return body;
 }
 
-// literal = "some" some-decl | "every" every | [ "not" ] expr { with }
+// literal = "some" some-decl | "every" every | or-expr { with }   (see ./logic.ts; without the
+// experimental keywords and `not {`, or-expr is [ "not" ] expr)
 export function parseLiteral(p: ParserState): Expr {
   const start = p.t.start;
   p.keywordAsRefHead();
   if (p.at(Tok.Some)) return parseSome(p);
   if (p.at(Tok.Every)) return parseEvery(p);
+  if (wantsLogic(p)) {
+    const e = parseOrExpr(p, { expr: parseExpr, withs: parseWiths }, true);
+    const withs = parseWiths(p);
+    if (withs.length === 0) return e;
+    if ((e.kind === 'term' || e.kind === 'logic') && e.with.length === 0) {
+      e.with = withs;
+      e.loc = p.locFrom(start);
+      return e;
+    }
+    return { kind: 'logic', op: 'and', operands: [[e]], negated: false, with: withs, loc: p.locFrom(start) };
+  }
   const negated = !!p.accept(Tok.Not);
-  if (negated && p.at(Tok.LBrace)) refuseNegatedBody(p);
   const term = parseExpr(p);
   const withs = parseWiths(p);
   return { kind: 'term', term, negated, with: withs, loc: p.locFrom(start) };
-}
-
-/** `not { query }` (future.keywords.not) has no AST form: refused by name when the braces hold a query. */
-function refuseNegatedBody(p: ParserState): void {
-  const open = p.t;
-  const asTerm = p.attempt(() => {
-    const t = parseExpr(p);
-    if (!p.at(Tok.EOF) && !p.at(Tok.RBrace) && !p.at(Tok.Semicolon) && !p.at(Tok.With) && !p.t.nlBefore) p.unexpected();
-    return t;
-  });
-  if (asTerm) {
-    p.i = p.toks.indexOf(open);
-    return;
-  }
-  p.fail('not implemented: negated bodies `not { ... }`', open.start, open.end);
 }
 
 // expr = in-expr [ (":=" | "=") in-expr ]

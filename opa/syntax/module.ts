@@ -131,11 +131,15 @@ function parseImport(p: ParserState): Import {
 /** The v0 future keywords (no-ops in v1) and `not` (for `not { ... }` bodies, which we refuse where used). */
 const futureKeywords = ['contains', 'every', 'if', 'in', 'not'];
 
-// future.keywords[.kw]: accepted no-ops in v1, except the experimental logic operators we do not support.
+// future.keywords[.kw]: accepted no-ops in v1, except the experimental logic operators, which turn
+// `and` / `or` into keywords for the rest of the module.
 function checkFutureImport(p: ParserState, path: string[], alias: string | undefined, start: number, end: number): void {
   if (path.length < 2 || path[1] !== 'keywords' || path.length > 3) p.fail('invalid import, must be `future.keywords`', start, end);
   if (alias !== undefined) p.fail('`future` imports cannot be aliased', start, end);
   const kw = path[2];
-  if (kw === 'and' || kw === 'or') p.fail(`not implemented: experimental keyword \`${kw}\` (future.keywords.${kw})`, start, end);
+  if (kw === 'and' || kw === 'or') {
+    p.logicOps.add(kw);
+    return;
+  }
   if (kw !== undefined && !futureKeywords.includes(kw)) p.fail(`unexpected keyword, must be one of [${futureKeywords.join(' ')}]`, start, end);
 }

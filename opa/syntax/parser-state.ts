@@ -25,6 +25,8 @@ export class ParserState {
   readonly src: Buffer;
   i = 0;
   depth = 0;
+  /** Experimental logic keywords enabled by `import future.keywords.and` / `.or`. */
+  logicOps = new Set<string>();
   /** Inside attempt(): errors may be rolled back, so the error cap must not abort yet. */
   private trying = 0;
 
@@ -49,6 +51,7 @@ export class ParserState {
   sub(start: number, end: number): ParserState {
     const p = new ParserState(this.file, this.src.subarray(start, end), start, this.diags, this.src);
     p.depth = this.depth;
+    p.logicOps = this.logicOps;
     return p;
   }
 

@@ -31,6 +31,7 @@ export function printExpr(e: Expr): string {
     case 'some': return `some ${e.vars.map(printTerm).join(', ')}`;
     case 'somein': return `some ${e.key ? printTerm(e.key) + ', ' : ''}${printTerm(e.value)} in ${printTerm(e.collection)}${withs(e.with)}`;
     case 'every': return `every ${e.key ? printTerm(e.key) + ', ' : ''}${printTerm(e.value)} in ${printTerm(e.domain)} { ${printBody(e.body)} }${withs(e.with)}`;
+    case 'logic': return `${e.negated ? 'not ' : ''}(${e.operands.map((b) => `{ ${printBody(b)} }`).join(` ${e.op} `)})${withs(e.with)}`;
   }
 }
 

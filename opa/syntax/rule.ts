@@ -1,6 +1,7 @@
 // Rule grammar: heads (refs, functions, contains, values), bodies, else chains and chained bodies.
 import type { Body, Rule, RuleKind, Term } from './ast.ts';
 import { parseLiteral, parseQuery } from './body.ts';
+import { plainBody } from './logic.ts';
 import type { ParserState } from './parser-state.ts';
 import { parseList, parseTermIn } from './terms.ts';
 import { Tok, isKeyword } from './tokens.ts';
@@ -168,6 +169,7 @@ function parseRuleBody(p: ParserState): Body {
   if (p.at(Tok.LBrace)) {
     const at = p.i;
     const lit = p.attempt(() => parseLiteral(p));
+    if (lit && plainBody(lit)) return plainBody(lit)!;
     if (lit && !(lit.kind === 'term' && lit.term.type === 'set')) return [lit];
     p.i = at;
     return parseBraceBody(p);

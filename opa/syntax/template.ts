@@ -1,5 +1,5 @@
 // Template strings `$"... {expr} ..."` and $`...`: split into literal parts and parsed expressions.
-import type { Term, TemplateStringTerm } from './ast.ts';
+import type { CallTerm, Term, TemplateStringTerm, VarTerm } from './ast.ts';
 import type { ParserState } from './parser-state.ts';
 import type { Token } from './scanner.ts';
 import { decodeEscapes, skipTemplateExpr } from './scanner.ts';
@@ -57,6 +57,7 @@ function parseTemplateExpr(p: ParserState, start: number, end: number): Term {
   const where = 'in template-string expression';
   if (lit.kind === 'some' || lit.kind === 'somein') p.fail(`unexpected 'some' ${where}`, lit.loc.start, lit.loc.end);
   if (lit.kind === 'every') p.fail(`unexpected 'every' ${where}`, lit.loc.start, lit.loc.end);
+  if (lit.kind === 'logic') p.fail(`unexpected logic expression ${where}`, lit.loc.start, lit.loc.end);
   if (lit.negated) p.fail(`unexpected negation ('not') ${where}`, lit.loc.start, lit.loc.end);
   if (lit.term.type === 'call' && lit.term.op.length === 1 && lit.term.opLoc.end - lit.term.opLoc.start <= 2) {
     // only the operators written `:=` / `=` (a user function named `assign` is a different thing)
@@ -64,6 +65,11 @@ function parseTemplateExpr(p: ParserState, start: number, end: number): Term {
     if (op === ':=') p.fail(`unexpected assignment (':=') ${where}`, lit.loc.start, lit.loc.end);
     if (op === '=') p.fail(`unexpected unification ('=') ${where}`, lit.loc.start, lit.loc.end);
   }
-  if (lit.with.length) p.fail('not implemented: `with` in template expressions', lit.with[0].loc.start, lit.with[0].loc.end);
-  return lit.term;
+  if (lit.with.length === 0) return lit.term;
+  // `{t with m as v}`: the values of t under the modifiers, as a set comprehension iterated in
+  // place (the template renders every value of a part, and none as undefined).
+  const v: VarTerm = { type: 'var', name: '$tpl', loc: lit.term.loc };
+  const assign: CallTerm = { type: 'call', op: ['assign'], opLoc: lit.term.loc, args: [v, lit.term], loc: lit.term.loc };
+  const compr: Term = { type: 'setcompr', term: { ...v }, body: [{ kind: 'term', term: assign, negated: false, with: lit.with, loc: lit.loc }], loc: lit.loc };
+  return { type: 'ref', head: compr, path: [{ type: 'var', name: '_', loc: lit.loc }], loc: lit.loc };
 }

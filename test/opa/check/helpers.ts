@@ -63,6 +63,7 @@ export function showExpr(e: Expr): string {
     case 'some': return `some ${e.vars.map(show).join(', ')}`;
     case 'somein': return `some ${e.key ? show(e.key) + ', ' : ''}${show(e.value)} in ${show(e.collection)}${withs}`;
     case 'every': return `every ${e.key ? show(e.key) + ', ' : ''}${show(e.value)} in ${show(e.domain)} { ${showBody(e.body)} }${withs}`;
+    case 'logic': return `${e.negated ? 'not ' : ''}(${e.operands.map((b) => `{ ${showBody(b)} }`).join(` ${e.op} `)})${withs}`;
   }
 }
 
