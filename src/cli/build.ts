@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { compile, formatDiagnostics, type Capabilities } from '../../opa/index.ts';
 import { writeBundle } from '../bundle/bundle.ts';
+import { signBundle, signingAlgs, type SigningAlg } from '../bundle/signing.ts';
 import { loadPolicyTree, InputError } from '../files.ts';
 import { UsageError, flagValue, flagValues, type ParsedArgs } from './args.ts';
 import type { Command } from './main.ts';
@@ -32,6 +33,8 @@ export const buildCommand: Command = {
       { name: 'target', short: 't', value: true, valueName: 'target', help: 'only "wasm" is supported (the default)' },
       { name: 'capabilities', value: true, valueName: 'file', help: "OPA capabilities JSON: restricts builtins; undeclared ones are refused" },
       { name: 'ignore-tests', help: 'leave *_test.rego files out of the bundle' },
+      { name: 'signing-key', value: true, valueName: 'pem', help: "sign the bundle: writes OPA's /.signatures.json (private key PEM)" },
+      { name: 'signing-alg', value: true, valueName: 'alg', help: 'RS256 (default), ES256 or EdDSA' },
     ],
     details: 'Data files named data.json or data.yaml are placed under data.<their directory path>.',
   },
@@ -49,7 +52,19 @@ export const buildCommand: Command = {
       return 1;
     }
     const out = flagValue(args, 'output') ?? 'bundle.tar.gz';
-    const bundle = writeBundle({
+    const signingKey = flagValue(args, 'signing-key');
+    const alg = (flagValue(args, 'signing-alg') ?? 'RS256') as SigningAlg;
+    if (!signingAlgs.includes(alg)) throw new UsageError(`--signing-alg ${alg}: expected one of ${signingAlgs.join(', ')}`);
+    if (flagValue(args, 'signing-alg') && !signingKey) throw new UsageError('--signing-alg needs --signing-key');
+    let keyPem: Buffer | undefined;
+    if (signingKey) {
+      try {
+        keyPem = readFileSync(signingKey);
+      } catch (e) {
+        throw new InputError(`--signing-key ${signingKey}: ${(e as Error).message}`);
+      }
+    }
+    let bundle = writeBundle({
       manifest: {
         revision: flagValue(args, 'revision') ?? '',
         roots: [''],
@@ -60,6 +75,13 @@ export const buildCommand: Command = {
       data: tree.data,
       rego,
     });
+    if (keyPem) {
+      try {
+        bundle = await signBundle(bundle, keyPem, alg);
+      } catch (e) {
+        throw new InputError(`--signing-key ${signingKey}: cannot sign with ${alg}: ${(e as Error).message}`);
+      }
+    }
     writeFileSync(out, bundle);
     process.stderr.write(`wrote ${out} (${bundle.length} bytes; policy.wasm ${r.wasm.length} bytes; entrypoints: ${r.entrypoints.join(', ')})\n`);
     return 0;

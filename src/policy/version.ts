@@ -37,6 +37,8 @@ export class PolicyVersion implements PolicyVersionInfo {
   /** Where the recording builtins report; set only for the duration of one synchronous evaluate(). */
   private recorder: NondeterministicCall[] | undefined;
   private sdk!: LoadedPolicy;
+  /** Base documents (data.json files): paths that are not rules are read from here, as OPA does. */
+  private data: unknown = {};
 
   private constructor(
     readonly revision: string,
@@ -58,7 +60,8 @@ export class PolicyVersion implements PolicyVersionInfo {
       v.wasm,
       recordingHostBuiltins((name, args, result) => pv.recorder?.push({ name, args, result })),
     );
-    pv.sdk.setData((v.data ?? {}) as object);
+    pv.data = v.data ?? {};
+    pv.sdk.setData(pv.data as object);
     return pv;
   }
 
@@ -73,7 +76,14 @@ export class PolicyVersion implements PolicyVersionInfo {
   /** Evaluate one entrypoint (`a/b/c`). Synchronous, so the recorder cannot interleave with another call. */
   evaluate(entrypoint: string, input: unknown): Evaluation {
     const calls: NondeterministicCall[] = [];
-    if (!this.entrypointSet.has(entrypoint)) return { defined: false, nondeterministic: calls };
+    if (!this.entrypointSet.has(entrypoint)) {
+      let node: unknown = this.data;
+      for (const seg of entrypoint.split('/').filter((x) => x !== '')) {
+        if (typeof node !== 'object' || node === null || Array.isArray(node) || !Object.hasOwn(node, seg)) return { defined: false, nondeterministic: calls };
+        node = (node as Record<string, unknown>)[seg];
+      }
+      return { defined: true, result: node, nondeterministic: calls };
+    }
     this.recorder = calls;
     try {
       const rows = this.sdk.evaluate(input, entrypoint) as Array<{ result: unknown }>;
