@@ -16,14 +16,16 @@ import { RObject, RSet, canon, fromJSON, toJSON, type V } from './values.ts';
 export const CONFORMANCE_DIR = '/work/shared/opa-conformance/v1';
 
 /**
- * The registry plus internal.template_string, which OPA's planner targets for `$"..."` strings
- * but writ's registry does not list yet; the interpreter implements it so the planning of
- * template strings is exercised. (plan() refuses template strings while it is unregistered.)
+ * The registry, plus internal.template_string (the target of `$"..."` strings) if the registry
+ * does not list it, so the planning of template strings is exercised by the interpreter either way.
+ * (plan() refuses template strings while the builtin is unregistered.)
  */
-const builtins: ReadonlyMap<string, BuiltinDef> = new Map([
-  ...registryBuiltins,
-  ['internal.template_string', { name: 'internal.template_string', impl: 'native', decl: { type: 'function', args: [{ type: 'array', dynamic: { type: 'any' } }], result: { type: 'string' } } }],
-]);
+const builtins: ReadonlyMap<string, BuiltinDef> = registryBuiltins.has('internal.template_string')
+  ? registryBuiltins
+  : new Map([
+      ...registryBuiltins,
+      ['internal.template_string', { name: 'internal.template_string', impl: 'native', decl: { type: 'function', args: [{ type: 'array', dynamic: { type: 'any' } }], result: { type: 'string' } } }],
+    ]);
 
 export interface CaseResult { topic: string; note: string; ok: boolean; reason?: string }
 
