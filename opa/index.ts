@@ -39,6 +39,12 @@ export interface CompileOptions {
   capabilities?: Capabilities;
   /** Stop after the checks (writ check). */
   checkOnly?: boolean;
+  /**
+   * OPA's --strict-builtin-errors: a failing builtin aborts the evaluation with
+   * "<file>:<row>:<col>: eval_type_error|eval_builtin_error: <builtin>: <message>" instead of being
+   * undefined. Load such modules with `loadCompiled(wasm, {}, { strictBuiltinErrors: true })`.
+   */
+  strictBuiltinErrors?: boolean;
 }
 
 export interface CompileResult {
@@ -139,7 +145,7 @@ export function compile(files: SourceFile[], opts: CompileOptions = {}): Compile
   const policy = planned.policy;
   let wasm: Uint8Array;
   try {
-    wasm = timed('wasm', () => generateWasm(policy));
+    wasm = timed('wasm', () => generateWasm(policy, { strictBuiltinErrors: opts.strictBuiltinErrors }));
   } catch (e) {
     // A builtin the registry calls native but this runtime build lacks is refused by name.
     const m = /not implemented: (.*)$/m.exec((e as Error).message ?? '');
@@ -162,17 +168,48 @@ export function formatDiagnostics(r: Pick<CompileResult, 'diagnostics' | 'source
   return r.diagnostics.map((d) => formatDiagnostic(d, r.sources, opts)).join('\n');
 }
 
+export interface LoadOptions {
+  /** The module was compiled with strictBuiltinErrors: host builtins report errors instead of undefined. */
+  strictBuiltinErrors?: boolean;
+}
+
+/**
+ * The SDK reads abort messages byte by byte as Int8 char codes, so a UTF-8 byte >= 0x80 arrives as
+ * U+FF80..U+FFFF (nothing else does): turn such strings back into the UTF-8 text the module wrote.
+ */
+export function decodeAbortMessage(msg: string): string {
+  if (!/[\uff80-\uffff]/.test(msg)) return msg;
+  const bytes = Uint8Array.from(msg, (ch) => ch.charCodeAt(0) & 0xff);
+  return new TextDecoder().decode(bytes);
+}
+
+/** evaluate() rethrows abort messages (strings) decoded; everything else unchanged. */
+function withDecodedAborts(p: LoadedPolicy): LoadedPolicy {
+  const evaluate = p.evaluate.bind(p);
+  p.evaluate = ((...a: Parameters<LoadedPolicy['evaluate']>) => {
+    try {
+      return evaluate(...a);
+    } catch (e) {
+      throw typeof e === 'string' ? decodeAbortMessage(e) : e;
+    }
+  }) as LoadedPolicy['evaluate'];
+  return p;
+}
+
 /** Load a compiled module in the official SDK with writ's host builtins (plus any extra ones). */
 export async function loadCompiled(
   wasm: Uint8Array,
   extraBuiltins: Record<string, (...args: any[]) => unknown> = {},
+  opts: LoadOptions = {},
 ): Promise<LoadedPolicy> {
-  return opaWasm.loadPolicy(wasm, undefined, { ...hostBuiltins(), ...extraBuiltins });
+  const p = await opaWasm.loadPolicy(wasm, undefined, { ...hostBuiltins({ strict: opts.strictBuiltinErrors }), ...extraBuiltins });
+  return withDecodedAborts(p);
 }
 
 export function loadCompiledSync(
   wasm: Uint8Array,
   extraBuiltins: Record<string, (...args: any[]) => unknown> = {},
+  opts: LoadOptions = {},
 ): LoadedPolicy {
-  return opaWasm.loadPolicySync(wasm, undefined, { ...hostBuiltins(), ...extraBuiltins });
+  return withDecodedAborts(opaWasm.loadPolicySync(wasm, undefined, { ...hostBuiltins({ strict: opts.strictBuiltinErrors }), ...extraBuiltins }));
 }

@@ -1,6 +1,6 @@
 // Assembles a policy module: the runtime module plus generated plans, functions, stubs and data.
 import type { Policy } from '../ir/ir.ts';
-import { lookupBuiltin, nativeSymbol } from '../builtins/registry.ts';
+import { lookupBuiltin, nativeSymbol, type OpaType } from '../builtins/registry.ts';
 import {
   ExternKind, I32, cloneModule, funcTypeOf, i32ConstExpr, importCount, internType, readModule, writeModule, type WasmModule,
 } from './module.ts';
@@ -55,7 +55,12 @@ function parseRuntime(runtime: Uint8Array): WasmModule {
   return cloneModule(m);
 }
 
-export function generate(policy: Policy, runtime: Uint8Array): Uint8Array<ArrayBuffer> {
+export interface GenerateOptions {
+  /** OPA's --strict-builtin-errors: a builtin error aborts the evaluation instead of being undefined. */
+  strictBuiltinErrors?: boolean;
+}
+
+export function generate(policy: Policy, runtime: Uint8Array, opts: GenerateOptions = {}): Uint8Array<ArrayBuffer> {
   const m = parseRuntime(runtime);
   const rtExports = new Map<string, number>();
   for (const e of m.exports) if (e.kind === ExternKind.Func) rtExports.set(e.name, unwrapExport(m, e.index));
@@ -129,6 +134,14 @@ export function generate(policy: Policy, runtime: Uint8Array): Uint8Array<ArrayB
       if (i < 0 || i >= policy.static.strings.length) throw new Error(`internal: string constant ${i} out of range`);
       return strTable + 4 * i;
     },
+    strictBuiltin: opts.strictBuiltinErrors
+      ? (name) => {
+          if (funcIndex.has(name)) return undefined;
+          const def = lookupBuiltin(name);
+          const host = def ? def.impl === 'host' : hostIds.has(name);
+          return { masks: (def?.decl.args ?? []).map(operandMask), host };
+        }
+      : undefined,
     callee: (name, argc) => {
       const f = funcIndex.get(name);
       if (f !== undefined) {
@@ -238,4 +251,18 @@ function hostBuiltins(policy: Policy): Array<{ name: string; arity: number; id: 
     if (!def || def.impl === 'sdk' || def.impl === 'host') out.push({ name: b.name, arity: b.arity, id });
   });
   return out;
+}
+
+/** Type tags (value.h) accepted by a declared operand type, as bits 1 << tag; 0 = anything. */
+const TYPE_TAGS: Record<string, number> = { null: 1, boolean: 2, number: 3, string: 4, array: 5, object: 6, set: 7 };
+const ALL_TYPES = 0b11111110;
+
+export function operandMask(t: OpaType): number {
+  const bits = (x: OpaType): number => {
+    if (x.type === 'any') return x.of && x.of.length > 0 ? x.of.reduce((m, y) => m | bits(y), 0) : ALL_TYPES;
+    const tag = TYPE_TAGS[x.type];
+    return tag === undefined ? ALL_TYPES : 1 << tag;
+  };
+  const m = bits(t);
+  return m === ALL_TYPES ? 0 : m;
 }

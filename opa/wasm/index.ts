@@ -17,8 +17,8 @@ export function defaultRuntime(): Uint8Array<ArrayBuffer> {
 }
 
 /** Compiles a planned policy into a module loadable by @open-policy-agent/opa-wasm. */
-export function generateWasm(policy: Policy, opts?: { runtime?: Uint8Array }): Uint8Array<ArrayBuffer> {
-  return generate(policy, opts?.runtime ?? defaultRuntime());
+export function generateWasm(policy: Policy, opts?: { runtime?: Uint8Array; strictBuiltinErrors?: boolean }): Uint8Array<ArrayBuffer> {
+  return generate(policy, opts?.runtime ?? defaultRuntime(), { strictBuiltinErrors: opts?.strictBuiltinErrors });
 }
 
 const KIND_NAMES = ['func', 'table', 'memory', 'global'] as const;

@@ -18,6 +18,11 @@ export interface GenContext {
   data: DataBuilder;
   /** Address of the i32 `with` nesting depth (memoisation is off while non-zero). */
   withDepth: number;
+  /**
+   * Strict builtin errors only: for a call of a builtin (not an IR function), the accepted type
+   * mask of each operand (bit 1 << type tag; 0 = not checked). Undefined when not strict or not a builtin.
+   */
+  strictBuiltin?(name: string): { masks: number[]; host: boolean } | undefined;
 }
 
 /** A wasm label; `withFrame` marks the block of a WithStmt (what leaving it must undo). */
@@ -127,6 +132,31 @@ export class BodyCompiler {
     this.undefinedIf();
   }
 
+  private strictLocal = -1;
+
+  private strictScratch(): number {
+    if (this.strictLocal < 0) this.strictLocal = this.scratch();
+    return this.strictLocal;
+  }
+
+  /** Strict mode, before a builtin call: forget stale error records; name the host call site. */
+  private strictBefore(s: Extract<Stmt, { type: 'CallStmt' }>, host: boolean): void {
+    this.code.call(this.ctx.rt('writ_strict_clear'));
+    if (host) this.code.i32Const(this.ctx.data.cstring(callSite(s.loc))).call(this.ctx.rt('writ_strict_site'));
+  }
+
+  /** Strict mode, after a builtin returned undefined: operand type checks, then abort if an error was recorded. */
+  private strictAfter(s: Extract<Stmt, { type: 'CallStmt' }>, masks: number[]): void {
+    s.args.forEach((a, i) => {
+      const mask = masks[i] ?? 0;
+      if (mask === 0) return;
+      this.operand(a);
+      this.code.i32Const(mask).i32Const(i + 1).call(this.ctx.rt('writ_strict_operand'));
+    });
+    this.code.i32Const(this.ctx.data.cstring(callSite(s.loc))).i32Const(this.ctx.data.cstring(s.func));
+    this.code.call(this.ctx.rt('writ_strict_raise'));
+  }
+
   private adjustWithDepth(delta: number): void {
     const d = this.ctx.withDepth;
     this.code.i32Const(d).i32Const(d).i32Load().i32Const(delta).i32Add().i32Store();
@@ -138,12 +168,21 @@ export class BodyCompiler {
     switch (s.type) {
       case 'CallStmt': {
         const callee = this.ctx.callee(s.func, s.args.length);
+        const strict = this.ctx.strictBuiltin?.(s.func);
+        if (strict) this.strictBefore(s, strict.host);
         if (callee.kind === 'host') c.i32Const(callee.id).i32Const(0);
         for (const a of s.args) this.operand(a);
         c.call(callee.func);
         // JSON has no sets: a host builtin declared to return a set answers with an array.
         if (callee.kind === 'host' && lookupBuiltin(s.func)?.decl.result?.type === 'set') c.call(rt('writ_array_to_set'));
         c.localTee(this.local(s.result)).i32Eqz();
+        if (strict) {
+          c.localTee(this.strictScratch());
+          this.open('other', 'if');
+          this.strictAfter(s, strict.masks);
+          this.close();
+          c.localGet(this.strictScratch());
+        }
         this.undefinedIf();
         return;
       }
@@ -348,4 +387,9 @@ export function conflictMessage(loc: IrLoc | undefined, what: string, detail?: s
   const where = loc ? `${loc.file}:${loc.row}:${loc.col}: ` : '';
   const text = `${where}${what}${detail ? ': ' + detail : ''}`;
   return text.replace(/[^\x20-\x7e]/g, '?');
+}
+
+/** `file:row:col` of a builtin call for strict error messages (ASCII, as abort messages). */
+function callSite(loc: IrLoc | undefined): string {
+  return loc ? `${loc.file}:${loc.row}:${loc.col}`.replace(/[^\x20-\x7e]/g, '?') : '';
 }

@@ -2,17 +2,18 @@
 import { readFileSync } from 'node:fs';
 import { compile, formatDiagnostics, loadCompiled } from '../../opa/index.ts';
 import { loadPolicyTree, InputError } from '../files.ts';
-import { UsageError, flagValue, flagValues, type ParsedArgs } from './args.ts';
+import { UsageError, flagBool, flagValue, flagValues, type ParsedArgs } from './args.ts';
 import type { Command } from './main.ts';
 
 export const evalCommand: Command = {
   spec: {
     name: 'eval',
-    usage: 'writ eval -d <paths...> [-i input.json] <query>',
+    usage: 'writ eval -d <paths...> [-i input.json] [--strict-builtin-errors] <query>',
     summary: 'evaluate a Rego query against policies and data; prints the result set as JSON',
     flags: [
       { name: 'data', short: 'd', value: true, repeat: true, valueName: 'path', help: 'policy or data file/directory' },
       { name: 'input', short: 'i', value: true, valueName: 'file', help: 'input document (JSON); "-" reads standard input' },
+      { name: 'strict-builtin-errors', help: 'a failing builtin fails the evaluation (eval_type_error / eval_builtin_error) instead of being undefined' },
     ],
     details: 'Output: [{"expressions"-free rows}], one object per solution, keyed by the query variables;\n' +
       'a query without variables prints [{}] when true and [] when undefined.',
@@ -33,10 +34,11 @@ export const evalCommand: Command = {
       input = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     }
     const query = args.positional[0];
-    let r = compile(tree.rego, { query });
+    const strict = flagBool(args, 'strict-builtin-errors');
+    let r = compile(tree.rego, { query, strictBuiltinErrors: strict });
     // A query without variables (`data.p.allow`) prints its value as {"result": ...}, as a person expects.
     if (r.ok && r.queryVars.length === 0 && !/[;\n]/.test(query) && !/^\s*(not|some|every)\b/.test(query)) {
-      const w = compile(tree.rego, { query: `result := (${query})` });
+      const w = compile(tree.rego, { query: `result := (${query})`, strictBuiltinErrors: strict });
       if (w.ok) {
         r = w;
       }
@@ -45,7 +47,7 @@ export const evalCommand: Command = {
       process.stderr.write(formatDiagnostics(r, { caret: true }) + '\n');
       return 1;
     }
-    const policy = await loadCompiled(r.wasm);
+    const policy = await loadCompiled(r.wasm, {}, { strictBuiltinErrors: strict });
     policy.setData(tree.data);
     try {
       const rows = policy.evaluate(input, r.entrypoints.indexOf('eval'));

@@ -2,7 +2,7 @@
 import { compile, formatDiagnostics, loadCompiled } from '../../opa/index.ts';
 import type { Module } from '../../opa/syntax/ast.ts';
 import { loadPolicyTree } from '../files.ts';
-import { UsageError, flagValue, type ParsedArgs } from './args.ts';
+import { UsageError, flagBool, flagValue, type ParsedArgs } from './args.ts';
 import type { Command } from './main.ts';
 
 export interface TestCaseResult {
@@ -20,7 +20,7 @@ function ruleName(ref: Module['rules'][number]['ref']): string | undefined {
 }
 
 /** Compile and run every test_* rule under `paths`. Returns undefined with printed diagnostics if compilation fails. */
-export async function runRegoTests(paths: string[], filter?: RegExp): Promise<{ results: TestCaseResult[]; diagnostics?: string }> {
+export async function runRegoTests(paths: string[], filter?: RegExp, opts: { strictBuiltinErrors?: boolean } = {}): Promise<{ results: TestCaseResult[]; diagnostics?: string }> {
   const tree = loadPolicyTree(paths);
   const first = compile(tree.rego, { checkOnly: true });
   if (!first.ok) return { results: [], diagnostics: formatDiagnostics(first, { caret: true }) };
@@ -39,9 +39,10 @@ export async function runRegoTests(paths: string[], filter?: RegExp): Promise<{ 
     }
   }
   if (tests.length === 0) return { results: [] };
-  const r = compile(tree.rego, { entrypoints: tests.map((t) => t.ep) });
+  const strict = opts.strictBuiltinErrors === true;
+  const r = compile(tree.rego, { entrypoints: tests.map((t) => t.ep), strictBuiltinErrors: strict });
   if (!r.ok || !r.wasm) return { results: [], diagnostics: formatDiagnostics(r, { caret: true }) };
-  const policy = await loadCompiled(r.wasm);
+  const policy = await loadCompiled(r.wasm, {}, { strictBuiltinErrors: strict });
   policy.setData(tree.data);
   const results: TestCaseResult[] = [];
   for (const t of tests) {
@@ -64,11 +65,12 @@ export async function runRegoTests(paths: string[], filter?: RegExp): Promise<{ 
 export const testCommand: Command = {
   spec: {
     name: 'test',
-    usage: 'writ test <paths...> [--format pretty|json] [--run <regex>]',
+    usage: 'writ test <paths...> [--format pretty|json] [--run <regex>] [--strict-builtin-errors]',
     summary: 'run Rego unit tests (rules named test_*); exit 1 on failure',
     flags: [
       { name: 'format', short: 'f', value: true, valueName: 'fmt', help: 'pretty (default) or json' },
       { name: 'run', value: true, valueName: 'regex', help: 'only tests whose full name (data.pkg.test_x) matches' },
+      { name: 'strict-builtin-errors', help: 'a failing builtin makes the test an error instead of undefined' },
     ],
   },
   async run(args: ParsedArgs) {
@@ -84,7 +86,7 @@ export const testCommand: Command = {
         throw new UsageError(`--run: ${(e as Error).message}`);
       }
     }
-    const { results, diagnostics } = await runRegoTests(args.positional, filter);
+    const { results, diagnostics } = await runRegoTests(args.positional, filter, { strictBuiltinErrors: flagBool(args, 'strict-builtin-errors') });
     if (diagnostics) {
       process.stderr.write(diagnostics + '\n');
       return 1;

@@ -11,6 +11,8 @@ export interface PoolOptions {
   workers: number;
   /** Per-case limit in milliseconds. */
   timeoutMs: number;
+  /** Strict builtin errors (see runner.ts). */
+  strict?: boolean;
   onResult?: (o: CaseOutcome) => void;
 }
 
@@ -45,7 +47,7 @@ export async function runPool(cases: ConformanceCase[], opts: PoolOptions): Prom
         worker.postMessage(c.id);
       };
       const start = () => {
-        worker = new Worker(workerUrl, { workerData: { root: opts.root }, resourceLimits: { maxOldGenerationSizeMb: 2048 } });
+        worker = new Worker(workerUrl, { workerData: { root: opts.root, strict: opts.strict === true }, resourceLimits: { maxOldGenerationSizeMb: 2048 } });
         worker.on('message', (m: CaseOutcome | { ready: true }) => {
           if ('ready' in m) return feed();
           clearTimeout(timer);

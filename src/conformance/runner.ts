@@ -61,7 +61,13 @@ function short(s: string, n = 300): string {
   return s.length > n ? s.slice(0, n) + '...' : s;
 }
 
-export function runCase(c: ConformanceCase): CaseOutcome {
+export interface RunOptions {
+  /** OPA's --strict-builtin-errors: compile strictly; `strict_error` cases must then fail with their code. */
+  strict?: boolean;
+}
+
+export function runCase(c: ConformanceCase, opts: RunOptions = {}): CaseOutcome {
+  const strict = opts.strict === true;
   const t0 = performance.now();
   const done = (status: Status, category: string, reason = ''): CaseOutcome => ({
     id: c.id,
@@ -74,7 +80,7 @@ export function runCase(c: ConformanceCase): CaseOutcome {
   const files = c.modules.map((text, i) => ({ file: `module-${i}.rego`, text }));
   let r;
   try {
-    r = compile(files, { query: c.query });
+    r = compile(files, { query: c.query, strictBuiltinErrors: strict });
   } catch (e) {
     return done('fail', 'compiler crash', short(`internal error: ${(e as Error)?.stack ?? e}`));
   }
@@ -96,7 +102,7 @@ export function runCase(c: ConformanceCase): CaseOutcome {
 
   let rows: unknown[];
   try {
-    const policy = loadCompiledSync(r.wasm);
+    const policy = loadCompiledSync(r.wasm, {}, { strictBuiltinErrors: strict });
     policy.setData(arrayBufferOf(toJsonText(c.data ?? {})));
     const input =
       c.inputTerm !== undefined ? arrayBufferOf(c.inputTerm) : c.input !== undefined ? arrayBufferOf(toJsonText(c.input)) : undefined;
@@ -108,6 +114,12 @@ export function runCase(c: ConformanceCase): CaseOutcome {
       if (/var assignment conflict|object insert conflict/.test(msg)) return done('pass', 'conflict as expected');
       return done('fail', 'wrong runtime error', short(`want a conflict, got: ${msg}`));
     }
+    if (strict && c.strictError && c.wantResult === undefined) {
+      const codeOk = c.wantErrorCode === undefined || msg.includes(`: ${c.wantErrorCode}: `);
+      const msgOk = !c.wantError || msg.includes(c.wantError);
+      if (codeOk && msgOk) return done('pass', 'strict builtin error as expected');
+      return done('fail', 'wrong strict builtin error', short(`want ${c.wantErrorCode ?? ''}${c.wantError ? ` "${c.wantError}"` : ''}, got: ${msg}`));
+    }
     if (/not implemented: built-in function/.test(msg)) {
       return done('fail', `host builtin missing: ${msg.split(': ').pop()}`, short(msg));
     }
@@ -117,8 +129,11 @@ export function runCase(c: ConformanceCase): CaseOutcome {
     if (sameRows(c.wantResult, rows, c.sortBindings)) return done('pass', 'result');
     return done('fail', 'wrong result', short(`want ${toJsonText(c.wantResult)}, got ${JSON.stringify(rows)}`));
   }
+  if (c.strictError && strict) {
+    return done('fail', 'missing strict builtin error', short(`want ${c.wantErrorCode ?? ''}${c.wantError ? ` "${c.wantError}"` : ''}, got ${JSON.stringify(rows)}`));
+  }
   if (c.strictError) {
-    // Wasm has no strict builtin errors: OPA's harness expects an undefined (empty) result instead.
+    // Non-strict mode (OPA's default, and OPA's own wasm harness): OPA's harness expects an undefined (empty) result instead.
     if (rows.length === 0) return done('pass', 'undefined (non-strict builtin error)');
     return done('fail', 'wrong result', short(`want [] (builtin error is undefined without strict mode), got ${JSON.stringify(rows)}`));
   }

@@ -11,7 +11,7 @@ parentPort.on('message', (id) => {
   const c = byId.get(id);
   let out;
   try {
-    out = runCase(c);
+    out = runCase(c, { strict: workerData.strict === true });
   } catch (e) {
     out = { id, note: c?.note ?? '', status: 'fail', category: 'harness crash', reason: String(e?.stack ?? e).slice(0, 300), ms: 0 };
   }

@@ -1,14 +1,24 @@
-// The one way a host builtin reports bad user input: OPA's non-strict mode turns it into "undefined".
+// The one way a host builtin reports bad user input: OPA's non-strict mode turns it into "undefined",
+// strict mode (--strict-builtin-errors) into an evaluation error with OPA's code.
+export type BuiltinErrorCode = 'eval_type_error' | 'eval_builtin_error';
+
 export class BuiltinError extends Error {
-  constructor(builtin: string, message: string) {
+  readonly code: BuiltinErrorCode;
+  constructor(builtin: string, message: string, code?: BuiltinErrorCode) {
     super(`${builtin}: ${message}`);
     this.name = 'BuiltinError';
+    this.code = code ?? defaultCode(message);
   }
 }
 
+/** OPA raises operand errors ("operand 2 must be ...", "operand 1 missing ...") as type errors, the rest as builtin errors. */
+function defaultCode(message: string): BuiltinErrorCode {
+  return /^operand \d+ /.test(message) ? 'eval_type_error' : 'eval_builtin_error';
+}
+
 /** Abort the current builtin call with a user-input error (the call becomes undefined). */
-export function fail(builtin: string, message: string): never {
-  throw new BuiltinError(builtin, message);
+export function fail(builtin: string, message: string, code?: BuiltinErrorCode): never {
+  throw new BuiltinError(builtin, message, code);
 }
 
 export function str(builtin: string, v: unknown, pos: number): string {

@@ -99,10 +99,41 @@ function toSdkResult(v: unknown): ArrayBuffer | undefined {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
+/**
+ * Like callHostBuiltin, but in strict mode a user-input error is returned as the text the module's
+ * runtime turns into OPA's strict error (opa_json_parse aborts on "\0WRIT\0<code>\0<message>" with the
+ * location of the call), so the evaluation fails with "<file>:<row>:<col>: <code>: <message>".
+ */
+function callForSdk(name: string, args: unknown[], strict: boolean): ArrayBuffer | undefined {
+  if (!strict) return toSdkResult(callHostBuiltin(name, args));
+  const b = byName.get(name);
+  if (!b) throw new Error(`internal: no host builtin ${name}`);
+  let v: unknown;
+  try {
+    v = b.fn(...args);
+  } catch (e) {
+    if (e instanceof BuiltinError) return strictErrorText(e.code, e.message);
+    throw e instanceof Error && !e.message.startsWith('internal:') ? new Error(`internal: host builtin ${name}: ${e.message}`, { cause: e }) : e;
+  }
+  return toSdkResult(v);
+}
+
+/** The strict error record a host builtin hands back through the SDK (never valid JSON). */
+export function strictErrorText(code: string, message: string): ArrayBuffer {
+  const bytes = new TextEncoder().encode(`\0WRIT\0${code}\0${message}`);
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
+
+export interface HostBuiltinOptions {
+  /** OPA's --strict-builtin-errors: bad input fails the evaluation instead of being undefined. */
+  strict?: boolean;
+}
+
 /** The functions to pass as the SDK's customBuiltins. */
-export function hostBuiltins(): Record<string, (...args: unknown[]) => unknown> {
+export function hostBuiltins(opts: HostBuiltinOptions = {}): Record<string, (...args: unknown[]) => unknown> {
+  const strict = opts.strict === true;
   const out: Record<string, (...args: unknown[]) => unknown> = {};
-  for (const b of hostBuiltinList) out[b.name] = (...args) => toSdkResult(callHostBuiltin(b.name, args));
+  for (const b of hostBuiltinList) out[b.name] = (...args) => callForSdk(b.name, args, strict);
   return out;
 }
 

@@ -40,10 +40,10 @@ export const jsonBuiltins: HostBuiltin[] = [
       const o = obj(NAME, options, 2);
       let pretty: boolean | undefined, indent = '\t', prefix = '';
       for (const [k, v] of Object.entries(o)) {
-        if (k === 'pretty') { if (typeof v !== 'boolean') fail(NAME, 'pretty must be a boolean'); pretty = v; }
-        else if (k === 'indent') { if (typeof v !== 'string') fail(NAME, 'indent must be a string'); indent = v; pretty ??= true; }
-        else if (k === 'prefix') { if (typeof v !== 'string') fail(NAME, 'prefix must be a string'); prefix = v; pretty ??= true; }
-        else fail(NAME, `object contained unknown key ${JSON.stringify(k)}`);
+        if (k === 'pretty') { if (typeof v !== 'boolean') fail(NAME, 'pretty must be a boolean', 'eval_type_error'); pretty = v; }
+        else if (k === 'indent') { if (typeof v !== 'string') fail(NAME, 'indent must be a string', 'eval_type_error'); indent = v; pretty ??= true; }
+        else if (k === 'prefix') { if (typeof v !== 'string') fail(NAME, 'prefix must be a string', 'eval_type_error'); prefix = v; pretty ??= true; }
+        else fail(NAME, `object contained unknown key ${JSON.stringify(k)}`, 'eval_type_error');
       }
       // An explicit "pretty": false wins over indent/prefix.
       if (o.pretty === false) pretty = false;

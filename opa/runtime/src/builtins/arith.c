@@ -38,6 +38,9 @@ static opa_value *wb_set_minus(opa_value *a, opa_value *b) {
 
 WRIT_EXPORT("wb_minus") opa_value *wb_minus(opa_value *a, opa_value *b) {
   if (wb_is(a, OPA_SET) && wb_is(b, OPA_SET)) return wb_set_minus(a, b);
+  /* OPA: the second operand must match the first one's kind */
+  if (wb_is(a, OPA_SET)) return writ_type_fail(2, "set", b);
+  if (wb_is(a, OPA_NUMBER) && !wb_is(b, OPA_NUMBER)) return writ_type_fail(2, "number", b);
   return wb_arith(a, b, WB_SUB);
 }
 
@@ -45,12 +48,12 @@ WRIT_EXPORT("wb_div") opa_value *wb_div(opa_value *a, opa_value *b) {
   if (!wb_is(a, OPA_NUMBER) || !wb_is(b, OPA_NUMBER)) return 0;
   wb_i128 x, y;
   if (wb_num_i128(a, &x) && wb_num_i128(b, &y)) {
-    if (y == 0) return 0;
+    if (y == 0) return writ_builtin_fail(WRIT_ERR_BUILTIN, "divide by zero");
     /* exact when divisible (and not the single overflowing case) */
     if (!(y == -1 && x == (wb_i128)((unsigned __int128)1 << 127)) && x % y == 0) return wb_from_i128(x / y);
   }
   double g = wb_num_f(b);
-  if (g == 0) return 0;
+  if (g == 0) return writ_builtin_fail(WRIT_ERR_BUILTIN, "divide by zero");
   /* terminating decimal quotients are exact (0.3 / 0.1 = 3, 1 / 8 = 0.125) */
   wb_dec c, d;
   if (wb_num_dec(a, &c) && wb_num_dec(b, &d) && d.m != 0) {
@@ -93,7 +96,11 @@ WRIT_EXPORT("wb_rem") opa_value *wb_rem(opa_value *a, opa_value *b) {
   bool ax = wb_num_i128(a, &x), by = wb_num_i128(b, &y);
   /* an integer divisor beyond 128 bits exceeds |x|: the remainder is x itself */
   if (ax && !by && wb_is_huge_integer(b) && x != (wb_i128)((unsigned __int128)1 << 127)) return a;
-  if (!ax || !by || y == 0) return 0;
+  if (ax && by && y == 0) return writ_builtin_fail(WRIT_ERR_BUILTIN, "modulo by zero");
+  if (!ax || !by) {
+    if (wb_is(a, OPA_NUMBER) && wb_is(b, OPA_NUMBER)) return writ_builtin_fail(WRIT_ERR_BUILTIN, "modulo on floating-point number");
+    return 0;
+  }
   if (y == -1) return opa_number_int(0);
   return wb_from_i128(x % y);
 }

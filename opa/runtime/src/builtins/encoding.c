@@ -1,6 +1,7 @@
 /* base64 / base64url builtins with Go's encoding/base64 semantics (padded alphabets,
  * non-strict decoding that skips \r and \n, as OPA uses them). */
 #include "wbb_util.h"
+#include "../strict.h"
 
 static const char STD_ALPHA[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char URL_ALPHA[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -74,7 +75,7 @@ WRIT_EXPORT("wb_base64_decode") opa_value *wb_base64_decode(opa_value *a) {
   opa_string_t *s = wbb_str(a);
   if (!s) return 0;
   char *out; uint32_t n;
-  if (!b64_decode_raw(s->data, s->len, STD_ALPHA, &out, &n)) return 0;
+  if (!b64_decode_raw(s->data, s->len, STD_ALPHA, &out, &n)) return writ_builtin_fail(WRIT_ERR_BUILTIN, "illegal base64 data");
   return opa_string_nocopy(out, n);
 }
 
@@ -98,10 +99,10 @@ WRIT_EXPORT("wb_base64url_decode") opa_value *wb_base64url_decode(opa_value *a) 
     case 0: break;
     case 2: buf[n++] = '='; buf[n++] = '='; break;
     case 3: buf[n++] = '='; break;
-    default: return 0;
+    default: return writ_builtin_fail(WRIT_ERR_BUILTIN, "illegal base64 data");
     }
   }
   char *out; uint32_t outn;
-  if (!b64_decode_raw(buf, n, URL_ALPHA, &out, &outn)) return 0;
+  if (!b64_decode_raw(buf, n, URL_ALPHA, &out, &outn)) return writ_builtin_fail(WRIT_ERR_BUILTIN, "illegal base64 data");
   return opa_string_nocopy(out, outn);
 }

@@ -5,6 +5,7 @@
  * [] = ["."], else each a single-rune string. The glob is translated into a regex for the
  * writ regex engine (regex/), whose Pike VM keeps matching linear in the subject. */
 #include "wbb_util.h"
+#include "../strict.h"
 #include "regex/wre.h"
 
 typedef struct { char *d; uint32_t len, cap; } g_buf;
@@ -150,7 +151,7 @@ WRIT_EXPORT("wb_glob_match") opa_value *wb_glob_match(opa_value *pattern, opa_va
   g_buf b = { 0, 0, 0 };
   puts_(&b, "\\A(?:");
   parse_seq(&ps, &b, 0);
-  if (ps.error) return 0;
+  if (ps.error) return writ_builtin_fail(WRIT_ERR_BUILTIN, "invalid glob pattern: %.*s", (int)(pat->len > 200 ? 200 : pat->len), pat->data);
   puts_(&b, ")\\z");
   wre_prog *prog = wre_compile_pattern(b.d, b.len);
   if (!prog) return 0;

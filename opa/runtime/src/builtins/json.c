@@ -1,6 +1,7 @@
 /* json.marshal, json.unmarshal, json.filter and json.remove with OPA's semantics
  * (paths are "a/b" strings with ~0/~1 escapes, or arrays of segments). */
 #include "wbb_util.h"
+#include "../strict.h"
 
 /* OPA marshals with Go's encoding/json, which escapes <, >, & and U+2028/U+2029 (HTML-safe
  * output). Those characters can only occur inside strings of the dumped JSON, so a plain
@@ -36,7 +37,8 @@ WRIT_EXPORT("wb_json_marshal") opa_value *wb_json_marshal(opa_value *a) {
 WRIT_EXPORT("wb_json_unmarshal") opa_value *wb_json_unmarshal(opa_value *a) {
   opa_string_t *s = wbb_str(a);
   if (!s) return 0;
-  return opa_json_parse(s->data, s->len);
+  opa_value *v = opa_json_parse(s->data, s->len);
+  return v ? v : writ_builtin_fail(WRIT_ERR_BUILTIN, "invalid JSON text");
 }
 
 /* One path -> array of segments. Strings: leading '/' trimmed, split on '/', ~1 -> '/', ~0 -> '~';
@@ -181,16 +183,29 @@ static opa_value *remove_value(opa_value *v, opa_value *tree) {
   }
 }
 
+/* paths_to_tree with OPA's operand 2 errors recorded for strict mode. */
+static opa_value *paths_operand(opa_value *paths) {
+  opa_value *tree = paths_to_tree(paths);
+  if (tree || !paths) return tree;
+  if (paths->type != OPA_ARRAY && paths->type != OPA_SET) return writ_type_fail(2, "one of {set, array}", paths);
+  uint32_t n = opa_value_length(paths);
+  for (uint32_t i = 0; i < n; i++) {
+    opa_value *p = opa_value_val_at(paths, i);
+    if (!parse_path(p)) return writ_type_fail(2, "one of {set, array} containing string paths or array of path segments", p);
+  }
+  return 0;
+}
+
 WRIT_EXPORT("wb_json_filter") opa_value *wb_json_filter(opa_value *obj, opa_value *paths) {
   if (!wbb_is(obj, OPA_OBJECT)) return 0;
-  opa_value *tree = paths_to_tree(paths);
+  opa_value *tree = paths_operand(paths);
   if (!tree) return 0;
   return filter_value(obj, tree);
 }
 
 WRIT_EXPORT("wb_json_remove") opa_value *wb_json_remove(opa_value *obj, opa_value *paths) {
   if (!wbb_is(obj, OPA_OBJECT)) return 0;
-  opa_value *tree = paths_to_tree(paths);
+  opa_value *tree = paths_operand(paths);
   if (!tree) return 0;
   opa_value *r = remove_value(obj, tree);
   return r ? r : opa_object();

@@ -1,6 +1,7 @@
 /* net.cidr_contains and net.cidr_intersects, following Go's net.ParseIP / net.ParseCIDR and
  * IPNet.Contains (IPv4 networks are 4 bytes, IPv6 16; v4-mapped IPv6 addresses act as IPv4). */
 #include "wbb_util.h"
+#include "../strict.h"
 
 typedef struct { uint8_t b[16]; uint32_t len; } ip_addr;   /* len 4 or 16 */
 
@@ -133,7 +134,10 @@ static ip_addr last_ip(const ip_net *net) {
 
 WRIT_EXPORT("wb_net_cidr_contains") opa_value *wb_net_cidr_contains(opa_value *cidr, opa_value *other) {
   ip_net a;
-  if (!parse_cidr(cidr, &a)) return 0;
+  if (!parse_cidr(cidr, &a)) {
+    if (!wbb_str(cidr)) return 0;
+    return writ_builtin_fail(WRIT_ERR_BUILTIN, "invalid CIDR address: %.*s", (int)((opa_string_t *)cidr)->len, ((opa_string_t *)cidr)->data);
+  }
   opa_string_t *s = wbb_str(other);
   if (!s) return 0;
   ip_addr ip;
@@ -151,6 +155,8 @@ WRIT_EXPORT("wb_net_cidr_contains") opa_value *wb_net_cidr_contains(opa_value *c
 
 WRIT_EXPORT("wb_net_cidr_intersects") opa_value *wb_net_cidr_intersects(opa_value *x, opa_value *y) {
   ip_net a, b;
-  if (!parse_cidr(x, &a) || !parse_cidr(y, &b)) return 0;
+  if (!wbb_str(x) || !wbb_str(y)) return 0;
+  if (!parse_cidr(x, &a)) return writ_builtin_fail(WRIT_ERR_BUILTIN, "invalid CIDR address: %.*s", (int)((opa_string_t *)x)->len, ((opa_string_t *)x)->data);
+  if (!parse_cidr(y, &b)) return writ_builtin_fail(WRIT_ERR_BUILTIN, "invalid CIDR address: %.*s", (int)((opa_string_t *)y)->len, ((opa_string_t *)y)->data);
   return opa_boolean(net_contains(&a, &b.ip) || net_contains(&b, &a.ip));
 }

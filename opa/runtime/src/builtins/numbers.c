@@ -4,7 +4,7 @@
 /* numbers.range(a, b): integers from a to b inclusive, descending when a > b. */
 WRIT_EXPORT("wb_numbers_range") opa_value *wb_numbers_range(opa_value *a, opa_value *b) {
   int64_t x, y;
-  if (!wb_num_i64(a, &x) || !wb_num_i64(b, &y)) return 0;
+  if (!wb_int64_arg(a, 1, &x) || !wb_int64_arg(b, 2, &y)) return 0;
   wb_i128 n = (x <= y ? (wb_i128)y - x : (wb_i128)x - y) + 1;
   if (n > 0x7fffffff) return 0;   /* cannot be built in a 32-bit address space */
   opa_value *r = opa_array_with_cap((uint32_t)n);
@@ -58,13 +58,31 @@ static opa_value *wb_parse_number_text(const char *s, uint32_t len) {
   return v;
 }
 
+/* OPA's errors: inf/nan spellings are refused as a type error, other text fails ParseFloat. */
+static void wb_to_number_fail(opa_string_t *s) {
+  const char *p = s->data;
+  uint32_t n = s->len, i = (n > 0 && (p[0] == '+' || p[0] == '-')) ? 1 : 0;
+  char low[10];
+  uint32_t k = 0;
+  for (; i < n && k < 9; i++, k++) low[k] = (char)((p[i] >= 'A' && p[i] <= 'Z') ? p[i] + 32 : p[i]);
+  low[k] = 0;
+  bool special = i == n && (__builtin_strcmp(low, "nan") == 0 || __builtin_strcmp(low, "inf") == 0 || __builtin_strcmp(low, "infinity") == 0);
+  if (special) writ_builtin_fail(WRIT_ERR_TYPE, "operand 1 must be a valid number string but got %.*s", (int)n, p);
+  else writ_builtin_fail(WRIT_ERR_BUILTIN, "strconv.ParseFloat: parsing \"%.*s\": invalid syntax", (int)(n > 200 ? 200 : n), p);
+}
+
 WRIT_EXPORT("wb_to_number") opa_value *wb_to_number(opa_value *a) {
   if (a == 0) return 0;
   switch (a->type) {
     case OPA_NULL: return opa_number_int(0);
     case OPA_BOOLEAN: return opa_number_int(((opa_boolean_t *)a)->v ? 1 : 0);
     case OPA_NUMBER: return a;
-    case OPA_STRING: return wb_parse_number_text(wb_str(a)->data, wb_str(a)->len);
+    case OPA_STRING: {
+      opa_string_t *s = wb_str(a);
+      opa_value *r = wb_parse_number_text(s->data, s->len);
+      if (r == 0) wb_to_number_fail(s);
+      return r;
+    }
     default: return 0;
   }
 }

@@ -1,10 +1,11 @@
 /* object.filter, object.get, object.remove and object.union (deep merge, right wins), as OPA. */
 #include "wbb_util.h"
+#include "../strict.h"
 
 WRIT_EXPORT("wb_object_filter") opa_value *wb_object_filter(opa_value *obj, opa_value *keys) {
   if (!wbb_is(obj, OPA_OBJECT)) return 0;
   opa_value *set = wbb_keys_param(keys);
-  if (!set) return 0;
+  if (!set) return writ_type_fail(2, "one of {object, set, array}", keys);
   opa_value *out = opa_object();
   opa_object_t *o = (opa_object_t *)obj;
   for (uint32_t i = 0; i < o->len; i++)
@@ -15,7 +16,7 @@ WRIT_EXPORT("wb_object_filter") opa_value *wb_object_filter(opa_value *obj, opa_
 WRIT_EXPORT("wb_object_remove") opa_value *wb_object_remove(opa_value *obj, opa_value *keys) {
   if (!wbb_is(obj, OPA_OBJECT)) return 0;
   opa_value *set = wbb_keys_param(keys);
-  if (!set) return 0;
+  if (!set) return writ_type_fail(2, "one of {object, set, array}", keys);
   opa_value *out = opa_object();
   opa_object_t *o = (opa_object_t *)obj;
   for (uint32_t i = 0; i < o->len; i++)

@@ -3,6 +3,7 @@
  * Patterns the engine rejects (invalid or unsupported, e.g. \p{..}) make the call undefined
  * (is_valid: false); so does exceeding the engine's work limit. */
 #include "wbb_util.h"
+#include "../strict.h"
 #include "regex/wre.h"
 
 WRIT_EXPORT("wb_regex_is_valid") opa_value *wb_regex_is_valid(opa_value *pat) {
@@ -15,7 +16,7 @@ WRIT_EXPORT("wb_regex_match") opa_value *wb_regex_match(opa_value *pat, opa_valu
   opa_string_t *p = wbb_str(pat), *s = wbb_str(value);
   if (!p || !s) return 0;
   wre_prog *prog = wre_compile_pattern(p->data, p->len);
-  if (!prog) return 0;
+  if (!prog) return writ_builtin_fail(WRIT_ERR_BUILTIN, "error parsing regexp: invalid or unsupported pattern: `%.*s`", (int)(p->len > 200 ? 200 : p->len), p->data);
   int32_t *caps = (int32_t *)opa_malloc(2 * (uint32_t)prog->ncap * sizeof(int32_t));
   int r = wre_exec(prog, s->data, s->len, 0, caps);
   if (r < 0) return 0;

@@ -274,7 +274,8 @@ WRIT_EXPORT("wb_strings_replace_n") opa_value *wb_strings_replace_n(opa_value *p
   WB_STR_ARG(a);
   opa_object_t *pat = wb_obj(p);
   for (uint32_t k = 0; k < pat->len; k++)
-    if (!wb_is(pat->keys[k], OPA_STRING) || !wb_is(pat->vals[k], OPA_STRING)) return 0;
+    if (!wb_is(pat->keys[k], OPA_STRING)) return writ_builtin_fail(WRIT_ERR_TYPE, "operand 1 non-string key found in pattern object");
+    else if (!wb_is(pat->vals[k], OPA_STRING)) return writ_builtin_fail(WRIT_ERR_TYPE, "operand 1 non-string value found in pattern object");
   return wb_replacer(pat->keys, pat->vals, pat->len, wb_str(a));
 }
 

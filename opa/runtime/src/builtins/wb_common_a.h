@@ -4,6 +4,7 @@
 #define WRIT_WB_COMMON_A_H
 
 #include "../value.h"
+#include "../strict.h"
 
 /* Helpers may go unused in a given family file; that is fine. */
 #define WB_HELPER static inline __attribute__((unused))
@@ -62,6 +63,23 @@ WB_HELPER bool wb_num_i64(opa_value *v, int64_t *out) {
 }
 
 WB_HELPER double wb_num_f(opa_value *v) { return opa_number_as_double(v); }
+
+/* OPA's integer operand check for builtin `pos`: false (with the strict error recorded) unless
+ * v is an integral number. */
+WB_HELPER bool wb_int_arg(opa_value *v, int32_t pos, wb_i128 *out) {
+  if (wb_num_i128(v, out)) return true;
+  if (!wb_is(v, OPA_NUMBER)) writ_type_fail(pos, "number", v);
+  else writ_builtin_fail(WRIT_ERR_TYPE, "operand %d must be integer number but got floating-point number", (int)pos);
+  return false;
+}
+
+WB_HELPER bool wb_int64_arg(opa_value *v, int32_t pos, int64_t *out) {
+  wb_i128 x;
+  if (!wb_int_arg(v, pos, &x)) return false;
+  if (x > INT64_MAX || x < INT64_MIN) { writ_builtin_fail(WRIT_ERR_BUILTIN, "operand %d out of range", (int)pos); return false; }
+  *out = (int64_t)x;
+  return true;
+}
 
 /* A number value for an exact integer: INT when it fits int64, otherwise decimal literal text
  * (REF) so that it prints without loss. */
