@@ -6,14 +6,13 @@ import { bearerToken, type Caller, type CallerTable } from './auth.ts';
 import { ServiceMetrics } from './metrics.ts';
 import { normaliseDecision } from './normalise.ts';
 import { applyMask, maskOps } from './mask.ts';
-import { seal } from './seal.ts';
 import { openapiDocument } from './openapi.ts';
 import { gitRoutes } from './git.ts';
 import { ActivationError, type PolicyStore } from '../policy/store.ts';
 import type { PolicyVersion, Evaluation } from '../policy/version.ts';
 import type { DecisionLog } from '../audit/log.ts';
 import type { LogStore } from '../audit/store.ts';
-import { inputDigest, type DecisionEntry } from '../audit/record.ts';
+import { inputDigest, sealInput, type DecisionEntry } from '../audit/record.ts';
 import { uuidv7 } from '../audit/uuid7.ts';
 import { canonicalJson } from '../audit/canonical.ts';
 
@@ -131,7 +130,7 @@ export function build(opts: BuildOptions): FastifyInstance {
       action: inp.action ?? null,
       input: recordedInput ?? null,
       input_digest: inputDigest(input),
-      input_sealed: seal(replayKey, input ?? null),
+      input_sealed: sealInput(input ?? null, replayKey, decision_id),
       result,
       policy: v.provenance,
       nondeterministic: ev.nondeterministic,

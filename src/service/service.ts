@@ -7,13 +7,12 @@ import chokidar from 'chokidar';
 import type { WritConfig } from './config.ts';
 import { build } from './app.ts';
 import { CallerTable, loadOrCreateTokens } from './auth.ts';
-import { loadOrCreateReplayKey } from './seal.ts';
 import { ServiceMetrics } from './metrics.ts';
 import { PolicyStore } from '../policy/store.ts';
 import { DecisionLog } from '../audit/log.ts';
 import { SqliteLogStore } from '../audit/store.ts';
 import { loadOrCreateSigningKey } from '../audit/keys.ts';
-import { dataDirLayout } from '../audit/record.ts';
+import { dataDirLayout, loadOrCreateReplayKey } from '../audit/record.ts';
 
 export interface OpenOptions {
   /** Development mode: activate this directory and reload it on save (keep last good). */

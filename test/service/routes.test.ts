@@ -2,9 +2,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { open, auth, pgInput, policyDir, tokens } from './helpers.ts';
 import type { Service } from '../../src/service/service.ts';
-import { unseal } from '../../src/service/seal.ts';
-import { inputDigest } from '../../src/audit/record.ts';
-import { readFileSync } from 'node:fs';
+import { inputDigest, unsealInput, loadReplayKey } from '../../src/audit/record.ts';
 import { join } from 'node:path';
 
 const policy = {
@@ -171,8 +169,8 @@ describe('POST /v1/decisions', () => {
     expect(rec.input.principal.id).toBe('**');
     expect(JSON.stringify(rec)).not.toContain('hunter2');
     expect(rec.input_digest).toBe(inputDigest(input));
-    const key = readFileSync(join(svc.store.repo, '..', 'replay.key'));
-    expect(unseal(key, rec.input_sealed)).toEqual(input);
+    const key = loadReplayKey(join(svc.store.repo, '..', 'replay.key'));
+    expect(unsealInput(rec.input_sealed, key, rec.decision_id)).toEqual(input);
   });
 });
 
