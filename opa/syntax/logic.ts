@@ -34,7 +34,7 @@ function asBody(e: Expr): Body {
 function atOperandEnd(p: ParserState): boolean {
   if (atLogicOp(p)) return true;
   const t = p.t.tok;
-  return t === Tok.EOF || t === Tok.RBrace || t === Tok.RParen || t === Tok.Semicolon || t === Tok.With || p.t.nlBefore;
+  return t === Tok.EOF || t === Tok.RBrace || t === Tok.RBrack || t === Tok.RParen || t === Tok.Semicolon || t === Tok.With || t === Tok.Else || p.t.nlBefore;
 }
 
 // or-expr = and-expr { "or" and-expr }
