@@ -27,7 +27,7 @@ export interface WritConfig {
     /** PEM public key (path) that bundle signatures must verify against. */
     verification_key?: string;
   };
-  log: { checkpoint_every: number };
+  log: { checkpoint_every: number; checkpoint_seconds: number };
   callers: CallerConfig[];
   limits: { body_bytes: number; bundle_bytes: number; request_timeout_ms: number };
 }
@@ -88,7 +88,7 @@ export function validateConfig(raw: unknown, base = process.cwd()): WritConfig {
   const entrypoints = { ...defaultEntrypoints };
   for (const [k, v] of Object.entries(eps)) entrypoints[k] = str(v, `policies.entrypoints.${k}`, '');
   const log = obj(root.log, 'log');
-  known(log, 'log', ['checkpoint_every']);
+  known(log, 'log', ['checkpoint_every', 'checkpoint_seconds']);
   const limits = obj(root.limits, 'limits');
   known(limits, 'limits', ['body_bytes', 'bundle_bytes', 'request_timeout_ms']);
   if (root.callers !== undefined && !Array.isArray(root.callers)) throw new ConfigError('callers', 'must be a list');
@@ -116,7 +116,10 @@ export function validateConfig(raw: unknown, base = process.cwd()): WritConfig {
       require_signed_bundles: requireSigned,
       verification_key: verificationKey,
     },
-    log: { checkpoint_every: int(log.checkpoint_every, 'log.checkpoint_every', 1000, 1, 10_000_000) },
+    log: {
+      checkpoint_every: int(log.checkpoint_every, 'log.checkpoint_every', 1000, 1, 10_000_000),
+      checkpoint_seconds: int(log.checkpoint_seconds, 'log.checkpoint_seconds', 60, 0, 86_400),
+    },
     callers,
     limits: {
       body_bytes: int(limits.body_bytes, 'limits.body_bytes', 1 << 20, 1024, 64 << 20),

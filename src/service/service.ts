@@ -57,7 +57,7 @@ export async function openService(config: WritConfig, opts: OpenOptions = {}): P
     log: say,
   });
   const logStore = new SqliteLogStore(join(dd, dataDirLayout.logDb));
-  const log = new DecisionLog({ store: logStore, key: loadOrCreateSigningKey(join(dd, dataDirLayout.logKey)), checkpointEvery: config.log.checkpoint_every, now: opts.now });
+  const log = new DecisionLog({ store: logStore, key: loadOrCreateSigningKey(join(dd, dataDirLayout.logKey)), checkpointEvery: config.log.checkpoint_every, checkpointIntervalMs: config.log.checkpoint_seconds * 1000, now: opts.now });
   const metrics = new ServiceMetrics(true);
   const app = build({ config, store, log, logStore, callers: new CallerTable(callerConfigs), replayKey, metrics, now: opts.now, logger: opts.logger });
 
@@ -79,6 +79,8 @@ export async function openService(config: WritConfig, opts: OpenOptions = {}): P
       clearTimeout(timer);
       timer = setTimeout(() => void reload(), 100);
     });
+    // Saves made before the initial scan finishes would be missed.
+    await new Promise<void>((ready) => watcher!.once('ready', () => ready()));
   }
 
   return {
