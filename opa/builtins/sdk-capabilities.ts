@@ -83,7 +83,7 @@ export const sdkCapabilityBuiltins: BuiltinDef[] = [
   { name: "set_diff", impl: 'native', ...{"decl":{"args":[{"of":{"type":"any"},"type":"set"},{"of":{"type":"any"},"type":"set"}],"result":{"of":{"type":"any"},"type":"set"},"type":"function"}} },
   { name: "sort", impl: 'native', ...{"decl":{"args":[{"of":[{"dynamic":{"type":"any"},"type":"array"},{"of":{"type":"any"},"type":"set"}],"type":"any"}],"result":{"dynamic":{"type":"any"},"type":"array"},"type":"function"}} },
   { name: "split", impl: 'native', ...{"decl":{"args":[{"type":"string"},{"type":"string"}],"result":{"dynamic":{"type":"string"},"type":"array"},"type":"function"}} },
-  { name: "sprintf", impl: 'sdk', ...{"decl":{"args":[{"type":"string"},{"dynamic":{"type":"any"},"type":"array"}],"result":{"type":"string"},"type":"function"}} },
+  { name: "sprintf", impl: 'native', ...{"decl":{"args":[{"type":"string"},{"dynamic":{"type":"any"},"type":"array"}],"result":{"type":"string"},"type":"function"}} },
   { name: "startswith", impl: 'native', ...{"decl":{"args":[{"type":"string"},{"type":"string"}],"result":{"type":"boolean"},"type":"function"}} },
   { name: "strings.replace_n", impl: 'native', ...{"decl":{"args":[{"dynamic":{"key":{"type":"string"},"value":{"type":"string"}},"type":"object"},{"type":"string"}],"result":{"type":"string"},"type":"function"}} },
   { name: "substring", impl: 'native', ...{"decl":{"args":[{"type":"string"},{"type":"number"},{"type":"number"}],"result":{"type":"string"},"type":"function"}} },
