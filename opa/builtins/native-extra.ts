@@ -1,5 +1,7 @@
 // Builtins writ implements natively in the module runtime beyond the SDK's capabilities list.
-import type { BuiltinDef } from './registry.ts';
+import type { BuiltinDef, OpaType } from './registry.ts';
+
+const S: OpaType = { type: 'string' };
 
 export const nativeExtraBuiltins: BuiltinDef[] = [
   {
@@ -12,4 +14,10 @@ export const nativeExtraBuiltins: BuiltinDef[] = [
     impl: 'native',
     decl: { type: 'function', args: [{ type: 'array', dynamic: { type: 'any' } }], result: { type: 'string' } },
   },
+  // Regular expressions on the runtime's RE2-syntax engine (regex_more.c); regex.split must be
+  // native because the SDK's own JavaScript regex.split would win over a host builtin.
+  { name: 'regex.split', impl: 'native', decl: { type: 'function', args: [S, S], result: { type: 'array', dynamic: S } } },
+  { name: 'regex.find_n', impl: 'native', decl: { type: 'function', args: [S, S, { type: 'number' }], result: { type: 'array', dynamic: S } } },
+  { name: 'regex.replace', impl: 'native', decl: { type: 'function', args: [S, S, S], result: S } },
+  { name: 'regex.template_match', impl: 'native', decl: { type: 'function', args: [S, S, S, S], result: { type: 'boolean' } } },
 ];

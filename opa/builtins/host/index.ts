@@ -28,7 +28,6 @@ import { netBuiltins } from './net.ts';
 import { jwtBuiltins } from './jwt.ts';
 import { timeBuiltins } from './time.ts';
 import { jsonPatchBuiltins } from './jsonpatch.ts';
-import { regexBuiltins } from './regex.ts';
 import { templateBuiltins } from './template.ts';
 import { uriBuiltins } from './uri.ts';
 import { jsonBuiltins } from './json.ts';
@@ -60,7 +59,6 @@ export const hostBuiltinList: HostBuiltin[] = [
   ...jwtBuiltins,
   ...timeBuiltins,
   ...jsonPatchBuiltins,
-  ...regexBuiltins,
   ...templateBuiltins,
   ...uriBuiltins,
   ...jsonBuiltins,

@@ -317,26 +317,6 @@ export const TABLE: Array<[string, unknown[], unknown]> = [
   ['json.patch', [[1, 2, 3], [{ op: 'add', path: '1.2', value: 'foo' }]], undefined],
   ['json.patch', [{}, 'nope'], undefined],
 
-  ['regex.replace', ['-wy-wxxy-', 'w(x*)y', '<$1>'], '-<>-<xx>-'],
-  ['regex.replace', ['baaac', 'a*', '-'], '-b-c-'],
-  ['regex.replace', ['John Smith', '(?P<first>\\w+) (?P<last>\\w+)', '${last}, $first'], 'Smith, John'],
-  ['regex.replace', ['abc', 'b', '$1x$$'], 'a$c'],
-  ['regex.replace', ['ABC', '(?i)b', '_'], 'A_C'],
-  ['regex.replace', ['foo', '[', 'x'], undefined],
-  ['regex.replace', ['foo', 'o', 1], undefined],
-
-  ['regex.find_n', ['a.', 'paranormal', -1], ['ar', 'an', 'al']],
-  ['regex.find_n', ['a.', 'paranormal', 2], ['ar', 'an']],
-  ['regex.find_n', ['x*', 'ab', -1], ['', '', '']],
-  ['regex.find_n', ['(', 'x', -1], undefined],
-  ['regex.find_n', ['a', 'a', 1.5], undefined],
-
-  ['regex.template_match', ['urn:foo:{.*}', 'urn:foo:bar:baz', '{', '}'], true],
-  ['regex.template_match', ['urn:foo.{[a-z]+}', 'urn:fooXbar', '{', '}'], false],
-  ['regex.template_match', ['urn:<[0-9]{2}>:x', 'urn:42:x', '<', '>'], true],
-  ['regex.template_match', ['urn:{.*', 'urn:x', '{', '}'], undefined],
-  ['regex.template_match', ['a', 'a', '{{', '}'], undefined],
-
   ['strings.render_template', ['Hi {{.name}}!', { name: 'Ann' }], 'Hi Ann!'],
   ['strings.render_template', ['{{range $i, $v := .xs}}{{if $i}}, {{end}}{{$v}}{{end}}', { xs: [1, 'b', true] }], '1, b, true'],
   ['strings.render_template', ['{{if .a}}A{{else if .b}}B{{else}}C{{end}}', { a: false, b: [] }], 'C'],
