@@ -28,7 +28,7 @@ export const arrayBuiltins: HostBuiltin[] = [
       if (!Number.isInteger(lo)) fail(name, 'operand 1 must be integer number but got floating-point number');
       if (!Number.isInteger(hi)) fail(name, 'operand 2 must be integer number but got floating-point number');
       if (!Number.isInteger(step)) fail(name, 'operand 3 must be integer number but got floating-point number');
-      if (step <= 0) fail(name, 'step must be a positive number above zero');
+      if (step <= 0) fail(name, 'step must be a positive integer');
       if (Math.abs(hi - lo) / step > MAX_RANGE) fail(name, 'range too large');
       const out: number[] = [];
       if (lo <= hi) for (let i = lo; i <= hi; i += step) out.push(i);

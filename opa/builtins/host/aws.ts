@@ -46,7 +46,7 @@ export const awsBuiltins: HostBuiltin[] = [
       if (typeof unsigned !== 'boolean') fail(NAME, "operand 2 invalid value for 'disable_payload_signing' in AWS config");
       if (typeof timeArg !== 'number' && typeof timeArg !== 'bigint') fail(NAME, 'operand 3 must be a number');
       const ns = BigInt(typeof timeArg === 'number' ? Math.trunc(timeArg) : timeArg);
-      if (ns < 0n) fail(NAME, 'operand 3 must be a non-negative timestamp');
+      if (ns < 0n) fail(NAME, 'operand 3 could not convert time_ns value into a unix timestamp');
       let url: ReturnType<typeof parseUrl>;
       try { url = parseUrl(req.url as string); } catch { return fail(NAME, 'invalid url'); }
       const host = (url.hostname.includes(':') ? `[${url.hostname}]` : url.hostname) + (url.port ? ':' + url.port : '');

@@ -8,14 +8,27 @@ import { newObj } from './values.ts';
 const utf8 = new TextEncoder();
 const utf8Decode = new TextDecoder('utf-8');
 
+/** Go's %#U of a byte taken as a rune: U+0067 'g' (no quoted character when not printable). */
+function goQuoteByte(c: number): string {
+  const hex = 'U+' + c.toString(16).toUpperCase().padStart(4, '0');
+  const printable = (c >= 0x20 && c < 0x7f) || c >= 0xa1 && c !== 0xad;
+  return printable ? `${hex} '${String.fromCharCode(c)}'` : hex;
+}
+
 function hexDecode(s: string): string {
-  if (s.length % 2 !== 0) fail('hex.decode', 'encoding/hex: odd length hex string');
-  const bytes = new Uint8Array(s.length / 2);
-  for (let i = 0; i < s.length; i += 2) {
-    for (const c of [s[i]!, s[i + 1]!]) {
-      if (!/[0-9a-fA-F]/.test(c)) fail('hex.decode', `encoding/hex: invalid byte: ${JSON.stringify(c)}`);
-    }
-    bytes[i / 2] = parseInt(s.slice(i, i + 2), 16);
+  // Go's hex.DecodeString on the UTF-8 bytes: an invalid byte (even the odd last one) is reported before the odd length.
+  const src = utf8.encode(s);
+  const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+  const bad = (c: number): never => fail('hex.decode', `encoding/hex: invalid byte: ${goQuoteByte(c)}`);
+  const bytes = new Uint8Array(src.length >> 1);
+  for (let i = 0; i + 1 < src.length; i += 2) {
+    if (!isHex(src[i]!)) bad(src[i]!);
+    if (!isHex(src[i + 1]!)) bad(src[i + 1]!);
+    bytes[i / 2] = parseInt(String.fromCharCode(src[i]!, src[i + 1]!), 16);
+  }
+  if (src.length % 2 !== 0) {
+    if (!isHex(src[src.length - 1]!)) bad(src[src.length - 1]!);
+    fail('hex.decode', 'encoding/hex: odd length hex string');
   }
   return utf8Decode.decode(bytes);
 }

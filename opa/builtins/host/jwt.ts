@@ -23,7 +23,7 @@ const b64url = (b: Buffer | string): string => Buffer.from(b).toString('base64ur
 
 function decodeToken(name: string, jwt: string): Token {
   const parts = jwt.split('.');
-  if (parts.length !== 3) fail(name, 'encoded JWT had no period separators');
+  if (parts.length !== 3) fail(name, `encoded JWT must have 3 sections, found ${parts.length}`);
   const headerText = b64urlDecode(name, parts[0]!).toString('utf8');
   let header: unknown;
   try { header = JSON.parse(headerText); } catch { fail(name, 'JWT header had invalid encoding'); }
@@ -185,8 +185,13 @@ function signingKey(name: string, family: Family, jwk: Record<string, unknown>):
 
 function sign(name: string, headerText: string, payloadText: string, jwk: Record<string, unknown>): string {
   let header: unknown;
-  try { header = JSON.parse(headerText); } catch { fail(name, "missing or invalid 'alg' header: cannot parse JSON"); }
-  if (!isObject(header) || typeof header.alg !== 'string') fail(name, "missing or invalid 'alg' header");
+  // OPA's messages (its JWS library's): empty text cannot be parsed; a header without an "alg" string has no alg header.
+  if (headerText.trim() === '') fail(name, "missing or invalid 'alg' header: cannot parse JSON: cannot parse empty string");
+  try { header = JSON.parse(headerText); } catch {
+    // a broken object is unparseable; text that is no object at all simply has no "alg"
+    fail(name, headerText.trimStart().startsWith('{') ? "missing or invalid 'alg' header: cannot parse JSON" : `missing or invalid 'alg' header: jwsbb: header "alg" not found`);
+  }
+  if (!isObject(header) || typeof header.alg !== 'string') fail(name, `missing or invalid 'alg' header: jwsbb: header "alg" not found`);
   const a = ALGS[header.alg] ?? fail(name, `unknown JWS algorithm: ${header.alg}`);
   if (header.typ === 'JWT') {
     try { JSON.parse(payloadText); } catch { fail(name, 'type is JWT but payload is not JSON'); }

@@ -124,7 +124,8 @@ export const x509Builtins: HostBuiltin[] = [
         const ders = derBlocks(name, str(name, s, 1), 'CERTIFICATE').flatMap((d) => splitDer(d));
         return ders.map((d) => certificate(name, d));
       } catch (e) {
-        if (e instanceof DerError) fail(name, e.message);
+        // Go's x509.ParseCertificates reports any broken outer DER structure as a malformed certificate.
+        if (e instanceof DerError) fail(name, 'x509: malformed certificate');
         throw e;
       }
     },
