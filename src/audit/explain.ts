@@ -8,6 +8,7 @@ import { replayingHostBuiltins, type RecordedCall } from '../../opa/builtins/hos
 import { parseModule } from '../../opa/syntax/parser.ts';
 import type { Module } from '../../opa/syntax/ast.ts';
 import { buildPolicy, loadTreeAtRevision, servedSources } from '../policy/build.ts';
+import { normaliseDecision } from '../service/normalise.ts';
 import { canonicalJson } from './canonical.ts';
 import { parseExact } from './json.ts';
 import { inputDigest, unsealInput, type DecisionEntry } from './record.ts';
@@ -95,19 +96,11 @@ function packageRules(modules: Module[], ep: string): { pkg: string; rules: stri
   return { pkg: best.join('/'), rules: [...names].sort() };
 }
 
-/** The result the service records for a value: v1/decisions answers the normalised decision. */
-async function serviceResult(api: string, entrypoint: string, ev: { defined: boolean; value?: unknown; error?: string }): Promise<unknown> {
-  if (api !== 'v1/decisions') return ev.defined ? ev.value : undefined;
-  // The service owns the decision contract; a path held in a variable keeps the audit code loadable
-  // without the service sources (then the raw value is compared).
-  const modPath = '../service/normalise.ts';
-  const mod = (await import(modPath)) as { normaliseDecision(ep: string, e: unknown): unknown };
-  return mod.normaliseDecision(entrypoint, {
-    defined: ev.defined,
-    result: ev.value,
-    error: ev.error,
-    nondeterministic: [],
-  });
+/** The result the service records for an evaluation (src/service/app.ts): v1/decisions normalises it. */
+function serviceResult(api: string, entrypoint: string, ev: { defined: boolean; value?: unknown; error?: string }): unknown {
+  if (api === 'v1/decisions') return normaliseDecision(entrypoint, { defined: ev.defined, result: ev.value, error: ev.error, nondeterministic: [] });
+  if (ev.error) return { error: ev.error };
+  return ev.defined ? ev.value : undefined;
 }
 
 export async function explainDecision(rec: DecisionEntry, opts: ExplainOptions): Promise<Explanation> {
@@ -158,10 +151,10 @@ export async function explainDecision(rec: DecisionEntry, opts: ExplainOptions):
   const calls = (rec.nondeterministic ?? []) as RecordedCall[];
   const policy = await loadReplaying(built.wasm, calls);
   policy.policy.setData((built.data ?? {}) as object);
-  if (!built.entrypoints.includes(rec.entrypoint)) throw new ExplainError(`entrypoint ${rec.entrypoint} is not in the rebuilt bundle`);
-  const ev = evaluate(policy, input, rec.entrypoint);
-  if (ev.error && /^replay:|replay/.test(ev.error)) throw new ExplainError(`replay diverged from the recording: ${ev.error}`);
-  const replayed = await serviceResult(rec.api, rec.entrypoint, ev);
+  // As the service does: a path that is no entrypoint of the bundle is undefined.
+  const ev = built.entrypoints.includes(rec.entrypoint) ? evaluate(policy, input, rec.entrypoint) : { defined: false };
+  if ('error' in ev && ev.error && /replay: /.test(ev.error)) throw new ExplainError(`replay diverged from the recording: ${ev.error}`);
+  const replayed = serviceResult(rec.api, rec.entrypoint, ev);
   const same = canonicalJson(replayed ?? null) === canonicalJson(rec.result ?? null);
 
   const modules = servedSources(tree.rego)
