@@ -20,4 +20,5 @@ export const nativeExtraBuiltins: BuiltinDef[] = [
   { name: 'regex.find_n', impl: 'native', decl: { type: 'function', args: [S, S, { type: 'number' }], result: { type: 'array', dynamic: S } } },
   { name: 'regex.replace', impl: 'native', decl: { type: 'function', args: [S, S, S], result: S } },
   { name: 'regex.template_match', impl: 'native', decl: { type: 'function', args: [S, S, S, S], result: { type: 'boolean' } } },
+  { name: 'regex.globs_match', impl: 'native', decl: { type: 'function', args: [S, S], result: { type: 'boolean' } } },
 ];

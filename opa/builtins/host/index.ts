@@ -36,7 +36,6 @@ import { keyBuiltins } from './keys.ts';
 import { awsBuiltins } from './aws.ts';
 import { x509Builtins } from './x509.ts';
 import { jsonSchemaBuiltins } from './json-schema.ts';
-import { globsBuiltins } from './globs.ts';
 
 export type HostFn = (...args: any[]) => unknown;
 
@@ -67,7 +66,6 @@ export const hostBuiltinList: HostBuiltin[] = [
   ...awsBuiltins,
   ...x509Builtins,
   ...jsonSchemaBuiltins,
-  ...globsBuiltins,
 ];
 
 export const hostBuiltinDefs: BuiltinDef[] = hostBuiltinList.map(({ fn: _fn, ...def }) => def);

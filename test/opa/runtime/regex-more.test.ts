@@ -1,7 +1,7 @@
-// regex.split, regex.find_n, regex.replace and regex.template_match (native, regex_more.c) end to
-// end through compiled Rego. Expectations are Go regexp's answers (RE2), including where
-// JavaScript's RegExp would answer differently (lookarounds refused, \z, (?i), (?U), \p{..}, \s,
-// POSIX classes, $ templates).
+// regex.split, regex.find_n, regex.replace, regex.template_match (native, regex_more.c) and
+// regex.globs_match (regex_globs.c) end to end through compiled Rego. Expectations are Go's answers
+// (RE2; OPA's glob-intersection walk), including where JavaScript's RegExp would answer
+// differently (lookarounds refused, \z, (?i), (?U), \p{..}, \s, POSIX classes, $ templates).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, loadCompiled } from '../../../opa/index.ts';
 
@@ -13,9 +13,10 @@ split := x if { x := regex.split(input.a, input.b) }
 find_n := x if { x := regex.find_n(input.a, input.b, input.c) }
 replace := x if { x := regex.replace(input.a, input.b, input.c) }
 tmatch := x if { x := regex.template_match(input.a, input.b, input.c, input.d) }
+globs := x if { x := regex.globs_match(input.a, input.b) }
 const_split := regex.split("[,;]\\\\s*", "a, b;c")
 `;
-const EPS = ['t/split', 't/find_n', 't/replace', 't/tmatch', 't/const_split'];
+const EPS = ['t/split', 't/find_n', 't/replace', 't/tmatch', 't/globs', 't/const_split'];
 
 let policy: Policy;
 let strict: Policy;
@@ -172,6 +173,46 @@ describe('regex.template_match (ladon-style templates)', () => {
   ]);
 });
 
+// OPA answers with the glob-intersection library's greedy walk over tokens (character, '.',
+// [set], each optionally + or *): '^' in a set and '?' are plain characters, '(' too.
+describe('regex.globs_match (OPA / glob-intersection semantics)', () => {
+  table('t/globs', [
+    [['a.a.[0-9]+z', '.b.b2359825792*594823z'], true],
+    [['[a-z]+', '[0-9]*'], false],
+    [['[a-z]+\\[[0-9]+\\]', 'foo\\[1\\]'], true],
+    [['[a-z]+\\[[0-9]+\\]', 'foo["bar"]'], false],
+    [['b.*', 'bar'], true],
+    [['b.*', 'car'], false],
+    [['a*', 'aaa'], true],
+    [['a*b', 'aab'], true],
+    [['a*b', 'acb'], false],
+    [['a+', 'a'], true],
+    [['a+b', 'b'], false],
+    [['a+', 'b*'], false],
+    [['a*', 'b*'], false],
+    [['a*', ''], false],
+    [['', ''], true],
+    [['[a-c]', '[c-e]'], true],
+    [['[a-c]', '[d-e]'], false],
+    [['[z-a]', 'a'], false],
+    [['.', '[]'], true],
+    [['é+', 'ééé'], true],
+    [['a\\*', 'a*'], false],
+    [['[^a]', 'a'], true],
+    [['ab*c', 'a[^c]?c'], false],
+    [['a?', 'a'], false],
+    [['a?', 'a?'], true],
+    [['(a|b)', 'a'], false],
+    [['pqrs]', '[a-b]+'], undefined],
+    [['**', 'a'], undefined],
+    [['*a', 'a'], undefined],
+    [['[a-', 'a'], undefined],
+    [['[a', 'a'], undefined],
+    [['a\\', 'a'], undefined],
+    [['a', 1], undefined],
+  ]);
+});
+
 describe('strict builtin errors', () => {
   const err = (ep: string, input: Record<string, unknown>): string => {
     try {
@@ -189,6 +230,11 @@ describe('strict builtin errors', () => {
     expect(err('t/find_n', { a: 'a', b: 'a', c: 1.5 })).toMatch(/eval_type_error: regex\.find_n: operand 3 must be integer number/);
     expect(err('t/tmatch', { a: 'a', b: 'a', c: '{{', d: '}' })).toMatch(/regex\.template_match: start delimiter has to be exactly one character long but is 2 long/);
     expect(err('t/tmatch', { a: '{a', b: 'a', c: '{', d: '}' })).toMatch(/regex\.template_match: unbalanced braces/);
+  });
+  it('reports a bad glob in the library\'s words', () => {
+    expect(err('t/globs', { a: 'pqrs]', b: '[a-b]+' })).toMatch(
+      /eval_builtin_error: regex\.globs_match: input:pqrs\], pos:5, set-close '\]' with no preceding '\[': the input provided is invalid/,
+    );
   });
   it('reports operand types', () => {
     expect(err('t/split', { a: 1, b: 'x' })).toMatch(/eval_type_error: regex\.split: operand 1 must be string but got number/);
