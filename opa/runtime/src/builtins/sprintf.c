@@ -130,11 +130,29 @@ static bool can_backquote(const char *s, uint32_t n) {
 
 /* ---- Rego text of a value (OPA's ast Value.String()) ---- */
 
+static void go_ftoa(writ_buf *o, double v, char fmt, int prec);
+
+/* A computed double as OPA's number text: integral results print as integers, others in Go's
+ * shortest %g form (OPA formats arithmetic results that way); literal text prints verbatim. */
+static bool integral_big(double f) {
+  return f - f == 0 && __builtin_trunc(f) == f && (f >= 9223372036854775808.0 || f < -9223372036854775808.0);
+}
+
+static void float_text(writ_buf *b, double f) {
+  if (integral_big(f)) {
+    char *t = (char *)opa_malloc(340);
+    put(b, t, (uint32_t)snprintf(t, 340, "%.0f", f));
+    return;
+  }
+  go_ftoa(b, f, 'g', -1);
+}
+
 static void rego_text(writ_buf *b, opa_value *v) {
   switch (v->type) {
   case OPA_NULL: puts_(b, "null"); return;
   case OPA_BOOLEAN: puts_(b, ((opa_boolean_t *)v)->v ? "true" : "false"); return;
   case OPA_NUMBER: {
+    if (((opa_number_t *)v)->repr == OPA_NUM_FLOAT) { float_text(b, ((opa_number_t *)v)->f); return; }
     char tmp[40];
     const char *ref;
     uint32_t n = writ_number_text((opa_number_t *)v, tmp, &ref);
@@ -211,6 +229,13 @@ static void to_go(opa_value *v, garg *a) {
   if (v->type == OPA_NUMBER) {
     opa_number_t *n = (opa_number_t *)v;
     if (n->repr == OPA_NUM_INT) { a->kind = GA_INT; a->i = n->i; return; }
+    if (n->repr == OPA_NUM_FLOAT && integral_big(n->f)) {
+      /* an integral result beyond int64: OPA's text is the integer, which becomes a *big.Int */
+      char *t = (char *)opa_malloc(340);
+      int len = snprintf(t, 340, "%.0f", n->f < 0 ? -n->f : n->f);
+      a->kind = GA_BIG; a->neg = n->f < 0; a->s = t; a->len = (uint32_t)len;
+      return;
+    }
     if (n->repr == OPA_NUM_FLOAT) { a->kind = GA_FLOAT; a->f = n->f; return; }
     /* Literal text: a fraction or exponent makes it a float64 (or, out of range, the text);
      * otherwise int64 when it fits, else a big integer. */
