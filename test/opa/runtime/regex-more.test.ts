@@ -230,6 +230,9 @@ describe('strict builtin errors', () => {
     expect(err('t/find_n', { a: 'a', b: 'a', c: 1.5 })).toMatch(/eval_type_error: regex\.find_n: operand 3 must be integer number/);
     expect(err('t/tmatch', { a: 'a', b: 'a', c: '{{', d: '}' })).toMatch(/regex\.template_match: start delimiter has to be exactly one character long but is 2 long/);
     expect(err('t/tmatch', { a: '{a', b: 'a', c: '{', d: '}' })).toMatch(/regex\.template_match: unbalanced braces/);
+    // balance is checked before any piece compiles, as OPA does
+    expect(err('t/tmatch', { a: '{(}x{', b: 'a', c: '{', d: '}' })).toMatch(/regex\.template_match: unbalanced braces in "\{\(\}x\{"/);
+    expect(err('t/tmatch', { a: '{(}x', b: 'a', c: '{', d: '}' })).toMatch(/regex\.template_match: error parsing regexp/);
   });
   it('reports a bad glob in the library\'s words', () => {
     expect(err('t/globs', { a: 'pqrs]', b: '[a-b]+' })).toMatch(

@@ -284,6 +284,14 @@ opa_value *wb_regex_template_match(opa_value *tv, opa_value *value, opa_value *d
   if (de->len != 1)
     return writ_builtin_fail(WRIT_ERR_BUILTIN, "end delimiter has to be exactly one character long but is %d long", (int)de->len);
   char open = ds->data[0], close = de->data[0];
+  /* balance first, as OPA's delimiterIndices does before compiling anything */
+  int depth = 0;
+  for (uint32_t i = 0; i < t->len && depth >= 0; i++) {
+    if (t->data[i] == open) depth++;
+    else if (t->data[i] == close) depth--;
+  }
+  if (depth != 0)
+    return writ_builtin_fail(WRIT_ERR_BUILTIN, "unbalanced braces in \"%.*s\"", (int)(t->len > 200 ? 200 : t->len), t->data);
   writ_buf b, sub;
   writ_buf_init(&b, t->len + 8);
   writ_buf_putc(&b, '^');
@@ -307,13 +315,9 @@ opa_value *wb_regex_template_match(opa_value *tv, opa_value *value, opa_value *d
         writ_buf_put(&b, re, relen);
         writ_buf_putc(&b, ')');
         lit = i + 1;
-      } else if (level < 0) {
-        break;
       }
     }
   }
-  if (level != 0)
-    return writ_builtin_fail(WRIT_ERR_BUILTIN, "unbalanced braces in \"%.*s\"", (int)(t->len > 200 ? 200 : t->len), t->data);
   quote_meta(&b, t->data + lit, t->len - lit);
   writ_buf_putc(&b, '$');
   wre_prog *prog = wre_compile_pattern(b.buf, b.len);
