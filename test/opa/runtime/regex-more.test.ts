@@ -124,6 +124,10 @@ describe('regex.replace (Go ReplaceAllString)', () => {
     [['héllo', '', '|'], '|h|é|l|l|o|'],
     [['John Smith', '(?P<first>\\w+) (?P<last>\\w+)', '${last}, $first'], 'Smith, John'],
     [['2024-05', '(?<y>\\d+)-(?<m>\\d+)', '$m/$y'], '05/2024'],
+    // group numbering skips escaped parentheses, classes and non-capturing groups
+    [['(x) y', '\\((x)\\) (?i:(?P<w>Y))', '$w$1'], 'yx'],
+    [['(ab', '[(\\]](?P<n>a)', '<$n>'], '<a>b'],
+    [['ab', '\\Q(\\E?(?P<n>a)', '${n}${2}'], 'ab'],
     [['abc', 'b', '$$'], 'a$c'],
     [['abc', 'b', '<$0>'], 'a<b>c'],
     [['abc', '(b)', '[$01]'], 'a[]c'],
