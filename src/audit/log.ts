@@ -95,17 +95,26 @@ export class DecisionLog {
     if (this.broken) return Promise.reject(new LogUnavailableError(`decision log unavailable: ${this.broken.message}`));
     return new Promise((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
-      if (!this.scheduled && !this.flushing) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
   }
 
   /** Commit queued appends, one transaction at a time; appends arriving meanwhile form the next group. */
   private flush(): Promise<void> {
     this.scheduled = false;
-    if (!this.flushing) this.flushing = this.drain().finally(() => (this.flushing = undefined));
+    if (!this.flushing) {
+      this.flushing = this.drain().finally(() => {
+        this.flushing = undefined;
+        // Appends made while the last group was resolving wait for the next turn's group.
+        if (this.queue.length) this.schedule();
+      });
+    }
     return this.flushing;
   }
 

@@ -99,6 +99,35 @@ describe('decision log', () => {
     expect(log.healthy).toBe(false);
   });
 
+  it('serves appends made from the continuation of a resolved append (no stall between groups)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'writ-log-'));
+    const key = loadOrCreateSigningKey(join(dir, 'log-key.pem'));
+    const log = new DecisionLog({ store: new SqliteLogStore(join(dir, 'log.db')), key });
+    const worker = async () => {
+      for (let i = 0; i < 50; i++) await log.append({ kind: 'decision', decision_id: uuidv7(), time: new Date().toISOString() });
+    };
+    await Promise.all([worker(), worker(), worker()]);
+    expect(log.head.seq).toBe(150);
+    await log.close();
+  });
+
+  it('writes a signed checkpoint after T seconds without reaching N records', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'writ-log-'));
+    const key = loadOrCreateSigningKey(join(dir, 'log-key.pem'));
+    const store = new SqliteLogStore(join(dir, 'log.db'));
+    const log = new DecisionLog({ store, key, checkpointEvery: 1_000_000, checkpointIntervalMs: 50 });
+    await log.append({ kind: 'decision', decision_id: uuidv7(), time: new Date().toISOString() });
+    await log.append({ kind: 'decision', decision_id: uuidv7(), time: new Date().toISOString() });
+    expect(store.checkpoints()).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(store.checkpoints().map((c) => c.seq)).toEqual([2]);
+    // Nothing new: the timer adds no checkpoint.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(store.checkpoints()).toHaveLength(1);
+    expect(await verifyLog(store, key.publicKey)).toMatchObject({ ok: true, records: 2, checkpoints: 1 });
+    await log.close();
+  });
+
   it('uuidv7 ids are time-ordered and well-formed', () => {
     const ids = Array.from({ length: 1000 }, () => uuidv7());
     expect([...ids].sort()).toEqual(ids);
