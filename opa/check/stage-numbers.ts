@@ -1,19 +1,18 @@
-// Number literals: integers must fit in 64 bits, because the runtime keeps integers exact
-// only up to int64 (floats are fine: they are doubles everywhere).
+// Number literals: any size is exact at run time (the runtime's bignum.c), but integer literals
+// are capped at MAX_DIGITS digits so that a policy cannot make every evaluation parse a huge text.
 import type { Term } from '../syntax/ast.ts';
 import { report, type CheckContext } from './context.ts';
 import { visitBody, visitRule } from './walk.ts';
 
 const INT = /^-?\d+$/;
-const MIN = -(2n ** 63n);
-const MAX = 2n ** 63n - 1n;
+export const MAX_DIGITS = 10_000;
 
 export function checkNumberLiterals(ctx: CheckContext): void {
   const cb = (t: Term): void => {
     if (t.type !== 'number' || !INT.test(t.text)) return;
-    const v = BigInt(t.text);
-    if (v < MIN || v > MAX) {
-      report(ctx, 'rego_compile_error', 'integer literal out of range (writ keeps integers exact up to 64 bits)', t.loc);
+    const digits = t.text.length - (t.text.startsWith('-') ? 1 : 0);
+    if (digits > MAX_DIGITS) {
+      report(ctx, 'rego_compile_error', `integer literal too long (${digits} digits; writ allows at most ${MAX_DIGITS})`, t.loc);
     }
   };
   for (const m of ctx.modules) {

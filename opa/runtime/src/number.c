@@ -1,9 +1,11 @@
-/* writ runtime: numbers. INT is an exact int64, FLOAT a double, REF a literal's text (kept so it
- * prints unchanged, e.g. integers beyond int64 or "1.0") with its double value for arithmetic. */
+/* writ runtime: numbers. INT is an exact int64, FLOAT a double, REF a number's exact decimal text
+ * (literals kept so they print unchanged, e.g. "1.0", and big results of exact arithmetic, see
+ * bignum.c) with its correctly rounded double. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
+#include "bignum.h"
 
 static opa_number_t *alloc_number(uint8_t repr) {
   opa_number_t *n = opa_malloc(sizeof(opa_number_t));
@@ -148,36 +150,6 @@ uint32_t writ_number_text(opa_number_t *n, char *out, const char **ref) {
   }
 }
 
-/* True when a REF holds integer syntax (only produced for integers beyond int64). */
-static bool ref_is_int(opa_number_t *n) {
-  if (n->repr != OPA_NUM_REF) return false;
-  for (uint32_t i = 0; i < n->ref_len; i++)
-    if (n->ref[i] == '.' || n->ref[i] == 'e' || n->ref[i] == 'E') return false;
-  return true;
-}
-
-/* Exact comparison of integer texts (no leading zeros by JSON grammar). */
-static int cmp_int_text(const char *a, uint32_t a_len, const char *b, uint32_t b_len) {
-  bool na = a[0] == '-', nb = b[0] == '-';
-  if (na != nb) return na ? -1 : 1;
-  uint32_t la = a_len - na, lb = b_len - nb;
-  int c;
-  if (la != lb) c = la < lb ? -1 : 1;
-  else { c = memcmp(a + na, b + nb, la); c = c < 0 ? -1 : c > 0; }
-  return na ? -c : c;
-}
-
-/* A big integer REF against a non-INT number: doubles first; when they tie, the other value is a
- * huge (hence integral) double whose exact decimal expansion settles it. */
-static int cmp_bigint_double(opa_number_t *a, double d) {
-  if (a->f < d) return -1;
-  if (a->f > d) return 1;
-  char buf[400];
-  int n = snprintf(buf, sizeof buf, "%.0f", d);
-  if (n <= 0 || n >= (int)sizeof buf) return 0;
-  return cmp_int_text(a->ref, a->ref_len, buf, (uint32_t)n);
-}
-
 /* Exact comparison of an int64 with a double. */
 static int cmp_int_double(int64_t i, double d) {
   if (d != d) return 1;   /* NaN cannot come from JSON; order it first for totality */
@@ -191,26 +163,32 @@ static int cmp_int_double(int64_t i, double d) {
   return frac > 0 ? -1 : frac < 0 ? 1 : 0;
 }
 
+/* Exact comparison. Doubles decide whenever they differ (REF doubles are correctly rounded, so
+ * rounding keeps the order); only ties involving a REF (big integers, long decimals, values
+ * beyond double range) are settled by the exact decimal values. */
 int writ_number_compare(opa_number_t *a, opa_number_t *b) {
   if (a->repr == OPA_NUM_INT && b->repr == OPA_NUM_INT) return a->i < b->i ? -1 : a->i > b->i;
-  bool ai = ref_is_int(a), bi = ref_is_int(b);   /* integers beyond int64 */
-  if (ai && bi) return cmp_int_text(a->ref, a->ref_len, b->ref, b->ref_len);
-  if (ai) return b->repr == OPA_NUM_INT ? (a->ref[0] == '-' ? -1 : 1) : cmp_bigint_double(a, b->f);
-  if (bi) return a->repr == OPA_NUM_INT ? (b->ref[0] == '-' ? 1 : -1) : -cmp_bigint_double(b, a->f);
-  if (a->repr == OPA_NUM_INT) return cmp_int_double(a->i, b->f);
-  if (b->repr == OPA_NUM_INT) return -cmp_int_double(b->i, a->f);
-  if (a->f < b->f) return -1;
-  if (a->f > b->f) return 1;
+  if (a->repr != OPA_NUM_REF && b->repr != OPA_NUM_REF) {
+    if (a->repr == OPA_NUM_INT) return cmp_int_double(a->i, b->f);
+    if (b->repr == OPA_NUM_INT) return -cmp_int_double(b->i, a->f);
+    return a->f < b->f ? -1 : a->f > b->f;
+  }
+  double x = opa_number_as_double(&a->hdr), y = opa_number_as_double(&b->hdr);
+  if (x < y) return -1;
+  if (x > y) return 1;
+  writ_big p, q;
+  if (writ_big_from_number(&a->hdr, &p) && writ_big_from_number(&b->hdr, &q)) return writ_big_cmp(&p, &q);
   return 0;
 }
 
-/* Equal numbers hash alike: integral values in int64 range hash as that integer. */
+/* Equal numbers hash alike: the hash is that of the value rounded to the nearest double (INT
+ * converts with correct rounding, REF doubles come from a correctly rounded strtod, FLOAT is
+ * exact), with -0 folded into 0. */
 uint32_t writ_number_hash(opa_number_t *n) {
-  int64_t i;
+  double d = n->repr == OPA_NUM_INT ? (double)n->i : n->f;
+  if (d == 0) d = 0;
   uint64_t bits;
-  if (n->repr == OPA_NUM_INT) bits = (uint64_t)n->i;
-  else if (double_to_int64(n->f, &i)) bits = (uint64_t)i;
-  else memcpy(&bits, &n->f, 8);
+  memcpy(&bits, &d, 8);
   uint32_t h = 0x811c9dc5u;
   for (int k = 0; k < 8; k++) { h ^= (uint32_t)(bits & 0xff); h *= 0x01000193u; bits >>= 8; }
   return h;

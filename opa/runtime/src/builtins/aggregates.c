@@ -20,31 +20,43 @@ WRIT_EXPORT("wb_count") opa_value *wb_count(opa_value *a) {
   }
 }
 
-/* sum/product: exact (128-bit decimal) while every element converts exactly and nothing
- * overflows, then double. Any non-number element makes the result undefined. */
+/* sum/product: int64 without allocation while it lasts, then exact decimals of any size
+ * (bignum.c) while every element is exact (INT/REF), then doubles. Any non-number element makes
+ * the result undefined. */
 static opa_value *wb_fold(opa_value *a, bool product) {
   opa_value **el;
-  uint32_t n;
+  uint32_t n, i = 0;
   if (!wb_elems(a, &el, &n)) return 0;
-  wb_dec acc = { product ? 1 : 0, 0 };
+  int64_t acc = product ? 1 : 0;
+  for (; i < n; i++) {
+    if (!wb_is(el[i], OPA_NUMBER)) return 0;
+    opa_number_t *x = wb_num(el[i]);
+    if (x->repr != OPA_NUM_INT) break;
+    int64_t r;
+    if (product ? __builtin_mul_overflow(acc, x->i, &r) : __builtin_add_overflow(acc, x->i, &r)) break;
+    acc = r;
+  }
+  if (i == n) return opa_number_int(acc);
+  writ_big big;
+  writ_big_from_i64(acc, &big);
   double accf = 0;
   bool exact = true;
-  for (uint32_t i = 0; i < n; i++) {
+  for (; i < n; i++) {
     if (!wb_is(el[i], OPA_NUMBER)) return 0;
-    wb_dec x, r;
-    if (exact && wb_num_dec(el[i], &x) && (product ? wb_dec_mul(acc, x, &r) : wb_dec_add(acc, x, &r))) {
-      acc = r;
+    writ_big x, r;
+    if (exact && wb_num_exact(el[i]) && writ_big_from_number(el[i], &x) &&
+        (product ? writ_big_mul(&big, &x, &r) : writ_big_add(&big, &x, &r))) {
+      big = r;
       continue;
     }
     if (exact) {
-      accf = acc.e == 0 ? (double)acc.m
-           : wb_num_f(wb_from_dec(acc));   /* correctly rounded through the decimal text */
+      accf = wb_num_f(writ_big_to_number(&big));   /* correctly rounded through the decimal text */
       exact = false;
     }
     double f = wb_num_f(el[i]);
     accf = product ? accf * f : accf + f;
   }
-  return exact ? wb_from_dec(acc) : wb_from_double(accf);
+  return exact ? writ_big_to_number(&big) : wb_from_double(accf);
 }
 
 WRIT_EXPORT("wb_sum") opa_value *wb_sum(opa_value *a) { return wb_fold(a, false); }

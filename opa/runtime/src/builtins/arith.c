@@ -1,27 +1,37 @@
 /* Native arithmetic builtins: plus minus mul div rem abs round ceil floor (minus also does set
- * difference). Integers are exact up to 128 bits (results beyond int64 keep exact decimal text),
- * decimal literals are added and multiplied exactly (0.1 + 0.2 = 0.3, as OPA); anything else
- * falls back to double. Type errors and division by zero are undefined (0). */
+ * difference). int64 operands take an allocation-free path; exact numbers (INT, REF) of any size
+ * go through bignum.c (integers and decimals exact, 0.1 + 0.2 = 0.3 as OPA); computed doubles
+ * (FLOAT) use double arithmetic. Type errors and division by zero are undefined (0). */
 #include "wb_common_a.h"
 
 typedef enum { WB_ADD, WB_SUB, WB_MUL } wb_arith_op;
 
+static bool wb_big_op(const writ_big *x, const writ_big *y, wb_arith_op op, writ_big *r) {
+  return op == WB_ADD ? writ_big_add(x, y, r) : op == WB_SUB ? writ_big_sub(x, y, r) : writ_big_mul(x, y, r);
+}
+
+/* int64 without allocation first, then exact decimals of any size for INT/REF operands, then
+ * doubles (FLOAT operands, or results beyond the digit limit). A double result that is not
+ * finite (operands beyond double range) is retried exactly with the doubles' exact values. */
 static opa_value *wb_arith(opa_value *a, opa_value *b, wb_arith_op op) {
   if (!wb_is(a, OPA_NUMBER) || !wb_is(b, OPA_NUMBER)) return 0;
-  wb_i128 x, y, r;
-  if (wb_num_i128(a, &x) && wb_num_i128(b, &y)) {
-    bool ovf = op == WB_ADD ? __builtin_add_overflow(x, y, &r)
-             : op == WB_SUB ? __builtin_sub_overflow(x, y, &r)
-                            : __builtin_mul_overflow(x, y, &r);
-    if (!ovf) return wb_from_i128(r);
+  opa_number_t *na = wb_num(a), *nb = wb_num(b);
+  if (na->repr == OPA_NUM_INT && nb->repr == OPA_NUM_INT) {
+    int64_t r;
+    bool ovf = op == WB_ADD ? __builtin_add_overflow(na->i, nb->i, &r)
+             : op == WB_SUB ? __builtin_sub_overflow(na->i, nb->i, &r)
+                            : __builtin_mul_overflow(na->i, nb->i, &r);
+    if (!ovf) return opa_number_int(r);
   }
-  wb_dec c, d, q;
-  if (wb_num_dec(a, &c) && wb_num_dec(b, &d)) {
-    if (op == WB_SUB) d.m = -d.m;   /* |m| < 2^127 after parsing, so negation is safe */
-    if (op == WB_MUL ? wb_dec_mul(c, d, &q) : wb_dec_add(c, d, &q)) return wb_from_dec(q);
-  }
+  writ_big x, y, q;
+  bool exact = na->repr != OPA_NUM_FLOAT && nb->repr != OPA_NUM_FLOAT;
+  if (exact && writ_big_from_number(a, &x) && writ_big_from_number(b, &y) && wb_big_op(&x, &y, op, &q))
+    return writ_big_to_number(&q);
   double f = wb_num_f(a), g = wb_num_f(b);
-  return wb_from_double(op == WB_ADD ? f + g : op == WB_SUB ? f - g : f * g);
+  double r = op == WB_ADD ? f + g : op == WB_SUB ? f - g : f * g;
+  if (r - r != 0 && !exact && writ_big_from_number(a, &x) && writ_big_from_number(b, &y) && wb_big_op(&x, &y, op, &q))
+    return writ_big_to_number(&q);
+  return wb_from_double(r);
 }
 
 WRIT_EXPORT("wb_plus") opa_value *wb_plus(opa_value *a, opa_value *b) { return wb_arith(a, b, WB_ADD); }
@@ -44,73 +54,69 @@ WRIT_EXPORT("wb_minus") opa_value *wb_minus(opa_value *a, opa_value *b) {
   return wb_arith(a, b, WB_SUB);
 }
 
+/* Quotient to about 20 significant digits (OPA divides in big.Float with a 64-bit mantissa), for
+ * operands whose doubles overflow or underflow; truncated toward zero. */
+static opa_value *wb_big_quotient(const writ_big *x, const writ_big *y) {
+  int64_t k = (int64_t)writ_big_digits(y) - (int64_t)writ_big_digits(x) + 20;
+  if (k < 0) k = 0;
+  writ_big xm = *x, ym = *y, scale, num, q;
+  xm.exp = 0; ym.exp = 0; xm.neg = false; ym.neg = false;
+  writ_big_from_i64(1, &scale);
+  scale.exp = (int32_t)k;
+  if (!writ_big_mul(&xm, &scale, &num) || !writ_big_quorem(&num, &ym, &q, 0)) return 0;
+  int64_t e = (int64_t)x->exp - y->exp + q.exp - k;
+  if (e > WRIT_BIG_MAX_EXP || e < -WRIT_BIG_MAX_EXP) return 0;
+  q.exp = (int32_t)e;
+  q.neg = q.len > 0 && x->neg != y->neg;
+  return writ_big_to_number(&q);
+}
+
 WRIT_EXPORT("wb_div") opa_value *wb_div(opa_value *a, opa_value *b) {
   if (!wb_is(a, OPA_NUMBER) || !wb_is(b, OPA_NUMBER)) return 0;
-  wb_i128 x, y;
-  if (wb_num_i128(a, &x) && wb_num_i128(b, &y)) {
+  if (wb_num(a)->repr == OPA_NUM_INT && wb_num(b)->repr == OPA_NUM_INT) {
+    wb_i128 x = wb_num(a)->i, y = wb_num(b)->i;
     if (y == 0) return writ_builtin_fail(WRIT_ERR_BUILTIN, "divide by zero");
-    /* exact when divisible (and not the single overflowing case) */
-    if (!(y == -1 && x == (wb_i128)((unsigned __int128)1 << 127)) && x % y == 0) return wb_from_i128(x / y);
+    if (x % y == 0) return wb_from_i128(x / y);   /* int128: INT64_MIN / -1 cannot overflow */
   }
+  writ_big p, q, r;
+  bool big = writ_big_from_number(a, &p) && writ_big_from_number(b, &q);
+  if (big && writ_big_is_zero(&q)) return writ_builtin_fail(WRIT_ERR_BUILTIN, "divide by zero");
+  /* terminating decimal quotients of exact operands are exact (0.3 / 0.1 = 3, 1 / 8 = 0.125) */
+  if (big && wb_num_exact(a) && wb_num_exact(b) && writ_big_div_exact(&p, &q, &r)) return writ_big_to_number(&r);
   double g = wb_num_f(b);
-  if (g == 0) return writ_builtin_fail(WRIT_ERR_BUILTIN, "divide by zero");
-  /* terminating decimal quotients are exact (0.3 / 0.1 = 3, 1 / 8 = 0.125) */
-  wb_dec c, d;
-  if (wb_num_dec(a, &c) && wb_num_dec(b, &d) && d.m != 0) {
-    wb_i128 m = c.m;
-    for (int32_t k = 0; k <= 40; k++) {
-      if (m % d.m == 0 && !(d.m == -1 && m == (wb_i128)((unsigned __int128)1 << 127))) {
-        wb_dec q = { m / d.m, c.e - d.e - k };
-        if (q.e >= -WB_DEC_EMAX && q.e <= WB_DEC_EMAX) return wb_from_dec(q);
-        break;
-      }
-      if (__builtin_mul_overflow(m, (wb_i128)10, &m)) break;
-    }
+  if (g == 0 && !big) return writ_builtin_fail(WRIT_ERR_BUILTIN, "divide by zero");
+  double f = wb_num_f(a) / g;
+  if ((f - f != 0 || f == 0 || g == 0) && big && !writ_big_is_zero(&p)) {
+    opa_value *v = wb_big_quotient(&p, &q);
+    if (v) return v;
   }
-  return wb_from_double(wb_num_f(a) / g);
+  return wb_from_double(f);
 }
 
-/* An integer of magnitude 2^127 or more (beyond wb_num_i128): digits-only text of any length,
- * a decimal literal that is integral, or a double that large (all such doubles are integral). */
-static bool wb_is_huge_integer(opa_value *v) {
-  if (!wb_is(v, OPA_NUMBER)) return false;
-  opa_number_t *n = wb_num(v);
-  double f = n->f;
-  if (!(f >= WB_TWO127 || f <= -WB_TWO127)) return false;
-  if (n->repr == OPA_NUM_FLOAT) return true;
-  if (n->repr != OPA_NUM_REF) return false;
-  wb_dec d;
-  if (wb_num_dec(v, &d)) {
-    for (; d.e < 0; d.e++) { if (d.m % 10 != 0) return false; d.m /= 10; }
-    return true;
-  }
-  uint32_t i = n->ref_len > 0 && n->ref[0] == '-' ? 1 : 0;
-  if (i >= n->ref_len) return false;
-  for (; i < n->ref_len; i++) if (n->ref[i] < '0' || n->ref[i] > '9') return false;
-  return true;
-}
-
-/* OPA: both operands must be integers; the result has the sign of the dividend. */
+/* OPA: both operands must be integers (of any size); the result has the sign of the dividend. */
 WRIT_EXPORT("wb_rem") opa_value *wb_rem(opa_value *a, opa_value *b) {
-  wb_i128 x, y;
-  bool ax = wb_num_i128(a, &x), by = wb_num_i128(b, &y);
-  /* an integer divisor beyond 128 bits exceeds |x|: the remainder is x itself */
-  if (ax && !by && wb_is_huge_integer(b) && x != (wb_i128)((unsigned __int128)1 << 127)) return a;
-  if (ax && by && y == 0) return writ_builtin_fail(WRIT_ERR_BUILTIN, "modulo by zero");
-  if (!ax || !by) {
-    if (wb_is(a, OPA_NUMBER) && wb_is(b, OPA_NUMBER)) return writ_builtin_fail(WRIT_ERR_BUILTIN, "modulo on floating-point number");
-    return 0;
+  if (wb_is(a, OPA_NUMBER) && wb_is(b, OPA_NUMBER) && wb_num(a)->repr == OPA_NUM_INT && wb_num(b)->repr == OPA_NUM_INT) {
+    int64_t x = wb_num(a)->i, y = wb_num(b)->i;
+    if (y == 0) return writ_builtin_fail(WRIT_ERR_BUILTIN, "modulo by zero");
+    if (y == -1) return opa_number_int(0);
+    return opa_number_int(x % y);
   }
-  if (y == -1) return opa_number_int(0);
-  return wb_from_i128(x % y);
+  if (!wb_is(a, OPA_NUMBER) || !wb_is(b, OPA_NUMBER)) return 0;
+  writ_big p, q, r, pi, qi;
+  if (!writ_big_from_number(a, &p) || !writ_big_from_number(b, &q) ||
+      !writ_big_to_integer(&p, &pi) || !writ_big_to_integer(&q, &qi))
+    return writ_builtin_fail(WRIT_ERR_BUILTIN, "modulo on floating-point number");
+  if (writ_big_is_zero(&qi)) return writ_builtin_fail(WRIT_ERR_BUILTIN, "modulo by zero");
+  if (!writ_big_quorem(&pi, &qi, 0, &r)) return 0;
+  return writ_big_to_number(&r);
 }
 
 WRIT_EXPORT("wb_abs") opa_value *wb_abs(opa_value *a) {
   if (!wb_is(a, OPA_NUMBER)) return 0;
-  wb_i128 x;
-  if (wb_num_i128(a, &x) && x != (wb_i128)((unsigned __int128)1 << 127)) return wb_from_i128(x < 0 ? -x : x);
-  wb_dec d;
-  if (wb_num_dec(a, &d)) { if (d.m < 0) d.m = -d.m; return wb_from_dec(d); }
+  opa_number_t *n = wb_num(a);
+  if (n->repr == OPA_NUM_INT && n->i != INT64_MIN) return n->i < 0 ? opa_number_int(-n->i) : a;
+  writ_big x;
+  if (n->repr != OPA_NUM_FLOAT && writ_big_from_number(a, &x)) { x.neg = false; return writ_big_to_number(&x); }
   return wb_from_double(__builtin_fabs(wb_num_f(a)));
 }
 
@@ -118,31 +124,21 @@ typedef enum { WB_ROUND, WB_CEIL, WB_FLOOR } wb_round_op;
 
 static opa_value *wb_rounding(opa_value *a, wb_round_op op) {
   if (!wb_is(a, OPA_NUMBER)) return 0;
-  wb_i128 x;
-  if (wb_num_i128(a, &x)) return wb_from_i128(x);   /* already integral: keep it exact */
-  wb_dec d;
-  if (wb_num_dec(a, &d) && d.e < 0) {
-    /* decimal literal: split m * 10^e exactly into quotient and remainder */
-    wb_i128 p = 1;
-    bool ok = true;
-    for (int32_t k = 0; k < -d.e && ok; k++) ok = !__builtin_mul_overflow(p, (wb_i128)10, &p);
-    if (ok) {
-      wb_i128 q = d.m / p, r = d.m % p, ar = r < 0 ? -r : r;
-      if (op == WB_CEIL && r > 0) q++;
-      else if (op == WB_FLOOR && r < 0) q--;
-      else if (op == WB_ROUND && ar >= p - ar) q += d.m < 0 ? -1 : 1;   /* half away from zero */
-      return wb_from_i128(q);
-    }
-  }
-  double f = wb_num_f(a), r;
-  if (op == WB_CEIL) r = __builtin_ceil(f);
-  else if (op == WB_FLOOR) r = __builtin_floor(f);
+  opa_number_t *n = wb_num(a);
+  if (n->repr == OPA_NUM_INT) return a;   /* already integral */
+  writ_big x, r;
+  if (n->repr == OPA_NUM_REF && writ_big_from_number(a, &x) &&
+      writ_big_round(&x, op == WB_ROUND ? 'r' : op == WB_CEIL ? 'c' : 'f', &r))
+    return writ_big_to_number(&r);
+  double f = wb_num_f(a), t;
+  if (op == WB_CEIL) t = __builtin_ceil(f);
+  else if (op == WB_FLOOR) t = __builtin_floor(f);
   else {
     /* half away from zero (Go math.Round); x - trunc(x) is exact for doubles */
-    double t = __builtin_trunc(f);
-    r = __builtin_fabs(f - t) >= 0.5 ? t + __builtin_copysign(1.0, f) : t;
+    double tr = __builtin_trunc(f);
+    t = __builtin_fabs(f - tr) >= 0.5 ? tr + __builtin_copysign(1.0, f) : tr;
   }
-  return wb_from_double(r);
+  return wb_from_double(t);
 }
 
 WRIT_EXPORT("wb_round") opa_value *wb_round(opa_value *a) { return wb_rounding(a, WB_ROUND); }

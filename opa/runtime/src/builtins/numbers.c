@@ -1,15 +1,29 @@
 /* Native number builtins: numbers.range, to_number, format_int. */
 #include "wb_common_a.h"
 
-/* numbers.range(a, b): integers from a to b inclusive, descending when a > b. */
+/* numbers.range(a, b): integers from a to b inclusive, descending when a > b. Bounds of any size
+ * (OPA's BigIntOperand); the length must fit a 32-bit address space. */
 WRIT_EXPORT("wb_numbers_range") opa_value *wb_numbers_range(opa_value *a, opa_value *b) {
   int64_t x, y;
-  if (!wb_int64_arg(a, 1, &x) || !wb_int64_arg(b, 2, &y)) return 0;
-  wb_i128 n = (x <= y ? (wb_i128)y - x : (wb_i128)x - y) + 1;
-  if (n > 0x7fffffff) return 0;   /* cannot be built in a 32-bit address space */
-  opa_value *r = opa_array_with_cap((uint32_t)n);
-  int64_t step = x <= y ? 1 : -1;
-  for (wb_i128 i = 0; i < n; i++) opa_array_append(r, opa_number_int((int64_t)(x + (wb_i128)step * i)));
+  if (wb_num_i64(a, &x) && wb_num_i64(b, &y)) {
+    wb_i128 n = (x <= y ? (wb_i128)y - x : (wb_i128)x - y) + 1;
+    if (n > 0x7fffffff) return 0;   /* cannot be built in a 32-bit address space */
+    opa_value *r = opa_array_with_cap((uint32_t)n);
+    int64_t step = x <= y ? 1 : -1;
+    for (wb_i128 i = 0; i < n; i++) opa_array_append(r, opa_number_int((int64_t)(x + (wb_i128)step * i)));
+    return r;
+  }
+  writ_big p, q, d, one;
+  if (!wb_big_int_arg(a, 1, &p) || !wb_big_int_arg(b, 2, &q)) return 0;
+  bool up = writ_big_cmp(&p, &q) <= 0;
+  int64_t n;
+  if (!writ_big_sub(up ? &q : &p, up ? &p : &q, &d) || !writ_big_to_i64(&d, &n) || n >= 0x7fffffff) return 0;
+  writ_big_from_i64(up ? 1 : -1, &one);
+  opa_value *r = opa_array_with_cap((uint32_t)n + 1);
+  for (int64_t i = 0; i <= n; i++) {
+    opa_array_append(r, writ_big_to_number(&p));
+    if (i < n && !writ_big_add(&p, &one, &p)) return 0;
+  }
   return r;
 }
 
@@ -87,26 +101,43 @@ WRIT_EXPORT("wb_to_number") opa_value *wb_to_number(opa_value *a) {
   }
 }
 
-/* format_int(n, base): n truncated toward zero, printed in base 2, 8, 10 or 16 (lowercase). */
+/* format_int(n, base): n truncated toward zero, printed in base 2, 8, 10 or 16 (lowercase);
+ * exact for integers of any size. */
 WRIT_EXPORT("wb_format_int") opa_value *wb_format_int(opa_value *a, opa_value *b) {
   if (!wb_is(a, OPA_NUMBER)) return 0;
   int64_t base;
   if (!wb_num_i64(b, &base) || (base != 2 && base != 8 && base != 10 && base != 16)) return 0;
   wb_i128 x;
-  if (!wb_num_i128(a, &x)) {
-    double t = __builtin_trunc(wb_num_f(a));
-    if (t != t || t >= WB_TWO127 || t < -WB_TWO127) return 0;
-    x = (wb_i128)t;
+  if (wb_num_i128(a, &x)) {
+    char buf[132];
+    int p = 132;
+    bool neg = x < 0;
+    wb_i128 m = neg ? x : -x;   /* negative magnitude: INT128_MIN safe */
+    do {
+      int d = -(int)(m % base);
+      buf[--p] = "0123456789abcdef"[d];
+      m /= base;
+    } while (m != 0);
+    if (neg) buf[--p] = '-';
+    return opa_string(buf + p, (uint32_t)(132 - p));
   }
-  char buf[132];
-  int p = 132;
-  bool neg = x < 0;
-  wb_i128 m = neg ? x : -x;   /* negative magnitude: INT128_MIN safe */
-  do {
-    int d = -(int)(m % base);
-    buf[--p] = "0123456789abcdef"[d];
-    m /= base;
-  } while (m != 0);
+  writ_big v, t;
+  if (!writ_big_from_number(a, &v) || !writ_big_round(&v, 't', &t) || !writ_big_to_integer(&t, &v)) return 0;
+  /* peel chunks of `per` digits: base^per is the largest power below 1e9 */
+  uint32_t per = base == 2 ? 29 : base == 8 ? 9 : base == 16 ? 7 : 9, chunk = 1;
+  for (uint32_t k = 0; k < per; k++) chunk *= (uint32_t)base;
+  uint32_t cap = v.len * 32 + 2, p = cap;
+  char *buf = (char *)opa_malloc(cap);
+  bool neg = v.neg;
+  v.neg = false;
+  while (!writ_big_is_zero(&v)) {
+    writ_big q;
+    uint32_t rem = writ_big_divmod_small(&v, chunk, &q);
+    bool last = writ_big_is_zero(&q);
+    for (uint32_t k = 0; k < per && (!last || rem); k++) { buf[--p] = "0123456789abcdef"[rem % base]; rem /= (uint32_t)base; }
+    v = q;
+  }
+  if (p == cap) buf[--p] = '0';
   if (neg) buf[--p] = '-';
-  return opa_string(buf + p, (uint32_t)(132 - p));
+  return opa_string(buf + p, cap - p);
 }

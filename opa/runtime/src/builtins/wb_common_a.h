@@ -5,6 +5,7 @@
 
 #include "../value.h"
 #include "../strict.h"
+#include "../bignum.h"
 
 /* Helpers may go unused in a given family file; that is fine. */
 #define WB_HELPER static inline __attribute__((unused))
@@ -209,6 +210,21 @@ WB_HELPER opa_value *wb_from_dec(wb_dec d) {
   }
   opa_value *r = opa_number_ref(text, (uint32_t)o);
   return r != 0 ? r : opa_number_float(0);
+}
+
+/* ---- arbitrary precision (bignum.h) ---- */
+
+/* Exact operand: INT or REF (literal or exact result text); FLOAT values came from inexact
+ * double arithmetic and keep using doubles. */
+WB_HELPER bool wb_num_exact(opa_value *v) { return wb_is(v, OPA_NUMBER) && wb_num(v)->repr != OPA_NUM_FLOAT; }
+
+/* OPA's BigIntOperand: an integral number of any size (records the strict error otherwise). */
+WB_HELPER bool wb_big_int_arg(opa_value *v, int32_t pos, writ_big *out) {
+  writ_big b;
+  if (wb_is(v, OPA_NUMBER) && writ_big_from_number(v, &b) && writ_big_to_integer(&b, out)) return true;
+  if (!wb_is(v, OPA_NUMBER)) writ_type_fail(pos, "number", v);
+  else writ_builtin_fail(WRIT_ERR_TYPE, "operand %d must be integer number but got floating-point number", (int)pos);
+  return false;
 }
 
 /* ---- UTF-8, decoded as Go does: an invalid byte is one U+FFFD and consumes one byte ---- */
