@@ -54,6 +54,8 @@ export class JwksCache {
     }
     let jwk = this.find(kid, alg);
     if (!jwk && kid !== undefined) {
+      // A kid the issuer removed stays removed until a TTL refresh says otherwise: no refetch per old token.
+      if (this.retired.has(kid)) throw this.unknownKid(kid, '');
       const since = now - this.lastAttempt;
       if (since < this.settings.minRefreshMs) {
         throw this.unknownKid(kid, `; not refetched: the key set was fetched ${Math.round(since / 1000)} s ago (min_refresh_seconds ${this.settings.minRefreshMs / 1000})`);
@@ -161,7 +163,7 @@ export class JwksCache {
       res = await fetch(url, { signal: AbortSignal.timeout(this.settings.timeoutMs), headers: { accept: 'application/json' }, redirect: 'error' });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new IdentityError('WRIT_JWKS_UNAVAILABLE', `cannot fetch the ${what} of issuer ${this.src.issuerName} from ${url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, this.src.issuerName);
+      throw new IdentityError('WRIT_JWKS_UNAVAILABLE', `cannot fetch the ${what} of issuer ${this.src.issuerName} from ${url}: ${[cause?.code, cause?.message].filter(Boolean).join(' ') || (e as Error).message}`, this.src.issuerName);
     }
     if (!res.ok) {
       await res.body?.cancel();
