@@ -1,0 +1,278 @@
+// Walks one statement's parse tree: relations with their access, functions called, effects, nested data operations.
+
+import type { Access } from './types.ts';
+import { isDangerousFunction, runsSqlFromText } from './functions.ts';
+import { lastName, nameFromStrings, rangeVarName, type RangeVarFields } from './names.ts';
+
+type Fields = Record<string, unknown>;
+
+export interface Context {
+  access: Access; // access of relations met here, unless a statement node sets its own
+  planOnly: boolean; // under EXPLAIN without ANALYZE: nothing runs, every relation is only read
+  ctes: ReadonlyArray<ReadonlySet<string>>; // CTE names in scope: unqualified references to them are not relations
+  text: string; // the statement's SQL, for bodies the PL/pgSQL compiler must read
+}
+
+export class Collector {
+  readonly relations = new Map<string, Access>();
+  readonly functions: string[] = [];
+  private readonly functionSet = new Set<string>();
+  readonly effects = new Set<string>();
+  readonly dataOperations: string[] = [];
+  // Statement texts whose PL/pgSQL body the caller must read: DO blocks (run now) and functions (run later).
+  readonly doBlocks: Array<{ text: string; language: string }> = [];
+  readonly functionBodies: string[] = [];
+
+  addRelation(name: string, access: Access): void {
+    const prev = this.relations.get(name);
+    if (prev === undefined || strength[access] > strength[prev]) this.relations.set(name, access);
+  }
+
+  addFunction(name: string): void {
+    if (!this.functionSet.has(name)) {
+      this.functionSet.add(name);
+      this.functions.push(name);
+    }
+  }
+}
+
+const strength: Record<Access, number> = { read: 0, write: 1, ddl: 2 };
+
+// Object kinds of DROP whose names are relations.
+const relationKinds = new Set([
+  'OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_INDEX', 'OBJECT_SEQUENCE', 'OBJECT_FOREIGN_TABLE',
+]);
+
+// Settings that change how the server tokenizes later statements, so writ's parse would no longer match its own.
+const parsingSettings = new Set(['client_encoding', 'standard_conforming_strings', 'backslash_quote']);
+
+export function visit(value: unknown, ctx: Context, out: Collector): void {
+  if (Array.isArray(value)) {
+    for (const v of value) visit(v, ctx, out);
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  const obj = value as Fields;
+  // A RangeVar stored unwrapped in a typed field (InsertStmt.relation, IntoClause.rel, ...).
+  if (typeof obj.relname === 'string') {
+    rangeVar(obj as unknown as RangeVarFields, ctx.access, ctx, out, false);
+    return;
+  }
+  for (const [key, child] of Object.entries(obj)) {
+    // Node wrappers are the only capitalized keys: { SelectStmt: {...} }.
+    if (key.charCodeAt(0) >= 0x41 && key.charCodeAt(0) <= 0x5a) visitNode(key, child as Fields, ctx, out);
+    else visit(child, ctx, out);
+  }
+}
+
+function visitExcept(fields: Fields, skip: readonly string[], ctx: Context, out: Collector): void {
+  for (const [key, child] of Object.entries(fields)) if (!skip.includes(key)) visit(child, ctx, out);
+}
+
+function rangeVar(rv: RangeVarFields, access: Access, ctx: Context, out: Collector, isTarget: boolean): void {
+  if (!isTarget && !rv.schemaname && !rv.catalogname && ctx.ctes.some((s) => s.has(rv.relname))) return;
+  out.addRelation(rangeVarName(rv), ctx.planOnly ? 'read' : access);
+}
+
+// Pushes the CTE names of a WITH clause and visits its queries (which may modify data).
+function withClause(clause: unknown, ctx: Context, out: Collector): Context {
+  const ctes = (clause as { ctes?: unknown[] } | undefined)?.ctes;
+  if (!Array.isArray(ctes)) return ctx;
+  const names = new Set<string>();
+  for (const c of ctes) {
+    const name = (c as { CommonTableExpr?: { ctename?: string } }).CommonTableExpr?.ctename;
+    if (typeof name === 'string') names.add(name);
+  }
+  const inner: Context = { ...ctx, access: 'read', ctes: [...ctx.ctes, names] };
+  for (const c of ctes) visit((c as { CommonTableExpr?: Fields }).CommonTableExpr?.ctequery, inner, out);
+  return inner;
+}
+
+export function visitNode(type: string, f: Fields, ctx: Context, out: Collector): void {
+  if (f === null || typeof f !== 'object') return;
+  switch (type) {
+    case 'RangeVar':
+      rangeVar(f as unknown as RangeVarFields, ctx.access, ctx, out, false);
+      return;
+    case 'FuncCall': {
+      const name = nameFromStrings(f.funcname);
+      const last = lastName(f.funcname);
+      if (name) out.addFunction(name);
+      if (last && isDangerousFunction(last)) out.effects.add('function_call');
+      if (last && runsSqlFromText(last)) out.effects.add('dynamic_sql');
+      visitExcept(f, ['funcname'], ctx, out);
+      return;
+    }
+    case 'SelectStmt':
+      return selectStmt(f, ctx, out);
+    case 'InsertStmt':
+    case 'UpdateStmt':
+    case 'DeleteStmt':
+    case 'MergeStmt':
+      return dataStatement(type, f, ctx, out);
+    case 'CopyStmt':
+      if (f.relation) rangeVar(f.relation as RangeVarFields, f.is_from ? 'write' : 'read', ctx, out, true);
+      if (f.is_from && !ctx.planOnly) out.dataOperations.push('copy_from');
+      if (f.is_program) out.effects.add('copy_program');
+      else if (typeof f.filename === 'string') out.effects.add('copy_file');
+      visitExcept(f, ['relation'], { ...ctx, access: 'read' }, out);
+      return;
+    case 'ExplainStmt': {
+      const analyze = explainAnalyzes(f.options);
+      visit(f.query, analyze ? ctx : { ...ctx, planOnly: true }, out);
+      return;
+    }
+    case 'PrepareStmt':
+      out.effects.add('dynamic_sql');
+      visit(f.query, ctx, out);
+      return;
+    case 'ExecuteStmt':
+      out.effects.add('dynamic_sql');
+      visit(f.params, ctx, out);
+      return;
+    case 'DoStmt':
+      out.effects.add('do_block');
+      out.doBlocks.push({ text: ctx.text, language: doLanguage(f.args) });
+      return;
+    case 'CreateFunctionStmt':
+      createFunction(f, ctx, out);
+      return;
+    case 'VariableSetStmt': {
+      const name = String(f.name ?? '');
+      if (name === 'role') out.effects.add('set_role');
+      else if (name === 'session_authorization') out.effects.add('set_session_authorization');
+      else if (name === 'search_path') out.effects.add('set_search_path');
+      else if (parsingSettings.has(name)) out.effects.add('set_parsing_option');
+      visit(f.args, ctx, out);
+      return;
+    }
+    case 'DropStmt':
+      if (relationKinds.has(String(f.removeType)) && Array.isArray(f.objects)) {
+        for (const o of f.objects) {
+          const name = nameFromStrings((o as { List?: { items?: unknown } }).List?.items);
+          if (name) out.addRelation(name, ctx.planOnly ? 'read' : 'ddl');
+        }
+      }
+      return;
+    case 'TruncateStmt':
+    case 'LockStmt':
+      visit(f.relations, { ...ctx, access: 'write' }, out);
+      return;
+    case 'LoadStmt':
+      out.effects.add('load');
+      return;
+    case 'CreateExtensionStmt':
+      out.effects.add('create_extension');
+      visit(f, ctx, out);
+      return;
+    case 'AlterSystemStmt':
+      // Its SET is for the server's configuration file, not this session.
+      out.effects.add('alter_system');
+      return;
+    default:
+      visit(f, ctx, out);
+  }
+}
+
+function selectStmt(f: Fields, ctx: Context, out: Collector): void {
+  const inner = withClause(f.withClause, { ...ctx, access: 'read' }, out);
+  const into = f.intoClause as { rel?: RangeVarFields } | undefined;
+  if (into?.rel) rangeVar(into.rel, 'ddl', inner, out, true);
+  visitExcept(f, ['withClause', 'intoClause', 'lockingClause'], inner, out);
+  if (Array.isArray(f.lockingClause) && f.lockingClause.length > 0 && !ctx.planOnly) {
+    // FOR UPDATE/SHARE locks rows of the FROM relations it names (all of them when it names none): a write lock.
+    out.effects.add('row_lock');
+    const from = fromRelations(f.fromClause, inner);
+    for (const lc of f.lockingClause) {
+      const locked = (lc as { LockingClause?: { lockedRels?: unknown[] } }).LockingClause?.lockedRels;
+      if (!Array.isArray(locked) || locked.length === 0) {
+        for (const name of from.values()) out.addRelation(name, 'write');
+        continue;
+      }
+      for (const r of locked) {
+        const rel = (r as { RangeVar?: RangeVarFields }).RangeVar;
+        const name = rel && from.get(rel.relname);
+        if (name) out.addRelation(name, 'write');
+      }
+    }
+  }
+}
+
+// The relations directly in a FROM list (through joins, not subqueries), keyed by alias or name.
+function fromRelations(fromClause: unknown, ctx: Context): Map<string, string> {
+  const found = new Map<string, string>();
+  const walk = (item: unknown): void => {
+    if (Array.isArray(item)) return item.forEach(walk);
+    const node = item as { RangeVar?: RangeVarFields & { alias?: { aliasname?: string } }; JoinExpr?: { larg?: unknown; rarg?: unknown } };
+    if (node?.RangeVar) {
+      const rv = node.RangeVar;
+      if (!rv.schemaname && !rv.catalogname && ctx.ctes.some((s) => s.has(rv.relname))) return;
+      found.set(rv.alias?.aliasname ?? rv.relname, rangeVarName(rv));
+    } else if (node?.JoinExpr) {
+      walk(node.JoinExpr.larg);
+      walk(node.JoinExpr.rarg);
+    }
+  };
+  walk(fromClause);
+  return found;
+}
+
+const dataOperationOf: Record<string, string> = { InsertStmt: 'insert', UpdateStmt: 'update', DeleteStmt: 'delete', MergeStmt: 'merge' };
+
+function dataStatement(type: string, f: Fields, ctx: Context, out: Collector): void {
+  const inner = withClause(f.withClause, { ...ctx, access: 'read' }, out);
+  if (f.relation) rangeVar(f.relation as RangeVarFields, 'write', ctx, out, true);
+  if (!ctx.planOnly) {
+    out.dataOperations.push(dataOperationOf[type]!);
+    if (type === 'UpdateStmt' && !f.whereClause) out.effects.add('update_without_where');
+    if (type === 'DeleteStmt' && !f.whereClause) out.effects.add('delete_without_where');
+  }
+  visitExcept(f, ['withClause', 'relation'], inner, out);
+}
+
+// EXPLAIN runs the statement only with ANALYZE (not ANALYZE false/off/0).
+export function explainAnalyzes(options: unknown): boolean {
+  if (!Array.isArray(options)) return false;
+  for (const o of options) {
+    const d = (o as { DefElem?: { defname?: string; arg?: Fields } }).DefElem;
+    if (d?.defname !== 'analyze') continue;
+    const arg = d.arg as { String?: { sval?: string }; Boolean?: { boolval?: boolean }; Integer?: { ival?: number } } | undefined;
+    if (!arg) return true;
+    if (arg.Boolean) return arg.Boolean.boolval === true;
+    if (arg.Integer) return (arg.Integer.ival ?? 0) !== 0;
+    const s = (arg.String?.sval ?? '').toLowerCase();
+    return !['false', 'off', '0', 'no'].includes(s);
+  }
+  return false;
+}
+
+function defElems(options: unknown): Map<string, unknown> {
+  const m = new Map<string, unknown>();
+  if (Array.isArray(options)) {
+    for (const o of options) {
+      const d = (o as { DefElem?: { defname?: string; arg?: unknown } }).DefElem;
+      if (d?.defname) m.set(d.defname, d.arg);
+    }
+  }
+  return m;
+}
+
+export function doLanguage(args: unknown): string {
+  const lang = defElems(args).get('language') as { String?: { sval?: string } } | undefined;
+  return lang?.String?.sval ?? 'plpgsql';
+}
+
+// CREATE FUNCTION/PROCEDURE: its body runs later, under other statements' names; dynamic SQL in it is flagged now.
+function createFunction(f: Fields, ctx: Context, out: Collector): void {
+  const lang = (defElems(f.options).get('language') as { String?: { sval?: string } } | undefined)?.String?.sval ?? 'sql';
+  if (lang === 'plpgsql') out.functionBodies.push(ctx.text);
+  else if (isUntrustedLanguage(lang)) out.effects.add('untrusted_language');
+  // A SQL-standard body (BEGIN ATOMIC) is parsed here but runs later: its relations are only looked at.
+  visitExcept(f, ['sql_body'], ctx, out);
+  visit(f.sql_body, { ...ctx, planOnly: true }, out);
+}
+
+// C, internal, and the "u" variants of procedural languages (plpython3u, plperlu, pltclu) run outside SQL's sandbox.
+export function isUntrustedLanguage(lang: string): boolean {
+  return lang === 'c' || lang === 'internal' || (lang.startsWith('pl') && lang.endsWith('u'));
+}

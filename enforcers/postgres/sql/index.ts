@@ -1,0 +1,4 @@
+// SQL classification for writ's PostgreSQL enforcer (action.sql of the policy contract).
+
+export { classify } from './classify.ts';
+export type { Access, ClassifiedStatement, Relation } from './types.ts';
