@@ -8,6 +8,7 @@ import { testCommand } from './test.ts';
 import { conformanceCommand } from './conformance.ts';
 import { serveCommand } from './serve.ts';
 import { auditCommand } from './audit.ts';
+import { tokenCommand } from './token.ts';
 
 export interface Command {
   spec: CommandSpec;
@@ -16,7 +17,7 @@ export interface Command {
   dispatch?(argv: string[]): Promise<number>;
 }
 
-const commands: Command[] = [buildCommand, evalCommand, checkCommand, testCommand, conformanceCommand, serveCommand, auditCommand];
+const commands: Command[] = [buildCommand, evalCommand, checkCommand, testCommand, conformanceCommand, serveCommand, auditCommand, tokenCommand];
 
 function topHelp(): string {
   const w = Math.max(...commands.map((c) => c.spec.name.length));
@@ -34,7 +35,6 @@ function topHelp(): string {
 }
 
 const notYet: Record<string, string> = {
-  token: 'OIDC token inspection (issue 4)',
   enforce: 'the protocol enforcers (issue 5)',
   approvals: 'approvals (issue 5)',
   replay: 'session replay (issue 5)',
