@@ -60,6 +60,13 @@ export function build(opts: BuildOptions): FastifyInstance {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    // Node checks request timeouts on an interval (30 s by default): check often enough to honour ours.
+    // (and the headers timeout must not exceed the request timeout, or node ignores the latter).
+    http: {
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, config.limits.request_timeout_ms >> 1)),
+      headersTimeout: Math.min(config.limits.request_timeout_ms, 60_000),
+      requestTimeout: config.limits.request_timeout_ms,
+    },
   });
   const opLog = (msg: string) => app.log.info(msg);
   const current = store.active.current();
