@@ -60,9 +60,29 @@ export function visit(value: unknown, ctx: Context, out: Collector): void {
   }
   for (const [key, child] of Object.entries(obj)) {
     // Node wrappers are the only capitalized keys: { SelectStmt: {...} }.
-    if (key.charCodeAt(0) >= 0x41 && key.charCodeAt(0) <= 0x5a) visitNode(key, child as Fields, ctx, out);
+    if (isNodeKey(key)) visitNode(key, child as Fields, ctx, out);
+    else if (key in unwrappedFields && isUnwrapped(child)) visitNode(unwrappedFields[key]!, child as Fields, ctx, out);
     else visit(child, ctx, out);
   }
+}
+
+function isNodeKey(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return c >= 0x41 && c <= 0x5a;
+}
+
+// Typed pointer fields hold a node's fields without the { Type: ... } wrapper; these must still be seen as that type.
+const unwrappedFields: Record<string, string> = {
+  funccall: 'FuncCall', // CallStmt
+  setstmt: 'VariableSetStmt', // ALTER ROLE/DATABASE ... SET
+  larg: 'SelectStmt', // set operations (JoinExpr's larg/rarg are wrapped nodes)
+  rarg: 'SelectStmt',
+  base: 'CreateStmt', // CREATE FOREIGN TABLE
+};
+
+function isUnwrapped(child: unknown): boolean {
+  if (child === null || typeof child !== 'object' || Array.isArray(child)) return false;
+  return !Object.keys(child).some(isNodeKey);
 }
 
 function visitExcept(fields: Fields, skip: readonly string[], ctx: Context, out: Collector): void {

@@ -14,6 +14,8 @@ export function classify(sql: string): ClassifiedStatement[] {
 }
 
 function classifyText(sql: string, depth: number): ClassifiedStatement[] {
+  // libpg-query refuses '' outright; PostgreSQL answers it with EmptyQueryResponse.
+  if (sql === '') return [];
   const parsed = parseSql(sql);
   if (!parsed.ok) return [unknown(sql.trim(), parsed.error)];
   const bytes = Buffer.from(sql, 'utf8');
