@@ -72,7 +72,8 @@ export class JwksCache {
     if (typeof jwk.alg === 'string' && jwk.alg !== alg) {
       throw new IdentityError('WRIT_TOKEN_ALG_NOT_ALLOWED', `token says ${alg} but key "${jwk.kid}" of issuer ${this.src.issuerName} is for ${jwk.alg}`, this.src.issuerName);
     }
-    const cacheKey = `${alg}\u0000${JSON.stringify(jwk)}`;
+    // Imports are dropped whenever the key set changes, so the key's position in the set identifies it.
+    const cacheKey = `${alg}\u0000${this.keys.indexOf(jwk)}`;
     let k = this.imported.get(cacheKey);
     if (!k) {
       k = importJWK(jwk, alg) as Promise<VerifyKey>;
