@@ -7,7 +7,8 @@ import { readBundle, sha256Hex, BundleError } from '../bundle/bundle.ts';
 import { verifyBundle } from '../bundle/signing.ts';
 import { canonicalJson } from '../audit/canonical.ts';
 import { dataDirLayout } from '../audit/record.ts';
-import { buildPolicy, buildRevision, loadTreeRelative, type BuiltPolicy } from './build.ts';
+import { loadTreeRelative, type BuiltPolicy } from './build.ts';
+import { PolicyBuilder } from './builder.ts';
 import { PolicyHistory, type HistoryRow } from './history.ts';
 import { ensureRepository, installHook, headOf, commitExists, PolicyStoreError } from './repo.ts';
 import { ActivePolicy, PolicyVersion, type VersionSource } from './version.ts';
@@ -48,6 +49,8 @@ export class PolicyStore {
   private readonly now: () => Date;
   private readonly log: (msg: string) => void;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Compiles in a worker thread: decisions keep flowing while a version builds. */
+  private readonly builder = new PolicyBuilder();
 
   private constructor(private readonly opts: PolicyStoreOptions) {
     this.repo = join(opts.dataDir, dataDirLayout.policyRepo);
@@ -66,6 +69,7 @@ export class PolicyStore {
       await store.restore();
     } catch (e) {
       store.history.close();
+      await store.builder.close();
       throw e;
     }
     return store;
@@ -105,7 +109,7 @@ export class PolicyStore {
       return;
     }
     if (!commitExists(this.repo, row.revision)) throw new PolicyStoreError(`policy store damaged: recorded revision ${row.revision} is not in ${this.repo}`);
-    const built = buildRevision(this.repo, row.revision);
+    const built = await this.builder.buildRevision(this.repo, row.revision);
     if (!built.ok) throw new PolicyStoreError(`policy store damaged: recorded good revision ${row.revision} no longer compiles:\n${built.diagnostics}`);
     if (built.bundle_sha256 !== row.bundle_sha256) {
       // A different writ build compiles the same sources to other bytes: record the new identity.
@@ -147,7 +151,7 @@ export class PolicyStore {
   activateRevision(revision: string, pushedBy: string): Promise<PolicyVersion> {
     return this.serial(async () => {
       if (this.opts.requireSignedBundles) throw new ActivationError('this service only activates signed bundles');
-      const built = buildRevision(this.repo, revision);
+      const built = await this.builder.buildRevision(this.repo, revision);
       if (!built.ok) throw new ActivationError(`revision ${revision} does not build; keeping ${this.active.current()?.revision ?? 'no policy'}`, built.diagnostics);
       return this.install(built, 'git', pushedBy, true);
     });
@@ -177,7 +181,7 @@ export class PolicyStore {
       const revision = `dir:${h.digest('hex')}`;
       const cur = this.active.current();
       if (cur?.revision === revision) return cur;
-      const built = buildPolicy(tree, revision);
+      const built = await this.builder.buildTree(tree, revision);
       if (!built.ok) throw new ActivationError(`${dir} does not build; keeping ${cur?.revision ?? 'no policy'}`, built.diagnostics);
       return this.install(built, 'dir', pushedBy, true);
     });
@@ -230,6 +234,7 @@ export class PolicyStore {
 
   async close(): Promise<void> {
     await this.queue;
+    await this.builder.close();
     this.history.close();
   }
 }
