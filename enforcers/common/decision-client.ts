@@ -1,0 +1,215 @@
+// The decision client: one interface over two transports (in-process, HTTP), with a timeout, that
+// FAILS CLOSED: any failure to get a valid, logged decision becomes a deny with a clear message.
+import type { Registry } from 'prom-client';
+import { checkDecision, type EnforcerDecision, type FailReason } from './contract.ts';
+import { failClosedCounter } from './metrics.ts';
+
+/** What a transport hands back: an HTTP-like status and the body (text to parse, or a value already parsed). */
+export interface TransportAnswer {
+  status: number;
+  body: string | unknown;
+  /** True when `body` is raw text that must be parsed as JSON. */
+  text?: boolean;
+}
+
+/** Sends one decision request; must honour `signal` where it can (the client also stops waiting on its own). */
+export type Transport = (input: unknown, signal: AbortSignal) => Promise<TransportAnswer>;
+
+export interface DecisionClient {
+  /** Never rejects: every failure is a deny decision with `failClosed` set. */
+  decide(input: unknown): Promise<EnforcerDecision>;
+}
+
+export interface DecisionClientOptions {
+  transport: Transport;
+  /** Default 500 ms. */
+  timeoutMs?: number;
+  /** Registry of writ_enforcer_fail_closed_total (default: prom-client's default registry). */
+  registry?: Registry;
+}
+
+/** A transport error with its fail-closed classification (the transports throw these). */
+export class TransportError extends Error {
+  constructor(
+    readonly reason: FailReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function createDecisionClient(opts: DecisionClientOptions): DecisionClient {
+  const timeoutMs = opts.timeoutMs ?? 500;
+  const counter = failClosedCounter(opts.registry);
+
+  function failClosed(reason: FailReason, what: string): EnforcerDecision {
+    counter.inc({ reason });
+    const message = `writ: ${what}; denied`;
+    return { allow: false, reasons: [message], failClosed: { reason, message } };
+  }
+
+  async function ask(input: unknown): Promise<TransportAnswer> {
+    const ac = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    // The race matters for in-process transports that cannot be aborted: the answer is ignored once late.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        ac.abort();
+        reject(new TransportError('timeout', `decision service unavailable (timeout after ${timeoutMs} ms)`));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([opts.transport(input, ac.signal), timeout]);
+    } finally {
+      clearTimeout(timer);
+      timeout.catch(() => undefined);
+    }
+  }
+
+  return {
+    async decide(input: unknown): Promise<EnforcerDecision> {
+      let ans: TransportAnswer;
+      try {
+        ans = await ask(input);
+      } catch (e) {
+        if (e instanceof TransportError) return failClosed(e.reason, e.message);
+        return failClosed('internal', `decision client failed (${(e as Error)?.message ?? String(e)})`);
+      }
+      if (ans.status !== 200) return failClosed(...classifyStatus(ans));
+      let body = ans.body;
+      if (ans.text) {
+        const t = String(body ?? '');
+        if (t.trim() === '') return failClosed('undefined', 'policy decision undefined (empty answer from the decision service)');
+        try {
+          body = JSON.parse(t);
+        } catch {
+          return failClosed('malformed', 'decision service answered malformed JSON');
+        }
+      }
+      const c = checkDecision(body);
+      if ('problem' in c) {
+        if (c.undefinedResult) return failClosed('undefined', 'policy decision undefined');
+        return failClosed('contract', `decision outside the contract (${c.problem})`);
+      }
+      return c.decision;
+    },
+  };
+}
+
+/** Error codes and messages the service sends in its error bodies: {code, message}. */
+function errorBody(a: TransportAnswer): { code?: string; message?: string } {
+  let b = a.body;
+  if (a.text && typeof b === 'string') {
+    try {
+      b = JSON.parse(b);
+    } catch {
+      return {};
+    }
+  }
+  if (typeof b !== 'object' || b === null) return {};
+  const r = b as Record<string, unknown>;
+  return { code: typeof r.code === 'string' ? r.code : undefined, message: typeof r.message === 'string' ? r.message : undefined };
+}
+
+function classifyStatus(a: TransportAnswer): [FailReason, string] {
+  const { code } = errorBody(a);
+  const tag = `HTTP ${a.status}${code ? ` ${code}` : ''}`;
+  if (code === 'WRIT_LOG_UNAVAILABLE') return ['log_unavailable', `decision log unavailable, the decision could not be recorded (${tag})`];
+  if (a.status === 401) return ['unauthorized', `this enforcer is not authenticated by the decision service (${tag})`];
+  if (a.status === 403) return ['forbidden', `this enforcer is not allowed to ask the decision service (${tag})`];
+  if (a.status >= 500) return ['server_error', `decision service unavailable (${tag})`];
+  if (a.status >= 400) return ['bad_request', `decision service refused the request (${tag})`];
+  return ['malformed', `decision service answered with unexpected status (${tag})`];
+}
+
+// ---- transports ----
+
+/** The service's evaluate call in the same process: returns the POST /v1/decisions body for an input. */
+export type EvaluateFn = (input: unknown) => unknown | Promise<unknown>;
+
+export function inProcessTransport(evaluate: EvaluateFn): Transport {
+  return async (input) => {
+    try {
+      return { status: 200, body: await evaluate(input) };
+    } catch (e) {
+      // A thrown LogUnavailableError (code WRIT_LOG_UNAVAILABLE) is the in-process 503.
+      const code = (e as { code?: unknown })?.code;
+      if (code === 'WRIT_LOG_UNAVAILABLE') return { status: 503, body: { code } };
+      throw new TransportError('internal', `decision service failed in process (${(e as Error)?.message ?? String(e)})`);
+    }
+  };
+}
+
+/** Anything with fastify's `inject` (the service app from build(opts)), called without a socket. */
+export interface Injectable {
+  inject(opts: { method: 'POST'; url: string; headers: Record<string, string>; payload: unknown }): Promise<{ statusCode: number; body: string }>;
+}
+
+export function fastifyTransport(app: Injectable, token: string): Transport {
+  return async (input) => {
+    let res;
+    try {
+      res = await app.inject({ method: 'POST', url: '/v1/decisions', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: { input } });
+    } catch (e) {
+      throw new TransportError('unavailable', `decision service unavailable (${(e as Error).message})`);
+    }
+    return { status: res.statusCode, body: res.body, text: true };
+  };
+}
+
+export interface HttpTransportOptions {
+  /** Base URL of the decision service, e.g. http://127.0.0.1:8181 */
+  url: string;
+  /** The enforcer's bearer token (role enforcer). */
+  token: string;
+  /** Largest answer read (default 1 MiB): a runaway body is malformed, not a memory problem. */
+  maxBytes?: number;
+  fetch?: typeof fetch;
+}
+
+export function httpTransport(opts: HttpTransportOptions): Transport {
+  const endpoint = new URL('/v1/decisions', opts.url).toString();
+  const f = opts.fetch ?? fetch;
+  const maxBytes = opts.maxBytes ?? 1 << 20;
+  return async (input, signal) => {
+    let res: Response;
+    try {
+      res = await f(endpoint, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ input }),
+        signal,
+      });
+    } catch (e) {
+      throw networkError(e, signal);
+    }
+    let text: string;
+    try {
+      text = await readLimited(res, maxBytes);
+    } catch (e) {
+      if (e instanceof TransportError) throw e;
+      throw networkError(e, signal);
+    }
+    return { status: res.status, body: text, text: true };
+  };
+}
+
+function networkError(e: unknown, signal: AbortSignal): TransportError {
+  if (signal.aborted) return new TransportError('timeout', 'decision service unavailable (request aborted)');
+  const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
+  const code = cause?.code;
+  const detail = code === 'ECONNREFUSED' ? 'connection refused' : code ? code : (cause?.message ?? (e as Error)?.message ?? String(e));
+  return new TransportError('unavailable', `decision service unavailable (${detail})`);
+}
+
+async function readLimited(res: Response, maxBytes: number): Promise<string> {
+  if (!res.body) return '';
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) {
+    n += c.length;
+    if (n > maxBytes) throw new TransportError('malformed', `decision service answer larger than ${maxBytes} bytes`);
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,199 @@
+// The decision client fails closed on every failure, over real loopback HTTP and in process.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
+import { createDecisionClient, fastifyTransport, httpTransport, inProcessTransport } from '../../../enforcers/common/decision-client.ts';
+import { FAIL_CLOSED_METRIC } from '../../../enforcers/common/metrics.ts';
+import { deadPort, json, serve, type TestServer } from './servers.ts';
+import { open, pgInput, tokens } from '../../service/helpers.ts';
+import type { Service } from '../../../src/service/service.ts';
+
+const good = {
+  allow: true,
+  reasons: [],
+  mask: [{ column: 'email', strategy: 'partial' }],
+  decision_id: '0190b6e4-0000-7000-8000-000000000001',
+  provenance: { revision: 'abc', bundle_sha256: 'f'.repeat(64) },
+};
+
+async function failCount(reg: Registry, reason: string): Promise<number> {
+  const m = await reg.getSingleMetric(FAIL_CLOSED_METRIC)?.get();
+  return m?.values.find((v) => v.labels.reason === reason)?.value ?? 0;
+}
+
+function client(url: string, reg: Registry, timeoutMs?: number) {
+  return createDecisionClient({ transport: httpTransport({ url, token: 'tok' }), registry: reg, timeoutMs });
+}
+
+describe('decision client over HTTP (real loopback servers)', () => {
+  const servers: TestServer[] = [];
+  afterAll(async () => Promise.all(servers.map((s) => s.close())));
+  const start = async (h: Parameters<typeof serve>[0]) => {
+    const s = await serve(h);
+    servers.push(s);
+    return s;
+  };
+
+  it('returns a valid decision and sends the bearer token and the input', async () => {
+    const reg = new Registry();
+    const s = await start((_q, res) => json(res, 200, good));
+    const d = await client(s.url, reg).decide({ version: 1, x: 'y' });
+    expect(d).toEqual(good);
+    expect(s.requests[0]).toMatchObject({ method: 'POST', url: '/v1/decisions' });
+    expect(s.requests[0].headers.authorization).toBe('Bearer tok');
+    expect(JSON.parse(s.requests[0].body)).toEqual({ input: { version: 1, x: 'y' } });
+  });
+
+  it('denies when the service is down (connection refused)', async () => {
+    const reg = new Registry();
+    const d = await client(await deadPort(), reg).decide({});
+    expect(d.allow).toBe(false);
+    expect(d.failClosed?.reason).toBe('unavailable');
+    expect(d.reasons).toEqual(['writ: decision service unavailable (connection refused); denied']);
+    expect(await failCount(reg, 'unavailable')).toBe(1);
+  });
+
+  it('denies after the timeout when the service never answers (default 500 ms)', async () => {
+    const reg = new Registry();
+    const s = await start(() => undefined);
+    const t0 = Date.now();
+    const d = await client(s.url, reg).decide({});
+    const took = Date.now() - t0;
+    expect(d.reasons).toEqual(['writ: decision service unavailable (timeout after 500 ms); denied']);
+    expect(took).toBeGreaterThanOrEqual(480);
+    expect(took).toBeLessThan(1500);
+    expect(await failCount(reg, 'timeout')).toBe(1);
+  });
+
+  it('denies when the answer comes after a custom timeout', async () => {
+    const reg = new Registry();
+    const s = await start((_q, res) => setTimeout(() => json(res, 200, good), 300));
+    const d = await client(s.url, reg, 100).decide({});
+    expect(d.failClosed).toEqual({ reason: 'timeout', message: 'writ: decision service unavailable (timeout after 100 ms); denied' });
+  });
+
+  it('denies on garbage, on an empty body and on a truncated body', async () => {
+    const reg = new Registry();
+    const garbage = await start((_q, res) => json(res, 200, '{"allow": tru'));
+    const empty = await start((_q, res) => json(res, 200, ''));
+    const html = await start((_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>proxy error</html>');
+    });
+    expect((await client(garbage.url, reg).decide({})).reasons).toEqual(['writ: decision service answered malformed JSON; denied']);
+    expect((await client(html.url, reg).decide({})).failClosed?.reason).toBe('malformed');
+    expect((await client(empty.url, reg).decide({})).failClosed?.reason).toBe('undefined');
+    expect(await failCount(reg, 'malformed')).toBe(2);
+    expect(await failCount(reg, 'undefined')).toBe(1);
+  });
+
+  it('denies on 503 log unavailable, other 5xx, 401 and 403', async () => {
+    const reg = new Registry();
+    const cases: Array<[number, unknown, string, string]> = [
+      [503, { code: 'WRIT_LOG_UNAVAILABLE', message: 'x' }, 'log_unavailable', 'writ: decision log unavailable, the decision could not be recorded (HTTP 503 WRIT_LOG_UNAVAILABLE); denied'],
+      [503, { code: 'WRIT_NO_POLICY' }, 'server_error', 'writ: decision service unavailable (HTTP 503 WRIT_NO_POLICY); denied'],
+      [500, 'Internal', 'server_error', 'writ: decision service unavailable (HTTP 500); denied'],
+      [502, '', 'server_error', 'writ: decision service unavailable (HTTP 502); denied'],
+      [401, { code: 'WRIT_UNAUTHENTICATED' }, 'unauthorized', 'writ: this enforcer is not authenticated by the decision service (HTTP 401 WRIT_UNAUTHENTICATED); denied'],
+      [403, { code: 'WRIT_FORBIDDEN' }, 'forbidden', 'writ: this enforcer is not allowed to ask the decision service (HTTP 403 WRIT_FORBIDDEN); denied'],
+      [400, { code: 'WRIT_BAD_REQUEST' }, 'bad_request', 'writ: decision service refused the request (HTTP 400 WRIT_BAD_REQUEST); denied'],
+    ];
+    for (const [status, body, reason, message] of cases) {
+      const s = await start((_q, res) => json(res, status, body));
+      const d = await client(s.url, reg).decide({});
+      expect(d, `${status}`).toEqual({ allow: false, reasons: [message], failClosed: { reason, message } });
+    }
+    expect(await failCount(reg, 'server_error')).toBe(3);
+  });
+
+  it('denies answers outside the contract', async () => {
+    const reg = new Registry();
+    const bad: Array<[unknown, string]> = [
+      [{ ...good, allow: 'true' }, 'allow is not a boolean'],
+      [{ ...good, allow: undefined }, 'allow is missing'],
+      [{ ...good, reasons: [1] }, 'reasons is not a list of strings'],
+      [{ ...good, reasons: 'no' }, 'reasons is not a list of strings'],
+      [{ ...good, mask: [{ column: 'email', strategy: 'scramble' }] }, 'unknown mask strategy "scramble"'],
+      [{ ...good, mask: [{ detector: 'dna', strategy: 'redact' }] }, 'unknown mask detector "dna"'],
+      [{ ...good, mask: [{ column: 'a', json_path: '$.a', strategy: 'redact' }] }, 'needs exactly one of column, json_path, detector'],
+      [{ ...good, mask: [{ json_path: 'a.b', strategy: 'redact' }] }, 'bad mask json_path'],
+      [{ ...good, mask: {} }, 'mask is not a list'],
+      [{ ...good, decision_id: undefined }, 'decision_id is missing (the decision was not logged)'],
+      [{ ...good, provenance: undefined }, 'provenance'],
+      [{ ...good, require_approval: { approvers: 'x' } }, 'require_approval'],
+      [[good], 'array'],
+      [42, 'number'],
+    ];
+    for (const [body, problem] of bad) {
+      const s = await start((_q, res) => json(res, 200, body));
+      const d = await client(s.url, reg).decide({});
+      expect(d.allow).toBe(false);
+      expect(d.failClosed?.reason).toBe('contract');
+      expect(d.reasons[0]).toContain(problem);
+      expect(d.reasons[0]).toMatch(/^writ: decision outside the contract \(.*\); denied$/);
+    }
+    expect(await failCount(reg, 'contract')).toBe(bad.length);
+    // JSON null is an undefined result.
+    const s = await start((_q, res) => json(res, 200, 'null'));
+    expect((await client(s.url, reg).decide({})).failClosed?.reason).toBe('undefined');
+  });
+
+  it('uses the default prom-client registry when none is given', async () => {
+    const { register } = await import('prom-client');
+    const c = createDecisionClient({ transport: httpTransport({ url: await deadPort(), token: 't' }) });
+    await c.decide({});
+    expect(register.getSingleMetric(FAIL_CLOSED_METRIC)).toBeDefined();
+  });
+});
+
+describe('decision client in process', () => {
+  it('passes a valid answer and fails closed on undefined, throws and slowness', async () => {
+    const reg = new Registry();
+    const mk = (fn: (i: unknown) => unknown, timeoutMs?: number) => createDecisionClient({ transport: inProcessTransport(fn), registry: reg, timeoutMs });
+    expect(await mk(() => good).decide({})).toEqual(good);
+    expect((await mk(() => undefined).decide({})).reasons).toEqual(['writ: policy decision undefined; denied']);
+    expect((await mk(() => { throw new Error('boom'); }).decide({})).failClosed?.reason).toBe('internal');
+    const logDown = Object.assign(new Error('closed'), { code: 'WRIT_LOG_UNAVAILABLE' });
+    expect((await mk(() => Promise.reject(logDown)).decide({})).failClosed?.reason).toBe('log_unavailable');
+    const slow = await mk(() => new Promise((r) => setTimeout(() => r(good), 200)), 50).decide({});
+    expect(slow.reasons).toEqual(['writ: decision service unavailable (timeout after 50 ms); denied']);
+  });
+});
+
+describe('decision client against the real decision service', () => {
+  let svc: Service;
+  let url: string;
+  beforeAll(async () => {
+    svc = await open();
+    url = await svc.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => svc?.close());
+
+  it('gets a logged decision over HTTP and through inject, with provenance', async () => {
+    const reg = new Registry();
+    const viaHttp = await createDecisionClient({ transport: httpTransport({ url, token: tokens.enforcer }), registry: reg, timeoutMs: 5000 }).decide(pgInput());
+    expect(viaHttp.failClosed).toBeUndefined();
+    expect(typeof viaHttp.allow).toBe('boolean');
+    expect(viaHttp.decision_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(viaHttp.provenance?.bundle_sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(svc.logStore.get(viaHttp.decision_id!)).toBeDefined();
+    const viaInject = await createDecisionClient({ transport: fastifyTransport(svc.app, tokens.enforcer), registry: reg, timeoutMs: 5000 }).decide(pgInput());
+    expect(viaInject.failClosed).toBeUndefined();
+    expect(viaInject.allow).toBe(viaHttp.allow);
+  });
+
+  it('fails closed with a wrong token (401) and with an admin token (403)', async () => {
+    const reg = new Registry();
+    const bad = await createDecisionClient({ transport: httpTransport({ url, token: 'nope' }), registry: reg }).decide(pgInput());
+    expect(bad.failClosed?.reason).toBe('unauthorized');
+    const admin = await createDecisionClient({ transport: httpTransport({ url, token: tokens.admin }), registry: reg }).decide(pgInput());
+    expect(admin.failClosed?.reason).toBe('forbidden');
+  });
+
+  it('fails closed when the service cannot write its log (503)', async () => {
+    const reg = new Registry();
+    await svc.log.close();
+    const d = await createDecisionClient({ transport: httpTransport({ url, token: tokens.enforcer }), registry: reg, timeoutMs: 5000 }).decide(pgInput());
+    expect(d.failClosed?.reason).toBe('log_unavailable');
+    expect(d.reasons[0]).toMatch(/^writ: decision log unavailable.*HTTP 503 WRIT_LOG_UNAVAILABLE\); denied$/);
+  });
+});
