@@ -118,7 +118,7 @@ function findIbans(s: string): Span[] {
 
 // ---- phone numbers ----
 // "+" international or national digits with spaces, dots, dashes and one pair of parentheses.
-const PHONE_CANDIDATE = /(?<![\p{L}\p{N}_+.\-/])(?:\+|\b)\(?\d[\d ().-]{4,22}\d(?![\p{L}\p{N}_\-/]|\.\d)/gu;
+const PHONE_CANDIDATE = /(?<![\p{L}\p{N}_+.\-/])(?:\+|\b|(?=\())\(?\d[\d ().-]{4,22}\d(?![\p{L}\p{N}_\-/]|\.\d)/gu;
 const US_NATIONAL = /^(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)|[2-9]\d{2})[ .-]?\d{3}[ .-]\d{4}$/;
 
 function findPhones(s: string): Span[] {
@@ -197,7 +197,9 @@ function findAwsKeys(s: string): Span[] {
     return [at, at + 40];
   }))
     out.push(sp);
-  return out;
+  // The labelled and the nearby scans can find the same secret.
+  const seen = new Set<string>();
+  return out.filter(([a, b]) => !seen.has(`${a}:${b}`) && !!seen.add(`${a}:${b}`));
 }
 
 // ---- PEM private keys ----
