@@ -3,7 +3,7 @@ import { writeFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { loadCases } from '../conformance/cases.ts';
 import { runPool } from '../conformance/pool.ts';
-import type { CaseOutcome } from '../conformance/runner.ts';
+import { expectsStrictError, type CaseOutcome } from '../conformance/runner.ts';
 import { UsageError, flagValue, flagBool, type ParsedArgs } from './args.ts';
 import type { Command } from './main.ts';
 
@@ -16,7 +16,7 @@ export interface ConformanceReport {
   percent: number;
   /** Strict builtin errors were on (compiled strictly, strict_error cases expect the error). */
   strict: boolean;
-  /** The cases marked strict_error that expect an error (no want_result): passed / total. */
+  /** The cases marked strict_error that name the error strict mode raises: passed / total. */
   strictErrorCases: { passed: number; total: number };
   byCategory: Record<string, number>;
   cases: CaseOutcome[];
@@ -35,7 +35,7 @@ export async function runConformance(root: string, opts: { workers?: number; tim
   for (const e of errors) outcomes.push({ id: e.file, note: '', status: 'fail', category: 'unreadable case file', reason: e.message, ms: 0 });
   const passed = outcomes.filter((o) => o.status === 'pass').length;
   const skipped = outcomes.filter((o) => o.status === 'skip').length;
-  const strictIds = new Set(selected.filter((c) => c.strictError && c.wantResult === undefined).map((c) => c.id));
+  const strictIds = new Set(selected.filter(expectsStrictError).map((c) => c.id));
   const strictOutcomes = outcomes.filter((o) => strictIds.has(o.id));
   const byCategory: Record<string, number> = {};
   for (const o of outcomes) if (o.status !== 'pass') byCategory[o.category] = (byCategory[o.category] ?? 0) + 1;
@@ -79,7 +79,7 @@ export const conformanceCommand: Command = {
       { name: 'run', value: true, valueName: 'regex', help: 'only cases whose id or note matches' },
       { name: 'verbose', short: 'v', help: 'print every case, not only failures' },
       { name: 'timeout', value: true, valueName: 'ms', help: 'per-case time limit (default 10000)' },
-      { name: 'strict-builtin-errors', help: 'compile strictly: a failing builtin fails the evaluation (strict_error cases must raise their error)' },
+      { name: 'strict-builtin-errors', help: 'as OPA runs them: strict_error cases compile with strict builtin errors and must raise the error they name' },
       { name: 'write-passing', value: true, valueName: 'file', help: 'write the ids of passing cases, one per line (the regression list)' },
     ],
     details: 'The line before last gives the strict_error cases\' figure in the chosen mode; the last line is\n' +

@@ -62,12 +62,22 @@ function short(s: string, n = 300): string {
 }
 
 export interface RunOptions {
-  /** OPA's --strict-builtin-errors: compile strictly; `strict_error` cases must then fail with their code. */
+  /**
+   * OPA's --strict-builtin-errors, applied as OPA's own case runner does: cases marked `strict_error`
+   * compile strictly and, when they name an error, must fail with it (even next to a `want_result`,
+   * which is the default-mode answer); other cases keep their default-mode expectations and compilation.
+   */
   strict?: boolean;
 }
 
+/** A `strict_error` case that names the error strict mode raises (the others expect a result in both modes). */
+export function expectsStrictError(c: ConformanceCase): boolean {
+  return c.strictError && (c.wantErrorCode !== undefined || c.wantError !== undefined);
+}
+
 export function runCase(c: ConformanceCase, opts: RunOptions = {}): CaseOutcome {
-  const strict = opts.strict === true;
+  const strict = opts.strict === true && c.strictError;
+  const wantStrictError = strict && expectsStrictError(c);
   const t0 = performance.now();
   const done = (status: Status, category: string, reason = ''): CaseOutcome => ({
     id: c.id,
@@ -114,7 +124,7 @@ export function runCase(c: ConformanceCase, opts: RunOptions = {}): CaseOutcome 
       if (/var assignment conflict|object insert conflict/.test(msg)) return done('pass', 'conflict as expected');
       return done('fail', 'wrong runtime error', short(`want a conflict, got: ${msg}`));
     }
-    if (strict && c.strictError && c.wantResult === undefined) {
+    if (wantStrictError) {
       const codeOk = c.wantErrorCode === undefined || msg.includes(`: ${c.wantErrorCode}: `);
       const msgOk = !c.wantError || msg.includes(c.wantError);
       if (codeOk && msgOk) return done('pass', 'strict builtin error as expected');
@@ -125,12 +135,12 @@ export function runCase(c: ConformanceCase, opts: RunOptions = {}): CaseOutcome 
     }
     return done('fail', 'runtime error', short(msg));
   }
+  if (wantStrictError) {
+    return done('fail', 'missing strict builtin error', short(`want ${c.wantErrorCode ?? ''}${c.wantError ? ` "${c.wantError}"` : ''}, got ${JSON.stringify(rows)}`));
+  }
   if (c.wantResult !== undefined) {
     if (sameRows(c.wantResult, rows, c.sortBindings)) return done('pass', 'result');
     return done('fail', 'wrong result', short(`want ${toJsonText(c.wantResult)}, got ${JSON.stringify(rows)}`));
-  }
-  if (c.strictError && strict) {
-    return done('fail', 'missing strict builtin error', short(`want ${c.wantErrorCode ?? ''}${c.wantError ? ` "${c.wantError}"` : ''}, got ${JSON.stringify(rows)}`));
   }
   if (c.strictError) {
     // Non-strict mode (OPA's default, and OPA's own wasm harness): OPA's harness expects an undefined (empty) result instead.

@@ -92,8 +92,18 @@ describe('conformance runner, strict_error cases', () => {
     expect(runCase(fine).status).toBe('fail');
   });
 
-  it('cases with a want_result are compared as results in both modes', () => {
-    const c = { ...base, input: { a: [1, 2] }, wantResult: [{ x: 2 }] };
+  it('want_result next to strict_error: the default-mode answer; the named error still wins when strict', () => {
+    const undef = { ...base, wantResult: [] };
+    expect(runCase(undef).status).toBe('pass');
+    expect(runCase(undef, { strict: true })).toMatchObject({ status: 'pass', category: 'strict builtin error as expected' });
+    // no error named: a result in both modes
+    const c = { ...base, input: { a: [1, 2] }, wantResult: [{ x: 2 }], wantErrorCode: undefined, wantError: undefined };
+    expect(runCase(c).status).toBe('pass');
+    expect(runCase(c, { strict: true }).status).toBe('pass');
+  });
+
+  it('cases not marked strict_error keep their default-mode expectations under --strict-builtin-errors (as OPA runs them)', () => {
+    const c = { ...base, strictError: false, wantErrorCode: undefined, wantError: undefined, wantResult: [] };
     expect(runCase(c).status).toBe('pass');
     expect(runCase(c, { strict: true }).status).toBe('pass');
   });
