@@ -53,6 +53,8 @@ export function parseCompact(token: string): ParsedJws {
   if (/^HS\d+$/i.test(alg)) {
     throw new IdentityError('WRIT_TOKEN_ALG_SYMMETRIC', `token uses ${alg} (HMAC); writ's issuers sign with public-key algorithms, and an HMAC over their public key is the key-confusion attack`);
   }
+  // Unencoded payloads (b64) and critical extensions would make what jose verifies differ from what we read.
+  if (header.b64 !== undefined || header.crit !== undefined) throw new IdentityError('WRIT_TOKEN_MALFORMED', 'token header uses "crit"/"b64" extensions, which writ does not accept');
   if (parts[2] === '') throw new IdentityError('WRIT_TOKEN_MALFORMED', 'token has an empty signature');
   if (!b64url.test(parts[2]) || parts[2].length % 4 === 1) throw new IdentityError('WRIT_TOKEN_MALFORMED', 'token signature is not base64url');
   const payload = decodeSegment(parts[1], 'token payload');

@@ -41,6 +41,8 @@ export class JwksCache {
 
   /** The verification key for a token header, refreshing the set as the rules above allow. */
   async key(kid: string | undefined, alg: string, now: number): Promise<VerifyKey> {
+    // A fetch already under way (another request's) answers this one too.
+    if (this.inflight) await this.inflight.catch(() => undefined);
     if (now >= this.fetchedAt + this.settings.ttlMs) {
       try {
         // A down endpoint is not hammered: within min_refresh_seconds the last failure answers.
@@ -56,6 +58,12 @@ export class JwksCache {
     if (!jwk && kid !== undefined) {
       // A kid the issuer removed stays removed until a TTL refresh says otherwise: no refetch per old token.
       if (this.retired.has(kid)) throw this.unknownKid(kid, '');
+      if (this.inflight) {
+        await this.inflight.catch(() => undefined);
+        jwk = this.find(kid, alg);
+      }
+    }
+    if (!jwk && kid !== undefined) {
       const since = now - this.lastAttempt;
       if (since < this.settings.minRefreshMs) {
         throw this.unknownKid(kid, `; not refetched: the key set was fetched ${Math.round(since / 1000)} s ago (min_refresh_seconds ${this.settings.minRefreshMs / 1000})`);

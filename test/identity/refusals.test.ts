@@ -165,6 +165,12 @@ describe('refused tokens', () => {
     await refused(`${b64({ alg: 'RSA-OAEP', enc: 'A256GCM' })}.a.b.c.d`, entra(), 'WRIT_TOKEN_MALFORMED', /JWE/);
   });
 
+  it('malformed: crit / b64 header extensions', async () => {
+    const k = iss.keys.get('rsa-1')!;
+    const t = await new SignJWT(cs.entraV2App(now)).setProtectedHeader({ alg: 'RS256', kid: 'rsa-1', crit: ['exp'], exp: 1 } as never).sign(k.privateKey).catch(() => `${b64({ alg: 'RS256', kid: 'rsa-1', crit: ['x'], x: 1 })}.${b64(cs.entraV2App(now))}.c2ln`);
+    await refused(t, entra(), 'WRIT_TOKEN_MALFORMED', /"crit"\/"b64"/);
+  });
+
   it('an altered payload fails the signature', async () => {
     const [h, , s] = (await iss.sign(cs.entraV2App(now), 'rsa-1')).split('.');
     await refused(`${h}.${b64(cs.entraV2App(now, { roles: ['Orders.Admin'] }))}.${s}`, entra(), 'WRIT_TOKEN_BAD_SIGNATURE', /does not verify/);

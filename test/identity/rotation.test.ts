@@ -132,6 +132,18 @@ describe('key sources', () => {
     await expect(verifyToken(token, c, { now: t0 * 1000 })).rejects.toMatchObject({ code: 'WRIT_JWKS_INVALID', message: expect.stringMatching(/names issuer .* not issuer x/) });
   });
 
+  it('a new kid arriving on many concurrent requests: one refetch, none refused', async () => {
+    const iss = await start();
+    await iss.addKey('A');
+    const c = config(iss, { cache_seconds: 600, min_refresh_seconds: 30 });
+    expect(await outcome(await iss.sign(cs.entraV2App(t0), 'A'), c, t0)).toBe('ok');
+    await iss.addKey('B');
+    const tokenB = await iss.sign(cs.entraV2App(t0), 'B');
+    const r = await Promise.all(Array.from({ length: 20 }, () => outcome(tokenB, c, t0 + 60)));
+    expect(new Set(r)).toEqual(new Set(['ok']));
+    expect(iss.hitCount('/keys')).toBe(2);
+  });
+
   it('concurrent first verifications share one fetch', async () => {
     const iss = await start();
     await iss.addKey('A');
