@@ -9,8 +9,32 @@ import type { ClassifiedStatement, Relation } from './types.ts';
 // DO blocks whose static SQL holds DO blocks: deeper than this is refused rather than followed.
 const MAX_BODY_DEPTH = 4;
 
-export function classify(sql: string): ClassifiedStatement[] {
-  return classifyText(sql, 0);
+// Parsing is ~0.1 ms a statement; drivers and ORMs resend the same texts, so recent results are kept (frozen).
+const CACHE_ENTRIES = 512;
+const CACHE_MAX_TEXT = 4096;
+const cache = new Map<string, readonly ClassifiedStatement[]>();
+
+export function classify(sql: string): readonly ClassifiedStatement[] {
+  if (sql.length > CACHE_MAX_TEXT) return classifyText(sql, 0);
+  const hit = cache.get(sql);
+  if (hit) {
+    // Refresh recency: Map iteration order is insertion order, so the oldest entry is first.
+    cache.delete(sql);
+    cache.set(sql, hit);
+    return hit;
+  }
+  const result = deepFreeze(classifyText(sql, 0));
+  cache.set(sql, result);
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return result;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function classifyText(sql: string, depth: number): ClassifiedStatement[] {

@@ -255,6 +255,17 @@ describe('classify: smuggling corpus', () => {
   });
 });
 
+describe('classify: cache', () => {
+  it('returns the same frozen result for the same text', () => {
+    const a = classify('select * from cache_probe');
+    const b = classify('select * from cache_probe');
+    expect(b).toBe(a);
+    expect(Object.isFrozen(a[0]!.effects)).toBe(true);
+    expect(() => (a[0]!.effects as string[]).push('x')).toThrow();
+    expect(classify('select * from cache_probe ')).not.toBe(a);
+  });
+});
+
 describe('classify: size and depth', () => {
   it('classifies a 1 MB statement in bounded time', () => {
     const big = `select '${'x'.repeat(1 << 20)}' from app.t; drop table y`;
