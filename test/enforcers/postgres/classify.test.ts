@@ -1,7 +1,7 @@
 // SQL classifier: a smuggling corpus, each case classified from PostgreSQL's own parse tree.
 
 import { describe, expect, it } from 'vitest';
-import { classify, type ClassifiedStatement } from '../../../enforcers/postgres/sql/index.ts';
+import { classify, classifyFunctionCall, type ClassifiedStatement } from '../../../enforcers/postgres/sql/index.ts';
 
 const ops = (sql: string) => classify(sql).map((s) => s.operation);
 const one = (sql: string): ClassifiedStatement => {
@@ -252,6 +252,18 @@ describe('classify: smuggling corpus', () => {
   it('the pg_authid catalog is reported with the name as written', () => {
     expect(one('select rolpassword from pg_catalog.pg_authid').relations).toEqual([rel('pg_catalog.pg_authid', 'read')]);
     expect(one('select rolpassword from pg_authid').relations).toEqual([rel('pg_authid', 'read')]);
+  });
+});
+
+describe('classifyFunctionCall', () => {
+  it('makes the FunctionCall message a function_call statement', () => {
+    expect(classifyFunctionCall(2619)).toEqual({
+      text: '<FunctionCall oid 2619>',
+      operation: 'function_call',
+      effects: ['function_call'],
+      relations: [],
+      functions: ['oid:2619'],
+    });
   });
 });
 

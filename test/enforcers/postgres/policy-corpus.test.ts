@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, loadCompiled } from '../../../opa/index.ts';
 import { loadPolicyTree } from '../../../src/files.ts';
-import { classify } from '../../../enforcers/postgres/sql/index.ts';
+import { classify, classifyFunctionCall } from '../../../enforcers/postgres/sql/index.ts';
 
 interface Decision {
   allow: boolean;
@@ -72,6 +72,12 @@ describe('smuggling corpus against policies/postgres.rego', () => {
       expect(last.reasons.join('\n')).toMatch(reason);
     });
   }
+
+  it('denies a FunctionCall message', () => {
+    const d = decide(classifyFunctionCall(2619) as unknown as Record<string, unknown>, ['db-writers']);
+    expect(d.allow).toBe(false);
+    expect(d.reasons.join('\n')).toMatch(/'function_call' is forbidden/);
+  });
 
   it('a CTE that deletes is a delete: a reader may not run it', () => {
     const [d] = decideAll('with x as (delete from app.orders where id = 1 returning *) select * from x', ['db-readers']);
