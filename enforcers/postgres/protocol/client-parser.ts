@@ -112,7 +112,9 @@ export class ClientParser {
         this.fail('unknown_message_type', `invalid frontend message type ${code} (${printable(code)})`, offset);
         break;
       }
-      if (this.auth !== null ? code !== MessageCodes.Password : code === MessageCodes.Password) {
+      // During authentication only 'p' (or a goodbye) may come; after it, 'p' is a protocol violation.
+      const allowed = this.auth !== null ? code === MessageCodes.Password || code === MessageCodes.Terminate : code !== MessageCodes.Password;
+      if (!allowed) {
         const why = this.auth !== null ? `expected a password message, got ${printable(code)}` : 'unexpected password message';
         this.fail('unexpected_message', why, offset);
         break;

@@ -88,7 +88,7 @@ function classifyStatement(raw: RawStatement, text: string, depth: number): Clas
   for (const r of relations) out.effects.add(r.access);
   if (isDdl) out.effects.add('ddl');
   if (operation === 'select' || operation === 'copy_to') out.effects.add('read');
-  if (dataOperationRank(operation)! >= 2) out.effects.add('write');
+  if ((dataOperationRank(operation) ?? -1) >= 2) out.effects.add('write');
   return { text, operation, effects: [...out.effects].sort(), relations, functions: out.functions };
 }
 

@@ -347,6 +347,8 @@ describe('ClientParser malformed input', () => {
     expect(errorOf(Buffer.concat([afterStartup, serialize.password('again')]))).toEqual({ error: 'unexpected_message', offset: startupLength });
     const s = serializeClientMessage(startup);
     expect(errorOf(Buffer.concat([s, serialize.query('select 1')]))).toEqual({ error: 'unexpected_message', offset: s.length });
+    // A client giving up during authentication may say goodbye.
+    expect(run([s, serialize.end()])).toEqual([startup, { name: 'terminate' }]);
   });
 
   it('keeps returning the same error after failing', () => {
