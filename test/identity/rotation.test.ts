@@ -132,6 +132,16 @@ describe('key sources', () => {
     await expect(verifyToken(token, c, { now: t0 * 1000 })).rejects.toMatchObject({ code: 'WRIT_JWKS_INVALID', message: expect.stringMatching(/names issuer .* not issuer x/) });
   });
 
+  it("Entra tenant discovery: the tenant's own document is accepted, another tenant's is refused", async () => {
+    const iss = await start();
+    await iss.addKey('A');
+    const token = await iss.sign(cs.entraV2App(t0), 'A');
+    const at = (tid: string) =>
+      validateIdentityConfig({ issuers: [{ name: 'e', preset: 'entra_id', tenants: [cs.tenant], audiences: [cs.apiClientId], discovery_url: `${iss.base}/${tid}/v2.0/.well-known/openid-configuration` }] });
+    expect(await outcome(token, at(cs.tenant), t0)).toBe('ok');
+    await expect(verifyToken(token, at(cs.otherTenant), { now: t0 * 1000 })).rejects.toMatchObject({ code: 'WRIT_JWKS_INVALID', message: expect.stringContaining(cs.otherTenant) });
+  });
+
   it('a new kid arriving on many concurrent requests: one refetch, none refused', async () => {
     const iss = await start();
     await iss.addKey('A');
