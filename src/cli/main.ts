@@ -9,6 +9,7 @@ import { conformanceCommand } from './conformance.ts';
 import { serveCommand } from './serve.ts';
 import { auditCommand } from './audit.ts';
 import { tokenCommand } from './token.ts';
+import { replayCommand } from './replay.ts';
 
 export interface Command {
   spec: CommandSpec;
@@ -17,7 +18,7 @@ export interface Command {
   dispatch?(argv: string[]): Promise<number>;
 }
 
-const commands: Command[] = [buildCommand, evalCommand, checkCommand, testCommand, conformanceCommand, serveCommand, auditCommand, tokenCommand];
+const commands: Command[] = [buildCommand, evalCommand, checkCommand, testCommand, conformanceCommand, serveCommand, auditCommand, tokenCommand, replayCommand];
 
 function topHelp(): string {
   const w = Math.max(...commands.map((c) => c.spec.name.length));
@@ -37,7 +38,6 @@ function topHelp(): string {
 const notYet: Record<string, string> = {
   enforce: 'the protocol enforcers (issue 5)',
   approvals: 'approvals (issue 5)',
-  replay: 'session replay (issue 5)',
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,173 @@
+// The session recorder: one JSON-lines event file per session under <data_dir>/sessions/, written
+// in batches with an fsync each, and sealed at close: the file's sha256 becomes a `session_seal`
+// record in the audit chain, so a later edit or truncation of the file is detectable.
+import { createHash, type Hash } from 'node:crypto';
+import { mkdirSync, openSync, writeFileSync, renameSync, closeSync, fsyncSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LogEntry, ChainedRecord } from '../../src/audit/chain.ts';
+import { uuidv7 } from '../../src/audit/uuid7.ts';
+import type { Masker } from './masker.ts';
+import { SESSION_FORMAT_VERSION, sealFile, sessionFile, checkSessionId, type SealSidecar } from './session-file.ts';
+
+/** Event types every enforcer records; protocols may add their own. */
+export type SessionEventType = 'connect' | 'statement' | 'command' | 'decision' | 'approval' | 'rows' | 'error' | 'disconnect' | (string & {});
+
+/** What the recorder needs of the decision log (DecisionLog satisfies it). */
+export interface SealLog {
+  append(entry: LogEntry): Promise<ChainedRecord>;
+}
+
+export interface SessionRecorderOptions {
+  dataDir: string;
+  sessionId: string;
+  /** Where the seal goes; without a log the session is closed unsealed (tests of the reader only). */
+  log?: SealLog;
+  /** Detector rules applied to every event before it is written (statement texts can hold secrets too). */
+  masker?: Masker;
+  now?: () => Date;
+  /** Fields of the first line: enforcer, resource, principal id, client address ... */
+  meta?: Record<string, unknown>;
+}
+
+export interface SessionSeal {
+  session_id: string;
+  file: string;
+  sha256: string;
+  events: number;
+  bytes: number;
+  decision_id?: string;
+  seq?: number;
+}
+
+export class RecorderError extends Error {
+  readonly code = 'WRIT_RECORDER_FAILED';
+}
+
+export class SessionRecorder {
+  private pending: string[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private scheduled = false;
+  private seq = 0;
+  private bytes = 0;
+  private readonly hash: Hash = createHash('sha256');
+  private broken: Error | undefined;
+  private closed = false;
+  private readonly started: number;
+  readonly path: string;
+
+  private constructor(
+    private readonly fh: FileHandle,
+    private readonly opts: SessionRecorderOptions,
+    private readonly now: () => Date,
+  ) {
+    this.path = sessionFile(opts.dataDir, opts.sessionId);
+    this.started = now().getTime();
+  }
+
+  /** Creates the session file (refusing one that exists: a session id is recorded once) and writes its header. */
+  static async open(opts: SessionRecorderOptions): Promise<SessionRecorder> {
+    const id = checkSessionId(opts.sessionId);
+    mkdirSync(join(opts.dataDir, 'sessions'), { recursive: true, mode: 0o700 });
+    const fh = await open(sessionFile(opts.dataDir, id), 'wx', 0o600);
+    const r = new SessionRecorder(fh, opts, opts.now ?? (() => new Date()));
+    r.push({ type: 'session', v: SESSION_FORMAT_VERSION, session_id: id, ...(opts.meta ?? {}) });
+    await r.flush();
+    return r;
+  }
+
+  get events(): number {
+    return this.seq;
+  }
+
+  /** Queues one event; the batch of one event-loop turn is written and fsync'd together. */
+  record(type: SessionEventType, fields: Record<string, unknown> = {}): void {
+    if (this.broken) throw new RecorderError(`session recording failed: ${this.broken.message}`);
+    if (this.closed) throw new RecorderError(`session ${this.opts.sessionId} is closed`);
+    const safe = this.opts.masker ? (this.opts.masker.maskJson(fields) as Record<string, unknown>) : fields;
+    this.push({ type, ...safe });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => void this.flush().catch(() => undefined));
+    }
+  }
+
+  private push(ev: Record<string, unknown>): void {
+    const t = this.now();
+    // seq and t first, so a human reading the raw file sees order and time at the start of each line.
+    const { seq: _seq, t: _t, ...rest } = ev;
+    const line = JSON.stringify({ seq: this.seq++, t: t.toISOString(), ...rest }) + '\n';
+    this.pending.push(line);
+  }
+
+  /** Writes and fsyncs what is queued; resolves once it is on disk. */
+  flush(): Promise<void> {
+    this.scheduled = false;
+    const batch = this.pending.join('');
+    this.pending = [];
+    if (batch === '') return this.writing;
+    this.writing = this.writing.then(async () => {
+      if (this.broken) throw this.broken;
+      try {
+        const buf = Buffer.from(batch, 'utf8');
+        await this.fh.write(buf);
+        await this.fh.datasync();
+        this.hash.update(buf);
+        this.bytes += buf.length;
+      } catch (e) {
+        this.broken = e as Error;
+        throw new RecorderError(`session recording failed: ${(e as Error).message}`);
+      }
+    });
+    return this.writing;
+  }
+
+  /**
+   * Writes the closing event, fsyncs, and seals: appends a `session_seal` record (the file's sha256)
+   * to the audit chain and writes a sidecar naming that record, so `writ replay` can find it.
+   */
+  async close(fields: Record<string, unknown> = {}): Promise<SessionSeal> {
+    if (this.closed) throw new RecorderError(`session ${this.opts.sessionId} is closed`);
+    this.push({ type: 'close', events: this.seq + 1, duration_ms: this.now().getTime() - this.started, ...fields });
+    this.closed = true;
+    try {
+      await this.flush();
+    } finally {
+      await this.fh.close().catch(() => undefined);
+    }
+    const seal: SessionSeal = {
+      session_id: this.opts.sessionId,
+      file: `sessions/${this.opts.sessionId}.jsonl`,
+      sha256: this.hash.digest('hex'),
+      events: this.seq,
+      bytes: this.bytes,
+    };
+    if (!this.opts.log) return seal;
+    const decision_id = uuidv7(this.now().getTime());
+    const rec = await this.opts.log.append({
+      kind: 'session_seal',
+      decision_id,
+      time: this.now().toISOString(),
+      session_id: seal.session_id,
+      file: seal.file,
+      sha256: seal.sha256,
+      events: seal.events,
+      bytes: seal.bytes,
+    });
+    seal.decision_id = decision_id;
+    seal.seq = rec.seq;
+    writeSidecar(this.opts.dataDir, this.opts.sessionId, { decision_id, seq: rec.seq, sha256: seal.sha256 });
+    return seal;
+  }
+}
+
+/** The sidecar is a pointer only (the seal's truth is the log record); written atomically. */
+function writeSidecar(dataDir: string, id: string, s: SealSidecar): void {
+  const path = sealFile(dataDir, id);
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, JSON.stringify(s) + '\n', { mode: 0o600 });
+  const fd = openSync(tmp, 'r');
+  fsyncSync(fd);
+  closeSync(fd);
+  renameSync(tmp, path);
+}
