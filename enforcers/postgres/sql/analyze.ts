@@ -19,6 +19,8 @@ export class Collector {
   private readonly functionSet = new Set<string>();
   readonly effects = new Set<string>();
   readonly dataOperations: string[] = [];
+  // Work visit()/visitNode() scheduled and drain() has not taken yet.
+  readonly scheduled: Array<{ value: unknown; ctx: Context; type?: string }> = [];
   // Statement texts whose PL/pgSQL body the caller must read: DO blocks (run now) and functions (run later).
   readonly doBlocks: Array<{ text: string; language: string }> = [];
   readonly functionBodies: string[] = [];
@@ -46,7 +48,39 @@ const relationKinds = new Set([
 // Settings that change how the server tokenizes later statements, so writ's parse would no longer match its own.
 const parsingSettings = new Set(['client_encoding', 'standard_conforming_strings', 'backslash_quote']);
 
+// One pending piece of the walk: a value under a context, or a node's fields when type is set.
+interface Work {
+  value: unknown;
+  ctx: Context;
+  type?: string;
+}
+
+// The walk keeps its own stack: expression trees thousands of levels deep (which PostgreSQL accepts) must not
+// exhaust JavaScript's. visit/visitNode only schedule; drain() runs them depth-first in the order scheduled.
 export function visit(value: unknown, ctx: Context, out: Collector): void {
+  out.scheduled.push({ value, ctx });
+}
+
+export function visitNode(type: string, f: Fields, ctx: Context, out: Collector): void {
+  out.scheduled.push({ value: f, ctx, type });
+}
+
+export function drain(out: Collector): void {
+  const stack: Work[] = [];
+  const take = (): void => {
+    for (let i = out.scheduled.length - 1; i >= 0; i--) stack.push(out.scheduled[i]!);
+    out.scheduled.length = 0;
+  };
+  take();
+  while (stack.length > 0) {
+    const w = stack.pop()!;
+    if (w.type !== undefined) handleNode(w.type, w.value as Fields, w.ctx, out);
+    else expand(w.value, w.ctx, out);
+    take();
+  }
+}
+
+function expand(value: unknown, ctx: Context, out: Collector): void {
   if (Array.isArray(value)) {
     for (const v of value) visit(v, ctx, out);
     return;
@@ -108,9 +142,15 @@ function withClause(clause: unknown, ctx: Context, out: Collector): Context {
   return inner;
 }
 
-export function visitNode(type: string, f: Fields, ctx: Context, out: Collector): void {
+// A pseudo node type (not PostgreSQL's): marks its names as write-locked once reached.
+const WRITE_LOCK = '#write-lock';
+
+function handleNode(type: string, f: Fields, ctx: Context, out: Collector): void {
   if (f === null || typeof f !== 'object') return;
   switch (type) {
+    case WRITE_LOCK:
+      for (const name of f.names as string[]) out.addRelation(name, 'write');
+      return;
     case 'RangeVar':
       rangeVar(f as unknown as RangeVarFields, ctx.access, ctx, out, false);
       return;
@@ -203,18 +243,21 @@ function selectStmt(f: Fields, ctx: Context, out: Collector): void {
     // FOR UPDATE/SHARE locks rows of the FROM relations it names (all of them when it names none): a write lock.
     out.effects.add('row_lock');
     const from = fromRelations(f.fromClause, inner);
+    const lockedNames: string[] = [];
     for (const lc of f.lockingClause) {
       const locked = (lc as { LockingClause?: { lockedRels?: unknown[] } }).LockingClause?.lockedRels;
       if (!Array.isArray(locked) || locked.length === 0) {
-        for (const name of from.values()) out.addRelation(name, 'write');
+        lockedNames.push(...from.values());
         continue;
       }
       for (const r of locked) {
         const rel = (r as { RangeVar?: RangeVarFields }).RangeVar;
         const name = rel && from.get(rel.relname);
-        if (name) out.addRelation(name, 'write');
+        if (name) lockedNames.push(name);
       }
     }
+    // Scheduled after the FROM list, so relations keep the order they appear in.
+    visitNode(WRITE_LOCK, { names: lockedNames }, inner, out);
   }
 }
 

@@ -1,6 +1,6 @@
 // classify(sql): each statement of a simple-query string, classified from PostgreSQL's own parse tree.
 
-import { Collector, explainAnalyzes, isUntrustedLanguage, visitNode, type Context } from './analyze.ts';
+import { Collector, drain, explainAnalyzes, isUntrustedLanguage, visitNode, type Context } from './analyze.ts';
 import { DDL_OPERATIONS, dataOperationRank, operationOf } from './operations.ts';
 import { parseSql, type RawStatement } from './parser.ts';
 import { analyzePlpgsqlBody } from './plpgsql.ts';
@@ -67,6 +67,7 @@ function classifyStatement(raw: RawStatement, text: string, depth: number): Clas
   const out = new Collector();
   const ctx: Context = { access: isDdl ? 'ddl' : 'read', planOnly: false, ctes: [], text };
   visitNode(type, fields, ctx, out);
+  drain(out);
 
   for (const block of out.doBlocks) mergeDoBlock(block, depth, out);
   for (const fn of out.functionBodies) if (analyzePlpgsqlBody(fn).dynamic) out.effects.add('dynamic_sql');

@@ -299,9 +299,15 @@ describe('classify: size and depth', () => {
     const s = one(deep);
     expect(s.operation).toBe('unknown');
     expect(s.parse_error).toBeTruthy();
-    const medium = `select ${'('.repeat(2_000)}1${')'.repeat(2_000)} from t`;
-    const m = one(medium);
-    expect(['select', 'unknown']).toContain(m.operation);
     expect(one('select 1').operation).toBe('select');
+  });
+
+  it('classifies deep trees PostgreSQL accepts without exhausting the JavaScript stack', () => {
+    const chain = one(`select ${'1+'.repeat(5_000)}1 from app.t`);
+    expect(chain).toMatchObject({ operation: 'select', relations: [rel('app.t', 'read')] });
+    const nested = one(`select ${'coalesce('.repeat(1_000)}pg_read_file('x')${')'.repeat(1_000)} from app.t`);
+    expect(nested.effects).toContain('function_call');
+    const nots = one(`delete from app.t where ${'not '.repeat(5_000)}true`);
+    expect(nots).toMatchObject({ operation: 'delete', effects: ['write'] });
   });
 });
