@@ -43,7 +43,7 @@ describe('writ CLI', () => {
   });
 
   it('says by name what is not built yet', () => {
-    const r = writ(['serve']);
+    const r = writ(['enforce', 'postgres']);
     expect(r.code).toBe(2);
     expect(r.err).toContain('not implemented yet');
   });
