@@ -3,7 +3,7 @@
 // transaction; each replica chains its group after the head it reads under that lock.
 import pg from 'pg';
 import { canonicalJson } from './canonical.ts';
-import { chain, GENESIS_HASH, type ChainedRecord, type LogEntry } from './chain.ts';
+import { chainWithText, GENESIS_HASH, type ChainedRecord, type LogEntry } from './chain.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { parseExact } from './json.ts';
 import type { LogStore, StoredRow } from './store.ts';
@@ -134,7 +134,7 @@ export class PostgresLogStore implements LogStore {
     return { seq: Number(r.rows[0].seq), hash: r.rows[0].hash };
   }
 
-  private async insertRecords(c: pg.PoolClient, records: ChainedRecord[]): Promise<void> {
+  private async insertRecords(c: pg.PoolClient, records: ChainedRecord[], texts = records.map((r) => canonicalJson(r))): Promise<void> {
     if (records.length === 0) return;
     // One statement per group: unnest turns parallel arrays into rows.
     await c.query(
@@ -145,7 +145,7 @@ export class PostgresLogStore implements LogStore {
         records.map((r) => r.decision_id),
         records.map((r) => r.time),
         records.map((r) => r.kind),
-        records.map((r) => canonicalJson(r)),
+        texts,
         records.map((r) => r.hash),
       ],
     );
@@ -167,12 +167,12 @@ export class PostgresLogStore implements LogStore {
       let seq = h.seq;
       let prev = h.hash;
       const out = entries.map((e) => {
-        const r = chain(e, ++seq, prev);
-        prev = r.hash;
+        const r = chainWithText(e, ++seq, prev);
+        prev = r.record.hash;
         return r;
       });
-      await this.insertRecords(c, out);
-      return out;
+      await this.insertRecords(c, out.map((r) => r.record), out.map((r) => r.text));
+      return out.map((r) => r.record);
     });
   }
 

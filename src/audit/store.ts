@@ -4,7 +4,7 @@
 // The canonical record text is kept verbatim so verification rehashes exactly what was written.
 import Database from 'better-sqlite3';
 import { canonicalJson } from './canonical.ts';
-import { chain, GENESIS_HASH, type ChainedRecord, type LogEntry } from './chain.ts';
+import { chainWithText, GENESIS_HASH, type ChainedRecord, type LogEntry } from './chain.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { parseExact } from './json.ts';
 
@@ -93,8 +93,8 @@ export class SqliteLogStore implements LogStore {
       let prev = h.hash;
       const out: ChainedRecord[] = [];
       for (const e of entries) {
-        const r = chain(e, ++seq, prev);
-        this.insert.run(r.seq, r.decision_id, r.time, r.kind, canonicalJson(r), r.hash);
+        const { record: r, text } = chainWithText(e, ++seq, prev);
+        this.insert.run(r.seq, r.decision_id, r.time, r.kind, text, r.hash);
         out.push(r);
         prev = r.hash;
       }

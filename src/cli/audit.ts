@@ -323,6 +323,13 @@ export const auditCommand: Command = {
       process.stdout.write(helpText(sub.spec));
       return 0;
     }
-    return sub.run(args);
+    try {
+      return await sub.run(args);
+    } catch (e) {
+      if (e instanceof UsageError || e instanceof InputError || (e as Error).message?.startsWith('internal:')) throw e;
+      // Store and file failures (a database going away, a locked file) are the user's to see, without a stack.
+      process.stderr.write(`writ audit ${name}: ${(e as Error).message ?? String(e)}\n`);
+      return 2;
+    }
   },
 };

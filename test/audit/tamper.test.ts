@@ -96,7 +96,7 @@ const cases: Case[] = [
 
 function expectVerdict(args: string[], c: Case): void {
   const r = writ(['audit', 'verify', ...args]);
-  expect(r.err).toContain(`FAILED at record ${c.seq}: ${c.problem}:`);
+  expect(r.err, r.err).toContain(`FAILED at record ${c.seq}: ${c.problem}:`);
   expect(r.code).toBe(1);
 }
 
