@@ -20,7 +20,7 @@ export class Collector {
   readonly effects = new Set<string>();
   readonly dataOperations: string[] = [];
   // Work visit()/visitNode() scheduled and drain() has not taken yet.
-  readonly scheduled: Array<{ value: unknown; ctx: Context; type?: string }> = [];
+  readonly scheduled: Work[] = [];
   // Statement texts whose PL/pgSQL body the caller must read: DO blocks (run now) and functions (run later).
   readonly doBlocks: Array<{ text: string; language: string }> = [];
   readonly functionBodies: string[] = [];
