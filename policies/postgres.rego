@@ -26,14 +26,21 @@ default config_override := {}
 
 config_override := data.writ.config.postgres
 
-read_operations := {"select", "show", "explain", "begin", "commit", "rollback", "set", "reset", "discard", "listen", "fetch", "declare", "close"}
+read_operations := {"select", "copy_to", "show", "explain", "begin", "commit", "rollback", "set", "reset", "discard", "listen", "fetch", "declare", "close"}
 
 write_operations := {"insert", "update", "delete", "copy_from", "merge"}
 
 ddl_operations := {"create", "alter", "drop", "truncate", "grant", "revoke", "comment", "reindex", "vacuum", "analyze"}
 
 # Effects no principal may run through writ: they escape per-statement control.
-forbidden_effects := {"do_block", "copy_program", "set_role", "set_session_authorization", "function_call", "load", "create_extension", "alter_system"}
+forbidden_effects := {
+	"do_block", "copy_program", "copy_file", "set_role", "set_session_authorization", "function_call",
+	"load", "create_extension", "alter_system", "dynamic_sql", "untrusted_language",
+	# Changing how the server parses text makes writ's classification unreliable.
+	"set_parsing_option",
+	# Unbounded writes are refused whatever the grants.
+	"update_without_where", "delete_without_where",
+}
 
 sql := object.get(input, ["action", "sql"], {})
 
@@ -57,7 +64,9 @@ deny contains msg if {
 
 deny contains msg if {
 	some rel in object.get(sql, "relations", [])
-	startswith(rel.name, "pg_catalog.pg_authid")
+	# Qualified or not: the last name component is what PostgreSQL resolves.
+	parts := split(rel.name, ".")
+	parts[count(parts) - 1] == "pg_authid"
 	msg := "reading pg_authid (password hashes) is forbidden"
 }
 

@@ -59,9 +59,13 @@ describe('smuggling corpus against policies/postgres.rego', () => {
     ['LOAD', "LOAD '/tmp/x.so'", /'load' is forbidden/],
     ['ALTER SYSTEM', "ALTER SYSTEM SET archive_command = 'x'", /'alter_system' is forbidden/],
     ['CREATE EXTENSION', 'CREATE EXTENSION dblink', /'create_extension' is forbidden/],
-    ['PREPARE', 'PREPARE p AS DELETE FROM app.orders', /no grant/],
-    ['EXECUTE', 'EXECUTE p', /no grant/],
+    ['PREPARE', 'PREPARE p AS DELETE FROM app.orders', /'dynamic_sql' is forbidden/],
+    ['EXECUTE', 'EXECUTE p', /'dynamic_sql' is forbidden/],
     ['pg_authid', 'select rolpassword from pg_catalog.pg_authid', /pg_authid/],
+    ['unqualified pg_authid', 'select rolpassword from pg_authid', /pg_authid/],
+    ['DELETE without WHERE', 'DELETE FROM app.orders', /'delete_without_where' is forbidden/],
+    ['UPDATE without WHERE', "UPDATE app.orders SET status = 'x'", /'update_without_where' is forbidden/],
+    ['COPY to a server file', "COPY app.orders TO '/tmp/orders.csv'", /'copy_file' is forbidden/],
     ['TRUNCATE', 'TRUNCATE app.orders', /no grant/],
   ];
   for (const [label, sql, reason] of denied) {
