@@ -5,6 +5,7 @@
 import type { Registry } from 'prom-client';
 import type { EnforcerDecision } from './contract.ts';
 import { failClosedCounter } from './metrics.ts';
+import { serviceUrl } from './decision-client.ts';
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
 
@@ -106,7 +107,7 @@ export async function waitForApproval(o: ApprovalWaitOptions): Promise<ApprovalO
     try {
       let res: Response;
       try {
-        res = await f(new URL(path, o.url), {
+        res = await f(serviceUrl(o.url, path.slice(1)), {
           method,
           headers: { authorization: `Bearer ${o.token}`, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
           body: body === undefined ? undefined : JSON.stringify(body),
@@ -181,7 +182,7 @@ export async function waitForApproval(o: ApprovalWaitOptions): Promise<ApprovalO
     if (typeof v === 'string') return fail('failed', 'approval_malformed', `approvals service answered outside the contract (${v})`);
     if (!notified) {
       notified = true;
-      o.onPending?.({ id: id!, url: new URL(`/v1/approvals/${encodeURIComponent(id!)}`, o.url).toString(), expires_at: v.expires_at, approvers: d.require_approval.approvers, reason: d.require_approval.reason });
+      o.onPending?.({ id: id!, url: serviceUrl(o.url, `v1/approvals/${encodeURIComponent(id!)}`), expires_at: v.expires_at, approvers: d.require_approval.approvers, reason: d.require_approval.reason });
     }
     if (v.status === 'rejected') return deny('rejected', `approval ${id} rejected${v.rejected_by ? ` by ${v.rejected_by}` : ''}${v.reason ? `: ${v.reason}` : ''}`);
     if (v.status === 'expired' || Date.parse(v.expires_at) <= Date.now()) return deny('expired', `approval ${id} expired at ${v.expires_at} without a decision`);

@@ -168,16 +168,22 @@ export interface HttpTransportOptions {
 }
 
 export function httpTransport(opts: HttpTransportOptions): Transport {
-  const endpoint = new URL('/v1/decisions', opts.url).toString();
+  const endpoint = serviceUrl(opts.url, 'v1/decisions');
   const f = opts.fetch ?? fetch;
   const maxBytes = opts.maxBytes ?? 1 << 20;
   return async (input, signal) => {
+    let body: string;
+    try {
+      body = JSON.stringify({ input });
+    } catch (e) {
+      throw new TransportError('internal', `the input cannot be sent as JSON (${(e as Error).message})`);
+    }
     let res: Response;
     try {
       res = await f(endpoint, {
         method: 'POST',
         headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ input }),
+        body,
         signal,
       });
     } catch (e) {
@@ -192,6 +198,11 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
     }
     return { status: res.status, body: text, text: true };
   };
+}
+
+/** A route under the service's base URL, keeping any path prefix (a service behind a reverse proxy at /writ/). */
+export function serviceUrl(base: string, route: string): string {
+  return new URL(route, base.endsWith('/') ? base : `${base}/`).toString();
 }
 
 function networkError(e: unknown, signal: AbortSignal): TransportError {

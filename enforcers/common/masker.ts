@@ -124,11 +124,16 @@ export class Masker {
       if (typeof v === 'object' && v !== null && !done.has(v)) {
         done.add(v);
         const o = v as Record<string, unknown>;
+        const out: Record<string, unknown> = {};
         for (const k of Object.keys(o)) {
           const rule = this.columns.get(k.toLowerCase());
-          o[k] = rule && !isBoxed(o[k]) ? this.maskWhole(o[k], rule, rule.label, counts) : walk(o[k]);
+          const val = rule && !isBoxed(o[k]) ? this.maskWhole(o[k], rule, rule.label, counts) : walk(o[k]);
+          // Keys can hold data too ({"alice@example.com": ...}); masked keys that collide get a suffix, never merge.
+          let key = this.maskString(k, counts);
+          if (key !== k) for (let n = 2; Object.hasOwn(out, key) || (key !== k && Object.hasOwn(o, key)); n++) key = `${this.maskString(k)}#${n}`;
+          out[key] = val;
         }
-        return o;
+        return out;
       }
       return v;
     };

@@ -70,6 +70,9 @@ export class SessionRecorder {
     const id = checkSessionId(opts.sessionId);
     mkdirSync(join(opts.dataDir, 'sessions'), { recursive: true, mode: 0o700 });
     const fh = await open(sessionFile(opts.dataDir, id), 'wx', 0o600);
+    // The new name must survive a crash too, not only the bytes written to it.
+    const dir = await open(join(opts.dataDir, 'sessions'), 'r');
+    await dir.sync().finally(() => dir.close());
     const r = new SessionRecorder(fh, opts, opts.now ?? (() => new Date()));
     r.push({ type: 'session', v: SESSION_FORMAT_VERSION, session_id: id, ...(opts.meta ?? {}) });
     await r.flush();

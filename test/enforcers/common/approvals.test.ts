@@ -104,6 +104,18 @@ describe('approvals wait', () => {
     expect(again.approved === false && again.message).toBe('writ: approval apr-1 was already used or is no longer approved (HTTP 409 WRIT_APPROVAL_CONSUMED); denied');
   });
 
+  it('keeps the service URL path prefix', async () => {
+    const reg = new Registry();
+    let seen = '';
+    const s = await serve((q, res) => {
+      seen = q.url!;
+      json(res, q.method === 'POST' ? 201 : 200, { id: 'p-1', decision_id: 'dec-1', status: 'rejected', expires_at: new Date(Date.now() + 9e5).toISOString() });
+    });
+    servers.push(s);
+    expect(await waitForApproval(base(`${s.url}/writ`, reg))).toMatchObject({ status: 'rejected' });
+    expect(seen).toBe('/writ/v1/approvals/p-1');
+  });
+
   it('uses an approval id the service created with the decision (no POST)', async () => {
     const reg = new Registry();
     const { s, approvals } = await approvalsService((a) => Object.assign(a, { status: 'approved', approved_by: ['bob'] }))();

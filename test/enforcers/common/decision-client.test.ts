@@ -137,6 +137,16 @@ describe('decision client over HTTP (real loopback servers)', () => {
     expect((await client(s.url, reg).decide({})).failClosed?.reason).toBe('undefined');
   });
 
+  it('keeps a path prefix in the service URL, and refuses an input that is not JSON', async () => {
+    const reg = new Registry();
+    const s = await start((q, res) => (q.url === '/writ/v1/decisions' ? json(res, 200, good) : json(res, 404, {})));
+    expect(await client(`${s.url}/writ`, reg).decide({})).toEqual(good);
+    expect(await client(`${s.url}/writ/`, reg).decide({})).toEqual(good);
+    const d = await client(s.url, reg).decide({ n: 1n });
+    expect(d.failClosed?.reason).toBe('internal');
+    expect(d.reasons[0]).toMatch(/^writ: the input cannot be sent as JSON \(.*BigInt.*\); denied$/);
+  });
+
   it('uses the default prom-client registry when none is given', async () => {
     const { register } = await import('prom-client');
     const c = createDecisionClient({ transport: httpTransport({ url: await deadPort(), token: 't' }) });

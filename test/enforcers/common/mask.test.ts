@@ -1,9 +1,10 @@
 // Masking: each detector with true positives and near misses, each strategy, rows, nested JSON,
 // unicode, and megabyte strings in bounded time.
 import { describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
 import { generateKeyPairSync } from 'node:crypto';
 import { Masker, MaskConfigError, totalMasked, type MaskCounts } from '../../../enforcers/common/masker.ts';
-import { detector, ibanValid, luhnValid } from '../../../enforcers/common/mask-detectors.ts';
+import { DETECTORS, detector, ibanValid, luhnValid } from '../../../enforcers/common/mask-detectors.ts';
 import { partial } from '../../../enforcers/common/mask-strategies.ts';
 import { parseJsonPath } from '../../../enforcers/common/mask-json-path.ts';
 
@@ -182,6 +183,23 @@ describe('selection', () => {
     expect(totalMasked(counts)).toBe(8);
   });
 
+  it('masks data held in JSON keys, without merging keys', () => {
+    const m = new Masker([{ detector: 'email', strategy: 'redact' }]);
+    const counts: MaskCounts = {};
+    expect(m.maskJson({ 'a@example.com': 1, 'b@example.com': { 'c@example.com': 'x' }, plain: 'd@example.com' }, counts)).toEqual({
+      '[REDACTED]': 1,
+      '[REDACTED]#2': { '[REDACTED]': 'x' },
+      plain: '[REDACTED]',
+    });
+    expect(counts['detector:email']).toBe(4);
+  });
+
+  it('unicode around and inside matches keeps offsets right', () => {
+    const m = new Masker([{ detector: '*', strategy: 'redact' }]);
+    expect(m.maskString('📧 zoë@exämple.de — 💳 4111 1111 1111 1111 ☎ +44 20 7946 0958 ✓')).toBe('📧 [REDACTED] — 💳 [REDACTED] ☎ [REDACTED] ✓');
+    expect(m.maskRow(['名前'], ['電話 +81 3 1234 5678 です'])).toEqual(['電話 [REDACTED] です']);
+  });
+
   it('overlapping matches are masked once with the stricter strategy', () => {
     const m = new Masker([
       { detector: 'card', strategy: 'partial' },
@@ -204,6 +222,40 @@ describe('selection', () => {
       expect(s).not.toHaveBeenCalled();
       s.mockRestore();
     }
+  });
+});
+
+describe('properties (fast-check)', () => {
+  // Valid cards built from a random prefix plus the Luhn check digit.
+  const card = fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 12, maxLength: 18 }).map((ds) => {
+    ds[0] = (ds[0] % 9) + 1;
+    for (let c = 0; c <= 9; c++) if (luhnValid(ds.join('') + c)) return ds.join('') + c;
+    throw new Error('unreachable');
+  });
+  const filler = fc.string({ unit: fc.constantFrom('a', 'b', ' ', '.', ',', 'é', '-', '\n', '😀', 'Z'), maxLength: 30 });
+  const m = new Masker([{ detector: '*', strategy: 'redact' }]);
+
+  it('no valid card survives masking wherever it is placed', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(filler, card)), filler, (parts, tail) => {
+        const s = parts.map(([f, c]) => `${f} ${c} `).join('') + tail;
+        const out = m.maskString(s);
+        for (const [, c] of parts) expect(out.includes(c)).toBe(false);
+        expect(detector('card')!.find(out)).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('masking is idempotent and detector spans are ordered and inside the string', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (s) => {
+        const once = m.maskString(s);
+        expect(m.maskString(once)).toBe(once);
+        for (const d of DETECTORS) for (const [a, b] of d.find(s)) expect(0 <= a && a < b && b <= s.length).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
