@@ -6,6 +6,7 @@ import { FAIL_CLOSED_METRIC } from '../../../enforcers/common/metrics.ts';
 import { deadPort, json, serve, type TestServer } from './servers.ts';
 import { open, pgInput, tokens } from '../../service/helpers.ts';
 import type { Service } from '../../../src/service/service.ts';
+import { Masker } from '../../../enforcers/common/masker.ts';
 
 const good = {
   allow: true,
@@ -189,6 +190,17 @@ describe('decision client against the real decision service', () => {
     const viaInject = await createDecisionClient({ transport: fastifyTransport(svc.app, tokens.enforcer), registry: reg, timeoutMs: 5000 }).decide(pgInput());
     expect(viaInject.failClosed).toBeUndefined();
     expect(viaInject.allow).toBe(viaHttp.allow);
+  });
+
+  it("the shipped policy's mask rules are applied by the Masker to a result row", async () => {
+    const d = await createDecisionClient({ transport: fastifyTransport(svc.app, tokens.enforcer), registry: new Registry(), timeoutMs: 5000 }).decide(pgInput());
+    expect(d.allow).toBe(true);
+    expect(d.mask).toContainEqual({ column: 'email', strategy: 'partial' });
+    const m = new Masker(d.mask!);
+    const counts = {};
+    const row = m.maskRow(['id', 'email', 'card_number', 'comment'], ['1', 'alice@example.com', '4111 1111 1111 1111', 'cc bob@example.com'], counts);
+    expect(row).toEqual(['1', '*****@******e.com', '**** **** **** 1111', 'cc [REDACTED]']);
+    expect(counts).toEqual({ 'column:email': 1, 'column:card_number': 1, 'detector:email': 1 });
   });
 
   it('fails closed with a wrong token (401) and with an admin token (403)', async () => {
