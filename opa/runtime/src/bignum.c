@@ -183,11 +183,11 @@ static void normalize(writ_big *r) {
   }
 }
 
-/* Magnitude of a times 10^k (k >= 0) into fresh limbs; false beyond the digit limit. */
-static bool scale10(const writ_big *a, int64_t k, uint32_t **d, uint32_t *n) {
+/* Magnitude of a times 10^k (k >= 0) into fresh limbs; false beyond limit digits. */
+static bool scale10(const writ_big *a, int64_t k, uint32_t **d, uint32_t *n, int64_t limit) {
   if (k == 0) { *d = a->d; *n = a->len; return true; }
   if (a->len == 0) { *d = 0; *n = 0; return true; }
-  if ((int64_t)writ_big_digits(a) + k > WRIT_BIG_MAX_DIGITS) return false;
+  if ((int64_t)writ_big_digits(a) + k > limit) return false;
   uint32_t z = (uint32_t)(k / 9), rem = (uint32_t)(k % 9);
   uint32_t *r = limbs(a->len + z + 1);
   uint32_t len = mag_mul_small(a->d, a->len, POW10[rem], 0, r + z);
@@ -244,7 +244,7 @@ bool writ_big_from_text(const char *s, uint32_t len, writ_big *out) {
   }
   if (i != len) return false;
   if (n == 0) { set_zero(out); return true; }
-  if (n > WRIT_BIG_MAX_DIGITS || exp > WRIT_BIG_MAX_EXP || exp < -WRIT_BIG_MAX_EXP) return false;
+  if (n > WRIT_BIG_MAX_TEXT || exp > WRIT_BIG_MAX_EXP || exp < -WRIT_BIG_MAX_EXP) return false;
   uint32_t nl = (n + 8) / 9;
   out->d = limbs(nl);
   for (uint32_t l = 0; l < nl; l++) {
@@ -336,13 +336,13 @@ static uint32_t put_int(char *out, int64_t x) {
   return o;
 }
 
-/* Integers in full ("18446744073709551616"; beyond the digit limit "1e30000"), fractions as plain
- * decimals ("0.000123", "-12.5"), very small ones in exponent form ("1.5e-70"). */
+/* Integers in full ("18446744073709551616"; more than 20,000 trailing zeros as "1e30000"),
+ * fractions as plain decimals ("0.000123", "-12.5"), very small ones in exponent form ("1.5e-70"). */
 char *writ_big_text(const writ_big *b, uint32_t *len) {
   if (b->len == 0) { char *z = opa_malloc(2); z[0] = '0'; z[1] = 0; *len = 1; return z; }
   uint32_t n = writ_big_digits(b);
   int64_t e = b->exp;
-  bool full = e >= 0 && n + e <= WRIT_BIG_MAX_DIGITS;
+  bool full = e >= 0 && e <= WRIT_BIG_MAX_DIGITS;   /* padding zeros are bounded */
   int64_t lead = -e - (int64_t)n;   /* zeros between the point and the first digit */
   uint32_t cap = n + 40 + (full ? (uint32_t)e : 0) + (e < 0 && lead > 0 && lead < 60 ? (uint32_t)lead : 0);
   char *out = opa_malloc(cap);
@@ -400,7 +400,8 @@ static bool addsub(const writ_big *a, const writ_big *b, bool negb, writ_big *r)
   if (a->len == 0) { *r = *b; r->neg = bneg; return true; }
   int32_t e = a->exp < b->exp ? a->exp : b->exp;
   uint32_t *A, *Bm, an, bn;
-  if (!scale10(a, (int64_t)a->exp - e, &A, &an) || !scale10(b, (int64_t)b->exp - e, &Bm, &bn)) return false;
+  if (!scale10(a, (int64_t)a->exp - e, &A, &an, WRIT_BIG_MAX_TEXT) ||
+      !scale10(b, (int64_t)b->exp - e, &Bm, &bn, WRIT_BIG_MAX_TEXT)) return false;
   uint32_t *d = limbs((an > bn ? an : bn) + 1);
   if (a->neg == bneg) {
     r->len = mag_add(A, an, Bm, bn, d);
@@ -414,7 +415,7 @@ static bool addsub(const writ_big *a, const writ_big *b, bool negb, writ_big *r)
   r->d = d;
   r->exp = e;
   normalize(r);
-  return writ_big_digits(r) <= WRIT_BIG_MAX_DIGITS;
+  return true;
 }
 
 bool writ_big_add(const writ_big *a, const writ_big *b, writ_big *r) { return addsub(a, b, false, r); }
@@ -446,14 +447,16 @@ int writ_big_cmp(const writ_big *a, const writ_big *b) {
   /* same leading position: the exponents differ by at most the digit counts */
   int32_t e = a->exp < b->exp ? a->exp : b->exp;
   uint32_t *A, *Bm, an, bn;
-  if (!scale10(a, (int64_t)a->exp - e, &A, &an) || !scale10(b, (int64_t)b->exp - e, &Bm, &bn)) return 0;
+  if (!scale10(a, (int64_t)a->exp - e, &A, &an, WRIT_BIG_MAX_TEXT) ||
+      !scale10(b, (int64_t)b->exp - e, &Bm, &bn, WRIT_BIG_MAX_TEXT)) return 0;
   return mag_cmp(A, an, Bm, bn) * s;
 }
 
 bool writ_big_to_integer(const writ_big *a, writ_big *r) {
   if (a->exp < 0) return false;   /* normalized: a fraction remains */
+  if (writ_big_digits(a) > WRIT_BIG_MAX_DIGITS) return false;   /* its consumers are quadratic */
   uint32_t *d, n;
-  if (!scale10(a, a->exp, &d, &n)) return false;
+  if (!scale10(a, a->exp, &d, &n, WRIT_BIG_MAX_DIGITS)) return false;
   r->d = d;
   r->len = n;
   r->exp = 0;
@@ -511,7 +514,7 @@ bool writ_big_div_exact(const writ_big *a, const writ_big *b, writ_big *r) {
   if (k >= 4000) return false;
   writ_big ma = { a->d, a->len, 0, a->neg }, bm = { b->d, b->len, 0, false }, num;
   uint32_t *nd, nn;
-  if (!scale10(&ma, k, &nd, &nn)) return false;
+  if (writ_big_digits(b) > WRIT_BIG_MAX_DIGITS || !scale10(&ma, k, &nd, &nn, WRIT_BIG_MAX_DIGITS)) return false;
   num.d = nd; num.len = nn; num.exp = 0; num.neg = a->neg;
   uint32_t *qd = limbs(nn + 1), *rd = limbs(bm.len + 1), qn = 0, rn = 0;
   if (nn == 0) { set_zero(r); return true; }
@@ -532,7 +535,7 @@ bool writ_big_round(const writ_big *a, char mode, writ_big *r) {
   writ_big mag = { a->d, a->len, 0, false }, p, one, q, rem;
   writ_big_from_i64(1, &one);
   uint32_t *pd, pn;
-  if (!scale10(&one, -(int64_t)a->exp, &pd, &pn)) return false;   /* beyond the digit limit */
+  if (!scale10(&one, -(int64_t)a->exp, &pd, &pn, WRIT_BIG_MAX_DIGITS)) return false;   /* beyond the digit limit */
   p.d = pd; p.len = pn; p.exp = 0; p.neg = false;
   if (!writ_big_quorem(&mag, &p, &q, &rem)) return false;
   bool inc = false;
@@ -594,9 +597,9 @@ bool writ_big_shr(const writ_big *a, int64_t k, writ_big *r) {
 }
 
 bool writ_big_from_base(const uint32_t *w, uint32_t n, uint32_t base, bool neg, writ_big *out) {
-  /* Horner in place; each word adds at most log10(base) < 10 digits */
-  uint64_t cap = (uint64_t)n * 10 / 9 + 2;
-  if (cap * 9 > WRIT_BIG_MAX_DIGITS + 18) return false;
+  /* Horner in place; each word adds at most limb_digits(base - 1) digits */
+  uint64_t cap = (uint64_t)n * limb_digits(base - 1) / 9 + 2;
+  if (cap > 4 * (WRIT_BIG_MAX_DIGITS / 9 + 2)) return false;
   uint32_t *d = limbs((uint32_t)cap), len = 0;
   for (uint32_t i = n; i-- > 0;) len = mag_mul_small(d, len, base, w[i], d);
   out->d = d;
@@ -604,5 +607,5 @@ bool writ_big_from_base(const uint32_t *w, uint32_t n, uint32_t base, bool neg, 
   out->exp = 0;
   out->neg = neg && len > 0;
   normalize(out);
-  return true;
+  return writ_big_digits(out) <= WRIT_BIG_MAX_DIGITS + 10;
 }

@@ -8,9 +8,12 @@
 #include "value.h"
 
 #define WRIT_BIG_BASE 1000000000u
-/* Mantissas longer than this (decimal digits) are refused: operations report false and callers
- * fall back to double arithmetic. Bounds time and memory of hostile inputs. */
+/* Digit limits (decimal digits of a mantissa) bound time and memory of hostile inputs: operations
+ * of quadratic cost (mul, division, shifts, rounding) refuse operands or results beyond
+ * WRIT_BIG_MAX_DIGITS, linear ones (reading text, add, sub, compare) beyond WRIT_BIG_MAX_TEXT.
+ * A refused operation reports false and callers fall back to double arithmetic. */
 #define WRIT_BIG_MAX_DIGITS 20000
+#define WRIT_BIG_MAX_TEXT 1000000
 /* Exponents beyond this magnitude are refused when reading text. */
 #define WRIT_BIG_MAX_EXP 100000000
 
@@ -34,7 +37,7 @@ opa_value *writ_big_to_number(const writ_big *b);
 /* Canonical text (NUL-terminated, on the heap); *len gets its length. */
 char *writ_big_text(const writ_big *b, uint32_t *len);
 
-/* Arithmetic; false when the result would exceed WRIT_BIG_MAX_DIGITS. */
+/* Arithmetic; false beyond the digit limits. */
 bool writ_big_add(const writ_big *a, const writ_big *b, writ_big *r);
 bool writ_big_sub(const writ_big *a, const writ_big *b, writ_big *r);
 bool writ_big_mul(const writ_big *a, const writ_big *b, writ_big *r);
@@ -46,7 +49,8 @@ bool writ_big_div_exact(const writ_big *a, const writ_big *b, writ_big *r);
 
 int writ_big_cmp(const writ_big *a, const writ_big *b);
 bool writ_big_is_zero(const writ_big *a);
-/* Integer value with exp 0 (scaled up); false when a has a fractional part or is too long. */
+/* Integer value with exp 0 (scaled up); false when a has a fractional part or more than
+ * WRIT_BIG_MAX_DIGITS digits. */
 bool writ_big_to_integer(const writ_big *a, writ_big *r);
 /* Rounds to an integer: mode 'r' half away from zero, 'c' ceiling, 'f' floor, 't' truncate. */
 bool writ_big_round(const writ_big *a, char mode, writ_big *r);

@@ -109,6 +109,10 @@ WRIT_EXPORT("opa_number_as_int64") bool opa_number_as_int64(opa_value *v, int64_
   if (!v || v->type != OPA_NUMBER) return false;
   opa_number_t *n = (opa_number_t *)v;
   if (n->repr == OPA_NUM_INT) { *out = n->i; return true; }
+  if (n->repr == OPA_NUM_REF) {   /* exactly: "1.0000000000000000001" is no integer */
+    writ_big b;
+    return writ_big_from_number(v, &b) && writ_big_to_i64(&b, out);
+  }
   return double_to_int64(n->f, out);
 }
 
@@ -177,8 +181,19 @@ int writ_number_compare(opa_number_t *a, opa_number_t *b) {
   if (x < y) return -1;
   if (x > y) return 1;
   writ_big p, q;
-  if (writ_big_from_number(&a->hdr, &p) && writ_big_from_number(&b->hdr, &q)) return writ_big_cmp(&p, &q);
-  return 0;
+  bool pa = writ_big_from_number(&a->hdr, &p), qb = writ_big_from_number(&b->hdr, &q);
+  if (pa && qb) return writ_big_cmp(&p, &q);
+  /* Beyond the bignum limits (over a million digits, exponents past 1e8; only REF texts): such a
+   * value ties on doubles only when it is huge (inf) or tiny (0), so it sorts by its sign beyond
+   * the convertible ones; two of them sort by text, keeping distinct texts apart. */
+  if (pa != qb) {
+    opa_number_t *u = pa ? b : a;
+    int s = u->ref_len > 0 && u->ref[0] == '-' ? -1 : 1;
+    return pa ? -s : s;
+  }
+  if (a->ref_len != b->ref_len) return a->ref_len < b->ref_len ? -1 : 1;
+  int c = memcmp(a->ref, b->ref, a->ref_len);
+  return c < 0 ? -1 : c > 0;
 }
 
 /* Equal numbers hash alike: the hash is that of the value rounded to the nearest double (INT

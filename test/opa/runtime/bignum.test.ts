@@ -194,6 +194,20 @@ describe('JSON input through the SDK', () => {
   });
 });
 
+describe('very long numbers', () => {
+  it('compares and adds 30,000-digit inputs exactly; multiplication beyond 20,000 digits is undefined', () => {
+    const a = '8'.repeat(30_000), b = '8'.repeat(29_999) + '9';
+    const out = run({
+      ne: 'input.a != input.b',
+      lt: 'input.a < input.b',
+      inc: 'input.a + 1',
+      mul: 'input.a * input.b',
+      and: 'bits.and(input.c, -1) == input.c',
+    }, `{"a": ${a}, "b": ${b}, "c": ${'7'.repeat(20_000)}}`);
+    expect(out).toEqual({ ne: 'true', lt: 'true', inc: '8'.repeat(29_999) + '9', mul: '<undefined>', and: 'true' });
+  });
+});
+
 describe('literal limits', () => {
   it('accepts 10,000-digit integers and refuses longer ones at compile time', () => {
     const big = '9'.repeat(10_000);
