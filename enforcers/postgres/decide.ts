@@ -1,0 +1,112 @@
+// One statement's decision, as the relay acts on it: allow (with mask rules) or a ready-made ErrorResponse.
+// Fail closed: a decider that throws, hangs, or answers outside the contract is a denial with a message.
+import { waitForApproval, type EnforcerDecision, type MaskRule } from '../common/index.ts';
+import { sessionExpired } from '../../src/identity/index.ts';
+import { errorResponse, noticeResponse } from './protocol/index.ts';
+import { statementInput, type ApprovalFact, type SessionFacts } from './input.ts';
+import type { PostgresEnforcerConfig } from './config.ts';
+import type { ClassifiedStatement } from './sql/index.ts';
+
+export type Verdict = { allow: true; mask: MaskRule[]; decisionId?: string } | { allow: false; error: Buffer };
+
+/** The session cannot go on (its token expired): the engine ends it with this FATAL. */
+export class SessionFatal extends Error {
+  constructor(
+    message: string,
+    readonly sqlstate: string,
+  ) {
+    super(message);
+  }
+}
+
+// A custom Decider gets this long; enforcers/common's client has its own, shorter timeout (500 ms).
+const GUARD_TIMEOUT_MS = 5000;
+
+export function denial(message: string, d?: EnforcerDecision, sqlstate = '42501'): Buffer {
+  const detail = d?.decision_id ? `decision ${d.decision_id}${d.provenance ? ` (policy revision ${d.provenance.revision})` : ''}` : undefined;
+  return errorResponse({ severity: 'ERROR', code: sqlstate, message, ...(detail ? { detail } : {}) });
+}
+
+function policyMessage(d: EnforcerDecision): string {
+  if (d.failClosed) return d.failClosed.message;
+  const reasons = d.reasons.length ? d.reasons.join('; ') : 'no reason given';
+  return `writ: permission denied by policy: ${reasons}`;
+}
+
+export async function askDecider(cfg: PostgresEnforcerConfig, input: unknown): Promise<EnforcerDecision> {
+  let timer: NodeJS.Timeout | undefined;
+  const fail = (why: string): EnforcerDecision => {
+    const message = `writ: decision failed (${why}); denied`;
+    return { allow: false, reasons: [message], failClosed: { reason: 'internal', message } };
+  };
+  try {
+    const guard = new Promise<EnforcerDecision>((resolve) => {
+      timer = setTimeout(() => resolve(fail(`no answer within ${GUARD_TIMEOUT_MS} ms`)), GUARD_TIMEOUT_MS);
+    });
+    const d = await Promise.race([cfg.decider.decide(input), guard]);
+    // Only a literal true allows: anything else a custom decider returns is a denial.
+    if (typeof d !== 'object' || d === null || typeof d.allow !== 'boolean' || !Array.isArray(d.reasons)) return fail('answer outside the contract');
+    return d;
+  } catch (e) {
+    return fail((e as Error)?.message ?? String(e));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface StatementContext {
+  cfg: PostgresEnforcerConfig;
+  facts: SessionFacts;
+  expiresAt: string;
+  /** Sends a NoticeResponse to the client at once (approval waits). */
+  notify(frame: Buffer): void;
+  /** Aborted when the client goes away, ending an approval wait. */
+  signal: AbortSignal;
+}
+
+export async function decideStatement(
+  ctx: StatementContext,
+  st: ClassifiedStatement,
+  opts: { protocol: 'simple' | 'extended'; phase?: 'parse' | 'execute'; parameters?: Array<string | null> },
+): Promise<Verdict> {
+  const now = ctx.cfg.now?.() ?? new Date();
+  const expired = sessionExpired(ctx.expiresAt, now);
+  if (expired) throw new SessionFatal(`writ: ${expired.message}`, '28000');
+  const d = await askDecider(ctx.cfg, statementInput(ctx.facts, now, st, opts));
+  if (d.allow) return { allow: true, mask: d.mask ?? [], decisionId: d.decision_id };
+  if (!d.require_approval || d.failClosed) return { allow: false, error: denial(policyMessage(d), d) };
+  return approvalFlow(ctx, st, opts, d);
+}
+
+async function approvalFlow(ctx: StatementContext, st: ClassifiedStatement, opts: Parameters<typeof decideStatement>[2], d: EnforcerDecision): Promise<Verdict> {
+  const req = d.require_approval!;
+  const a = ctx.cfg.approvals;
+  if (!a) {
+    const msg = `writ: this statement needs approval (${req.reason}; approvers: ${req.approvers.join(', ')}), but approvals are not wired in this enforcer (no decision service URL for /v1/approvals); denied`;
+    return { allow: false, error: denial(msg, d) };
+  }
+  const outcome = await waitForApproval({
+    url: a.url,
+    token: a.token,
+    decision: d,
+    pollMs: a.pollMs,
+    timeoutMs: a.timeoutMs,
+    signal: ctx.signal,
+    onPending: (info) =>
+      ctx.notify(
+        noticeResponse({
+          severity: 'NOTICE',
+          code: '01000',
+          message: `writ: waiting for approval ${info.id} of this statement by ${info.approvers.join(', ')} (${info.reason}) until ${info.expires_at}`,
+          hint: `an approver runs: writ approvals approve ${info.id}   (${info.url})`,
+        }),
+      ),
+  });
+  if (!outcome.approved) return { allow: false, error: denial(outcome.message, d) };
+  // The approval is evidence for a new decision (logged too): the held command runs only if policy now allows it.
+  const approvals: ApprovalFact[] = [{ id: outcome.id, decision_id: outcome.decision_id, status: 'approved', approved_by: outcome.approved_by }];
+  const now = ctx.cfg.now?.() ?? new Date();
+  const d2 = await askDecider(ctx.cfg, statementInput(ctx.facts, now, st, { ...opts, approvals }));
+  if (d2.allow) return { allow: true, mask: d2.mask ?? [], decisionId: d2.decision_id };
+  return { allow: false, error: denial(d2.require_approval ? 'writ: policy still requires approval after it was approved; denied' : policyMessage(d2), d2) };
+}

@@ -1,0 +1,191 @@
+// One client session, in Teleport's engine shape: handleStartup -> checkAccess -> connect -> makeClientReady -> relay.
+// Each step says what the client sees at that moment; toClientError is the one place errors become protocol errors.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type net from 'node:net';
+import { principalFromToken, type Principal } from '../../src/identity/index.ts';
+import { authenticationCleartextPassword, authenticationOk, backendKeyData, errorResponse, ProtocolError, type CancelRequestMessage, type StartupMessage } from './protocol/index.ts';
+import { ClientClosed, ClientConnection } from './client-conn.ts';
+import { connectUpstream, UpstreamError, type UpstreamSession } from './upstream.ts';
+import { askDecider, SessionFatal, type StatementContext } from './decide.ts';
+import { connectInput, type SessionFacts } from './input.ts';
+import { Relay, type RelayStats } from './relay.ts';
+import type { PostgresEnforcerConfig } from './config.ts';
+
+/** What sessions share: cancel keys (client-facing key -> upstream backend) and the session list. */
+export interface EngineShared {
+  registerCancelKey(upstream: UpstreamSession['backendKey']): { processId: number; secretKey: Buffer; release(): void };
+  cancel(m: CancelRequestMessage): Promise<void>;
+  onSessionEnd?(summary: SessionSummary): void;
+}
+
+export interface SessionSummary {
+  id: string;
+  principal?: string;
+  stats?: RelayStats;
+  error?: string;
+}
+
+// Startup parameters passed on to the upstream; `options` (arbitrary server settings such as role) and
+// `replication` never are, and the client encoding is UTF8 because masking reads and writes text as UTF-8.
+const PASSED_PARAMETERS = ['application_name', 'datestyle', 'timezone', 'extra_float_digits', 'intervalstyle'];
+
+const isLoopback = (addr: string) => addr === '::1' || addr.startsWith('127.') || addr.startsWith('::ffff:127.');
+
+export async function runSession(raw: net.Socket, cfg: PostgresEnforcerConfig, shared: EngineShared): Promise<void> {
+  raw.setNoDelay(true);
+  const client = new ClientConnection(raw);
+  const sessionId = randomUUID();
+  const summary: SessionSummary = { id: sessionId };
+  let upstream: UpstreamSession | undefined;
+  let releaseKey: (() => void) | undefined;
+  const ended = new AbortController();
+  try {
+    // 1. handleStartup: the client sees 'S' + TLS or 'N' for encryption requests, then nothing until authenticated.
+    const startup = await handleStartup(client, cfg, shared);
+    if (!startup) return;
+    const params = startup.parameters;
+    const database = params.database ?? params.user!;
+    if (database !== cfg.upstream.database) throw new SessionFatal(`writ: this enforcer serves database "${cfg.upstream.database}" only, not "${database}"`, '3D000');
+    if (params.replication !== undefined) throw new SessionFatal('writ: replication connections are not served', '42501');
+
+    // The client sees AuthenticationCleartextPassword: its password is its OIDC access token.
+    const auth = await authenticate(client, cfg);
+    summary.principal = auth.principal.id;
+    const facts: SessionFacts = {
+      id: sessionId,
+      clientAddr: client.remoteAddress,
+      startedAt: (cfg.now?.() ?? new Date()).toISOString(),
+      principal: auth.principal,
+      enforcerId: cfg.enforcerId ?? 'postgres',
+      resourceName: cfg.resourceName ?? cfg.upstream.database,
+      resourceAttributes: cfg.resourceAttributes ?? {},
+    };
+
+    // 2. checkAccess: still waiting for AuthenticationOk; a denial is a FATAL with the policy's reasons.
+    const d = await askDecider(cfg, connectInput(facts, cfg.now?.() ?? new Date(), database, params.user!));
+    if (!d.allow) {
+      const why = d.failClosed ? d.failClosed.message : `writ: connection denied by policy: ${d.reasons.join('; ') || 'no reason given'}`;
+      throw new SessionFatal(why, '42501');
+    }
+
+    // 3. connect: writ's own credential; the client still waits.
+    const upParams: Record<string, string> = { client_encoding: 'UTF8' };
+    for (const k of PASSED_PARAMETERS) for (const [name, v] of Object.entries(params)) if (name.toLowerCase() === k) upParams[name] = v;
+    upstream = await connectUpstream(cfg.upstream, upParams);
+
+    // 4. makeClientReady: AuthenticationOk, the server's parameters, a backend key of writ's own, ReadyForQuery.
+    const key = shared.registerCancelKey(upstream.backendKey);
+    releaseKey = key.release;
+    client.write([authenticationOk(), ...upstream.parameterStatus, backendKeyData(key.processId, key.secretKey), upstream.ready]);
+
+    // 5. relay: statements are decided one by one until the client leaves.
+    await relay(client, upstream, { cfg, facts, expiresAt: auth.expiresAt, notify: (f) => client.write(f), signal: ended.signal }, summary);
+  } catch (e) {
+    toClientError(client, e, cfg, summary);
+  } finally {
+    ended.abort();
+    releaseKey?.();
+    upstream?.socket.destroy();
+    client.close();
+    shared.onSessionEnd?.(summary);
+  }
+}
+
+async function handleStartup(client: ClientConnection, cfg: PostgresEnforcerConfig, shared: EngineShared): Promise<StartupMessage | undefined> {
+  for (;;) {
+    const m = await client.next();
+    switch (m.name) {
+      case 'sslRequest':
+        if (cfg.tls && !client.tls) await client.startTls(cfg.tls);
+        else client.refuseEncryption();
+        continue;
+      case 'gssEncRequest':
+        // writ has no GSSAPI: 'N', and the client may go on with TLS or plaintext.
+        client.refuseEncryption();
+        continue;
+      case 'cancelRequest':
+        await shared.cancel(m);
+        return undefined;
+      case 'startup':
+        if (!client.tls && !cfg.allowPlaintext && !isLoopback(client.remoteAddress)) {
+          throw new SessionFatal(`writ: connections from ${client.remoteAddress} must use TLS (sslmode=require)`, '28000');
+        }
+        return m;
+      default:
+        throw new SessionFatal(`writ: unexpected ${m.name} message before startup`, '08P01');
+    }
+  }
+}
+
+async function authenticate(client: ClientConnection, cfg: PostgresEnforcerConfig): Promise<{ principal: Principal; expiresAt: string }> {
+  client.write(authenticationCleartextPassword());
+  const m = await client.next();
+  if (m.name === 'terminate') throw new ClientClosed();
+  if (m.name !== 'password') throw new SessionFatal(`writ: expected a password message, got ${m.name}`, '08P01');
+  const token = m.password.trim();
+  if (!token) throw new SessionFatal('writ: password authentication failed: send your OIDC access token as the password', '28P01');
+  const r = await principalFromToken(token, cfg.verifier, { now: cfg.now?.() ?? new Date() });
+  if (!r.ok) {
+    if (r.error.code === 'WRIT_TOKEN_EXPIRED') throw new SessionFatal(`writ: ${r.error.message}: re-authenticate (get a new token) and reconnect`, '28000');
+    throw new SessionFatal(`writ: token refused (${r.error.code}): ${r.error.message}`, '28P01');
+  }
+  return { principal: r.principal, expiresAt: r.expires_at };
+}
+
+async function relay(client: ClientConnection, up: UpstreamSession, ctx: StatementContext, summary: SessionSummary): Promise<void> {
+  let fatal: unknown;
+  const stop = (e: unknown) => {
+    fatal ??= e;
+    client.interrupt(e instanceof Error ? e : new Error(String(e)));
+  };
+  const r = new Relay(client, up, ctx);
+  summary.stats = r.stats;
+  up.socket.on('data', (chunk: Buffer) => {
+    try {
+      r.onUpstreamData(chunk);
+    } catch (e) {
+      stop(e);
+      return;
+    }
+    // The client reads slower than the database answers: hold the upstream until it catches up.
+    if (client.socket.writableNeedDrain) {
+      up.socket.pause();
+      client.socket.once('drain', () => up.socket.resume());
+    }
+  });
+  up.socket.on('close', () => stop(new SessionFatal('writ: the database closed the connection', '08006')));
+  up.socket.on('error', () => undefined);
+  try {
+    for (;;) {
+      const m = await client.next();
+      if (fatal) break;
+      if (!(await r.handle(m))) return;
+    }
+  } catch (e) {
+    if (!fatal) throw e;
+  }
+  if (fatal) throw fatal;
+}
+
+/** The one place any failure becomes what the client sees: a FATAL ErrorResponse, then the connection closes. */
+function toClientError(client: ClientConnection, e: unknown, cfg: PostgresEnforcerConfig, summary: SessionSummary): void {
+  const fatal = (code: string, message: string) => client.close(errorResponse({ severity: 'FATAL', code, message }));
+  if (e instanceof ClientClosed) return;
+  summary.error = (e as Error)?.message ?? String(e);
+  if (e instanceof ProtocolError) {
+    if (e.code === 'truncated_message') return; // the client is gone
+    cfg.log?.(`postgres session ${summary.id}: protocol error: ${e.message}`);
+    return fatal(e.sqlstate, `writ: invalid client message: ${e.message}`);
+  }
+  if (e instanceof SessionFatal) return fatal(e.sqlstate, e.message);
+  if (e instanceof UpstreamError) {
+    cfg.log?.(`postgres session ${summary.id}: ${e.message}`);
+    return fatal(e.sqlstate.startsWith('28') ? '08006' : e.sqlstate, `writ: cannot open the database connection: ${e.message}`);
+  }
+  cfg.log?.(`postgres session ${summary.id}: internal error: ${(e as Error)?.stack ?? String(e)}`);
+  fatal('XX000', 'writ: internal error in the enforcer; the session is closed');
+}
+
+export function newCancelKey(): { processId: number; secretKey: Buffer } {
+  return { processId: randomBytes(4).readUInt32BE(0) & 0x7fffffff || 1, secretKey: randomBytes(4) };
+}

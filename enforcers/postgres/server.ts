@@ -1,0 +1,63 @@
+// The PostgreSQL enforcer's listener: accepts clients, runs one engine session each, maps cancel requests
+// from writ's client-facing backend keys to the upstream backends they stand for.
+import net from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { runSession, newCancelKey, type EngineShared, type SessionSummary } from './engine.ts';
+import { sendCancel, type UpstreamSession } from './upstream.ts';
+import type { PostgresEnforcerConfig } from './config.ts';
+
+export class PostgresEnforcer {
+  private server: net.Server | undefined;
+  private readonly sockets = new Set<net.Socket>();
+  // Client-facing process id -> its secret and the upstream backend it cancels.
+  private readonly cancelKeys = new Map<number, { secretKey: Buffer; upstream: UpstreamSession['backendKey'] }>();
+  /** Finished sessions (tests and the CLI's log read them). */
+  readonly finished: SessionSummary[] = [];
+  private readonly shared: EngineShared;
+
+  constructor(readonly config: PostgresEnforcerConfig) {
+    this.shared = {
+      registerCancelKey: (upstream) => {
+        let key = newCancelKey();
+        while (this.cancelKeys.has(key.processId)) key = newCancelKey();
+        this.cancelKeys.set(key.processId, { secretKey: key.secretKey, upstream });
+        return { ...key, release: () => this.cancelKeys.delete(key.processId) };
+      },
+      cancel: async (m) => {
+        const k = this.cancelKeys.get(m.processId);
+        // A wrong key is ignored silently, as PostgreSQL does: no oracle for guessing keys.
+        if (!k || k.secretKey.length !== m.secretKey.length || !timingSafeEqual(k.secretKey, m.secretKey)) return;
+        await sendCancel(config.upstream, k.upstream);
+      },
+      onSessionEnd: (s) => {
+        this.finished.push(s);
+        if (this.finished.length > 1000) this.finished.shift();
+      },
+    };
+  }
+
+  get activeSessions(): number {
+    return this.sockets.size;
+  }
+
+  async listen(port: number, host = '127.0.0.1'): Promise<net.AddressInfo> {
+    const server = net.createServer((socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => undefined);
+      runSession(socket, this.config, this.shared).catch((e) => this.config.log?.(`postgres: session crashed: ${(e as Error)?.stack ?? e}`));
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    return server.address() as net.AddressInfo;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    const server = this.server;
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+  }
+}
