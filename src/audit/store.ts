@@ -129,10 +129,19 @@ export class SqliteLogStore implements LogStore {
   }
 
   *scan(fromSeq = 0, since?: string): Iterable<StoredRow> {
+    // Pages by seq with all(): several times cheaper per row than iterate(), and no statement stays
+    // open between pages (a writer in this process is never blocked by a reader's cursor).
+    const page = 2000;
     const stmt = since
-      ? this.db.prepare('SELECT seq, record AS text FROM decisions WHERE seq >= ? AND time >= ? ORDER BY seq ASC').bind(fromSeq, since)
-      : this.db.prepare('SELECT seq, record AS text FROM decisions WHERE seq >= ? ORDER BY seq ASC').bind(fromSeq);
-    for (const row of stmt.iterate()) yield row as StoredRow;
+      ? this.db.prepare(`SELECT seq, record AS text FROM decisions WHERE seq >= ? AND time >= ? ORDER BY seq ASC LIMIT ${page}`)
+      : this.db.prepare(`SELECT seq, record AS text FROM decisions WHERE seq >= ? ORDER BY seq ASC LIMIT ${page}`);
+    let next = fromSeq;
+    for (;;) {
+      const rows = (since ? stmt.all(next, since) : stmt.all(next)) as StoredRow[];
+      yield* rows;
+      if (rows.length < page) return;
+      next = rows[rows.length - 1].seq + 1;
+    }
   }
 
   addCheckpointAfter(make: (prev: Checkpoint | undefined) => Checkpoint | undefined): Checkpoint | undefined {

@@ -1,8 +1,8 @@
 // Verifying the decision log: every hash, the links between records, the sequence, the head row,
 // and the signed checkpoints (their signatures, their own chain, and the records they vouch for).
 // Names the first bad sequence number and what is wrong.
-import { createHash, type KeyObject } from 'node:crypto';
-import { GENESIS_HASH, storedBody, type ChainedRecord } from './chain.ts';
+import type { KeyObject } from 'node:crypto';
+import { GENESIS_HASH, sha256Hex, storedFields } from './chain.ts';
 import { openCheckpoint } from './checkpoint.ts';
 import type { LogStore } from './store.ts';
 
@@ -22,17 +22,6 @@ interface Finding {
   seq: number;
   problem: Problem;
   message: string;
-}
-
-/** The fields verification reads, from the stored text (JSON.parse is exact enough for these). */
-function parseRecord(text: string): Pick<ChainedRecord, 'seq' | 'prev_hash' | 'hash'> | undefined {
-  try {
-    const r = JSON.parse(text) as ChainedRecord;
-    if (typeof r !== 'object' || r === null || typeof r.hash !== 'string' || typeof r.prev_hash !== 'string') return undefined;
-    return r;
-  } catch {
-    return undefined;
-  }
 }
 
 export async function verifyLog(store: LogStore, publicKey: KeyObject): Promise<VerifyResult> {
@@ -86,21 +75,21 @@ export async function verifyLog(store: LogStore, publicKey: KeyObject): Promise<
       }
       break;
     }
-    const r = parseRecord(row.text);
-    if (!r) {
-      recFinding = { seq: row.seq, problem: 'malformed', message: `record ${row.seq} is not a JSON record with hash and prev_hash` };
+    // The chain fields come from the stored bytes, and those bytes (minus the hash member) are hashed.
+    const f = storedFields(row.text);
+    if (!f || f.prev_hash === undefined || f.seq === undefined) {
+      recFinding = { seq: row.seq, problem: f ? 'malformed' : 'edited', message: `record ${row.seq} is not a chained record (no top-level hash, prev_hash or seq)` };
       break;
     }
-    if (r.seq !== row.seq) {
-      recFinding = { seq: row.seq, problem: 'reordered', message: `record stored at ${row.seq} says it is record ${r.seq}` };
+    if (f.seq !== row.seq) {
+      recFinding = { seq: row.seq, problem: 'reordered', message: `record stored at ${row.seq} says it is record ${f.seq}` };
       break;
     }
-    // The stored bytes are what was hashed (with the hash member taken out): no re-serialising.
-    const body = storedBody(row.text);
-    if (body === undefined || createHash('sha256').update(r.prev_hash).update(body).digest('hex') !== r.hash) {
+    if (sha256Hex(f.prev_hash + f.body) !== f.hash) {
       recFinding = { seq: row.seq, problem: 'edited', message: `record ${row.seq} does not match its hash` };
       break;
     }
+    const r = f;
     if (r.prev_hash !== prev) {
       recFinding = { seq: row.seq, problem: 'reordered', message: `record ${row.seq} does not link to record ${row.seq - 1} (one of them was rewritten, replaced or moved)` };
       break;

@@ -67,6 +67,27 @@ describe('crash safety (SQLite)', () => {
   });
 });
 
+describe('several writers (one SQLite file)', () => {
+  it('two processes sharing a log file produce one valid chain with no gaps', async () => {
+    const dir = tmp();
+    const { loadOrCreateSigningKey } = await import('../../src/audit/keys.ts');
+    loadOrCreateSigningKey(join(dir, 'log-key.pem'));
+    new SqliteLogStore(join(dir, 'log.db')).close();
+    const a = appender(join(dir, 'log.db'), join(dir, 'log-key.pem'), 1000, 'a');
+    const b = appender(join(dir, 'log.db'), join(dir, 'log-key.pem'), 1000, 'b');
+    expect(await a.done).toBe(0);
+    expect(await b.done).toBe(0);
+    const v = writ(['audit', 'verify', '--data-dir', dir]);
+    expect(v.err).toBe('');
+    expect(v.out).toContain('ok: 2000 records');
+    const store = new SqliteLogStore(join(dir, 'log.db'));
+    const ids = new Map<number, string>();
+    for (const row of store.scan(0)) ids.set(row.seq, (parseExact(row.text) as ChainedRecord).decision_id);
+    store.close();
+    for (const [seq, id] of [...a.reported, ...b.reported]) expect(ids.get(seq)).toBe(id);
+  });
+});
+
 describe('several writers (PostgreSQL)', () => {
   const urls: string[] = [];
   afterAll(async () => {
