@@ -2,7 +2,7 @@
 // and any string (by detector). Returns masked copies and counts; it never logs or keeps originals.
 import { canonicalJson } from '../../src/audit/canonical.ts';
 import { checkMaskRule, type MaskRule, type MaskStrategy } from './contract.ts';
-import { DETECTORS, detector, type Detector, type Span } from './mask-detectors.ts';
+import { DETECTORS, detector, type Detector } from './mask-detectors.ts';
 import { parseJsonPath, replaceAtPath, type PathStep } from './mask-json-path.ts';
 import { applyStrategy, strictness, type StrategyOptions } from './mask-strategies.ts';
 
@@ -112,7 +112,6 @@ export class Masker {
   /** A JSON document: path rules, then column rules as object keys at any depth, then detectors on the strings left. */
   maskJson(value: unknown, counts: MaskCounts = {}): unknown {
     let doc = structuredCopy(value);
-    const done = new WeakSet<object>();
     const masked = Symbol('masked');
     type Boxed = { [masked]: unknown };
     const box = (v: unknown): Boxed => ({ [masked]: v });
@@ -121,8 +120,7 @@ export class Masker {
       if (isBoxed(v)) return (v as Boxed)[masked];
       if (typeof v === 'string') return this.maskString(v, counts);
       if (Array.isArray(v)) return v.map(walk);
-      if (typeof v === 'object' && v !== null && !done.has(v)) {
-        done.add(v);
+      if (typeof v === 'object' && v !== null) {
         const o = v as Record<string, unknown>;
         const out: Record<string, unknown> = {};
         for (const k of Object.keys(o)) {
@@ -131,7 +129,7 @@ export class Masker {
           // Keys can hold data too ({"alice@example.com": ...}); masked keys that collide get a suffix, never merge.
           let key = this.maskString(k, counts);
           if (key !== k) for (let n = 2; Object.hasOwn(out, key) || (key !== k && Object.hasOwn(o, key)); n++) key = `${this.maskString(k)}#${n}`;
-          out[key] = val;
+          setOwn(out, key, val);
         }
         return out;
       }
@@ -144,12 +142,17 @@ export class Masker {
   }
 }
 
+/** Defines an own data property: a "__proto__" key from JSON.parse stays data, never a prototype. */
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 /** A deep copy of JSON data, so the caller's original is never modified. */
 function structuredCopy(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(structuredCopy);
   if (typeof v === 'object' && v !== null && !Buffer.isBuffer(v)) {
     const o: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) o[k] = structuredCopy(x);
+    for (const [k, x] of Object.entries(v)) setOwn(o, k, structuredCopy(x));
     return o;
   }
   return v;

@@ -194,6 +194,12 @@ describe('selection', () => {
     expect(counts['detector:email']).toBe(4);
   });
 
+  it('a "__proto__" key is data like any other', () => {
+    const m = new Masker([{ column: 'email', strategy: 'redact' }, { detector: 'card', strategy: 'redact' }]);
+    const doc = JSON.parse('{"__proto__": {"email": "a@example.com", "n": "4111111111111111"}}');
+    expect(JSON.stringify(m.maskJson(doc))).toBe('{"__proto__":{"email":"[REDACTED]","n":"[REDACTED]"}}');
+  });
+
   it('unicode around and inside matches keeps offsets right', () => {
     const m = new Masker([{ detector: '*', strategy: 'redact' }]);
     expect(m.maskString('📧 zoë@exämple.de — 💳 4111 1111 1111 1111 ☎ +44 20 7946 0958 ✓')).toBe('📧 [REDACTED] — 💳 [REDACTED] ☎ [REDACTED] ✓');
