@@ -1,0 +1,195 @@
+// The PostgreSQL enforcer end to end: real psql and node-postgres through writ to the real PostgreSQL on
+// 127.0.0.1:5432, tokens from a loopback OIDC issuer, decisions from the shipped policies/postgres.rego.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDecisionClient, inProcessTransport } from '../../../enforcers/common/index.ts';
+import { Registry } from 'prom-client';
+import { createSchema, direct, dropSchema, pgClient, psql, startHarness, type Harness } from './harness.ts';
+
+let h: Harness;
+let schema: string;
+let reader: string;
+let writer: string;
+
+beforeAll(async () => {
+  h = await startHarness();
+  schema = await createSchema();
+  reader = await h.token(['db-readers'], { sub: 'reader-job' });
+  writer = await h.token(['db-writers'], { sub: 'writer-job' });
+});
+afterAll(async () => {
+  await h?.stop();
+  if (schema) await dropSchema(schema);
+});
+
+const lastDecision = () => h.log.at(-1)!;
+
+describe('psql through writ', () => {
+  it('allows a select, masks the email column and emails elsewhere; the decision names the principal and policy', async () => {
+    const r = await psql(h.port, reader, `select id, name, email, note from ${schema}.people order by id`);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Alice');
+    expect(r.stdout).not.toContain('alice@example.com');
+    expect(r.stdout).not.toContain('bob.smith@example.org');
+    expect(r.stdout).toMatch(/\*{5}@\*+e\.com/);
+    expect(r.stdout).toContain('reach bob at [REDACTED]');
+    const d = lastDecision();
+    expect(d.input.action).toMatchObject({ kind: 'statement', sql: { operation: 'select', text: `select id, name, email, note from ${schema}.people order by id` } });
+    expect(d.input.principal).toMatchObject({ id: 'ci:reader-job', type: 'ci_job', groups: ['db-readers'] });
+    expect(d.input.resource.name).toBe('test-db');
+    expect(d.decision).toMatchObject({ allow: true, provenance: { revision: 'working-tree' } });
+    expect(h.log.some((x) => x.input.action.kind === 'connect' && x.decision.allow)).toBe(true);
+  });
+
+  it('denies DROP TABLE with 42501 and the policy reasons; the table stays', async () => {
+    const r = await psql(h.port, writer, `DROP TABLE ${schema}.people`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ERROR:\s+42501: writ: permission denied by policy: no grant covers this action for this principal/);
+    expect(r.stderr).toMatch(/DETAIL:\s+decision [0-9a-f-]{36} \(policy revision working-tree\)/);
+    expect(lastDecision().input.action.sql.operation).toBe('drop');
+    const n = await direct((c) => c.query(`select count(*)::int as n from ${schema}.people`));
+    expect(n.rows[0].n).toBe(2);
+  });
+
+  it('refuses a whole multi-statement query when one statement is denied (nothing runs), one decision per statement', async () => {
+    const before = h.log.length;
+    const r = await psql(h.port, writer, `insert into ${schema}.people values (9, 'Eve', 'eve@example.com', ''); DELETE FROM ${schema}.people`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("statement effect 'delete_without_where' is forbidden through writ");
+    const stmts = h.log.slice(before).filter((x) => x.input.action.kind === 'statement');
+    expect(stmts.map((x) => x.input.action.sql.operation)).toEqual(['insert', 'delete']);
+    const n = await direct((c) => c.query(`select count(*)::int as n from ${schema}.people where id = 9`));
+    expect(n.rows[0].n).toBe(0);
+  });
+
+  it('refuses an expired token with FATAL 28000 and a re-authenticate message', async () => {
+    const expired = await h.token(['db-readers'], { iatOffset: -7200, expiresIn: 600 });
+    const r = await psql(h.port, expired, 'select 1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/FATAL:\s+writ: .*expired.*re-authenticate/);
+    await expect(pgClient(h.port, expired)).rejects.toMatchObject({ code: '28000' });
+  });
+
+  it('refuses a connection the policy denies, before any upstream connection', async () => {
+    const nobody = await h.token(['marketing']);
+    const r = await psql(h.port, nobody, 'select 1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/FATAL:\s+writ: connection denied by policy: no grant covers this action/);
+    await expect(pgClient(h.port, nobody)).rejects.toMatchObject({ code: '42501' });
+    expect(h.enforcer.finished.at(-1)!.stats).toBeUndefined(); // never reached the relay (no upstream connection)
+  });
+});
+
+describe('transactions', () => {
+  it('a denied statement inside a transaction leaves it failed, as PostgreSQL would; the session goes on', async () => {
+    const c = await pgClient(h.port, writer);
+    try {
+      await c.query('BEGIN');
+      await c.query(`insert into ${schema}.people values (20, 'Tx', 'tx@example.com', '')`);
+      await expect(c.query(`TRUNCATE ${schema}.people`)).rejects.toMatchObject({ code: '42501' });
+      // The upstream transaction really failed: PostgreSQL itself refuses the next statement.
+      await expect(c.query('select 1')).rejects.toMatchObject({ code: '25P02' });
+      await c.query('ROLLBACK');
+      const r = await c.query(`select count(*)::int as n from ${schema}.people where id = 20`);
+      expect(r.rows[0].n).toBe(0);
+      // A denial outside a transaction leaves the session idle and usable.
+      await expect(c.query(`DROP TABLE ${schema}.people`)).rejects.toMatchObject({ code: '42501' });
+      expect((await c.query('select 2 as two')).rows).toEqual([{ two: 2 }]);
+    } finally {
+      await c.end();
+    }
+  });
+});
+
+describe('extended protocol (node-postgres)', () => {
+  it('decides at Parse and again at Execute with the bound parameters; masks the rows', async () => {
+    const c = await pgClient(h.port, reader);
+    try {
+      const before = h.log.length;
+      const r = await c.query(`select name, email from ${schema}.people where id = $1`, [2]);
+      expect(r.rows).toHaveLength(1);
+      expect(r.rows[0].name).toBe('Bob');
+      expect(r.rows[0].email).not.toContain('bob.smith');
+      expect(r.rows[0].email).toMatch(/\*/);
+      const phases = h.log.slice(before).map((x) => [x.input.action.sql.phase, x.input.action.sql.parameters]);
+      expect(phases).toEqual([
+        ['parse', undefined],
+        ['execute', ['2']],
+      ]);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('denies at Parse with 42501, then the connection keeps serving', async () => {
+    const c = await pgClient(h.port, writer);
+    try {
+      const before = h.log.length;
+      await expect(c.query(`DELETE FROM ${schema}.people WHERE id = $1 OR $1 > 0`.replace(' OR $1 > 0', ''), ['x'])).rejects.toMatchObject({ code: '22P02' });
+      // A denied Parse is never executed: one decision (phase parse), no execute decision.
+      const mark = h.log.length;
+      await expect(c.query({ text: `TRUNCATE ${schema}.people`, values: [], queryMode: 'extended' } as never)).rejects.toMatchObject({ code: '42501', message: expect.stringContaining('no grant covers') });
+      expect(h.log.slice(mark).map((x) => x.input.action.sql.phase)).toEqual(['parse']);
+      expect(h.log.slice(before, mark).map((x) => x.input.action.sql.phase)).toEqual(['parse', 'execute']);
+      const r = await c.query('select $1::int + 1 as n', [41]);
+      expect(r.rows).toEqual([{ n: 42 }]);
+      const n = await direct((d) => d.query(`select count(*)::int as n from ${schema}.people`));
+      expect(n.rows[0].n).toBe(2);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('refuses a Parse holding more than one statement', async () => {
+    const c = await pgClient(h.port, reader);
+    try {
+      await expect(c.query('select $1::int; select 2', [1])).rejects.toMatchObject({ code: '42601', message: expect.stringContaining('exactly one statement') });
+      expect((await c.query('select $1::text as t', ['ok'])).rows).toEqual([{ t: 'ok' }]);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('refuses binary-format results of a masked column with a clear error', async () => {
+    const c = await pgClient(h.port, reader);
+    try {
+      await expect(c.query({ text: `select email from ${schema}.people where id = $1`, values: [1], binary: true } as never)).rejects.toMatchObject({
+        code: '0A000',
+        message: expect.stringContaining('"email" must be masked but is requested in binary format'),
+      });
+      expect((await c.query(`select id from ${schema}.people where id = $1`, [1])).rows).toEqual([{ id: 1 }]);
+    } finally {
+      await c.end();
+    }
+  });
+});
+
+describe('fail closed', () => {
+  it('denies every statement when the decider throws, and connections when it times out', async () => {
+    let calls = 0;
+    const throwing = await startHarness({
+      decider: {
+        decide: async (input: any) => {
+          calls++;
+          if (input.action.kind === 'connect') return { allow: true, reasons: [], decision_id: 'c1' };
+          throw new Error('decision service exploded');
+        },
+      },
+    });
+    const slow = await startHarness({
+      decider: createDecisionClient({ transport: inProcessTransport(() => new Promise((r) => setTimeout(() => r({ allow: true, reasons: [] }), 1000))), timeoutMs: 100, registry: new Registry() }),
+    });
+    try {
+      const r = await psql(throwing.port, await throwing.token(['db-readers']), 'select 1');
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/ERROR:\s+42501: writ: decision failed \(decision service exploded\); denied/);
+      expect(calls).toBe(2);
+      const s = await psql(slow.port, await slow.token(['db-readers']), 'select 1');
+      expect(s.code).toBe(2);
+      expect(s.stderr).toMatch(/FATAL:\s+writ: decision service unavailable \(timeout after 100 ms\); denied/);
+    } finally {
+      await throwing.stop();
+      await slow.stop();
+    }
+  });
+});
