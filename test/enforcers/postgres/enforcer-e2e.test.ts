@@ -125,7 +125,7 @@ describe('extended protocol (node-postgres)', () => {
     const c = await pgClient(h.port, writer);
     try {
       const before = h.log.length;
-      await expect(c.query(`DELETE FROM ${schema}.people WHERE id = $1 OR $1 > 0`.replace(' OR $1 > 0', ''), ['x'])).rejects.toMatchObject({ code: '22P02' });
+      await expect(c.query(`DELETE FROM ${schema}.people WHERE id = $1`, ['x'])).rejects.toMatchObject({ code: '22P02' });
       // A denied Parse is never executed: one decision (phase parse), no execute decision.
       const mark = h.log.length;
       await expect(c.query({ text: `TRUNCATE ${schema}.people`, values: [], queryMode: 'extended' } as never)).rejects.toMatchObject({ code: '42501', message: expect.stringContaining('no grant covers') });
