@@ -9,3 +9,4 @@ export * from './masker.ts';
 export * from './session-file.ts';
 export * from './session-recorder.ts';
 export * from './approvals.ts';
+export * from './mask-key.ts';

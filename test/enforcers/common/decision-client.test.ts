@@ -72,6 +72,17 @@ describe('decision client over HTTP (real loopback servers)', () => {
     expect(d.failClosed).toEqual({ reason: 'timeout', message: 'writ: decision service unavailable (timeout after 100 ms); denied' });
   });
 
+  it('denies when the body stalls after the headers, and when it is too large', async () => {
+    const reg = new Registry();
+    const stall = await start((_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"allow": true, ');
+    });
+    expect((await client(stall.url, reg, 150).decide({})).reasons).toEqual(['writ: decision service unavailable (timeout after 150 ms); denied']);
+    const huge = await start((_q, res) => json(res, 200, JSON.stringify({ ...good, reasons: ['x'.repeat(2 << 20)] })));
+    expect((await client(huge.url, reg, 5000).decide({})).reasons).toEqual(['writ: decision service answer larger than 1048576 bytes; denied']);
+  });
+
   it('denies on garbage, on an empty body and on a truncated body', async () => {
     const reg = new Registry();
     const garbage = await start((_q, res) => json(res, 200, '{"allow": tru'));

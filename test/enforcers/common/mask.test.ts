@@ -6,6 +6,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { Masker, MaskConfigError, totalMasked, type MaskCounts } from '../../../enforcers/common/masker.ts';
 import { DETECTORS, detector, ibanValid, luhnValid } from '../../../enforcers/common/mask-detectors.ts';
 import { partial } from '../../../enforcers/common/mask-strategies.ts';
+import { loadOrCreateHashKey } from '../../../enforcers/common/mask-key.ts';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseJsonPath } from '../../../enforcers/common/mask-json-path.ts';
 
 const found = (name: string, s: string) => detector(name)!.find(s).map(([a, b]) => s.slice(a, b));
@@ -123,6 +127,17 @@ describe('strategies', () => {
     const other = new Masker([{ column: 'email', strategy: 'hash' }], { hashKey: Buffer.alloc(32, 8) });
     expect(other.maskRow(['email'], ['alice@example.com'])[0]).not.toBe(a);
     expect(() => new Masker([{ column: 'email', strategy: 'hash' }])).toThrow(MaskConfigError);
+  });
+
+  it('the deployment hash key file is created once, private, and reused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'writ-mk-'));
+    const p = join(dir, 'keys', 'mask.key');
+    const k1 = loadOrCreateHashKey(p);
+    expect(k1.length).toBe(32);
+    expect(statSync(p).mode & 0o777).toBe(0o600);
+    expect(loadOrCreateHashKey(p).equals(k1)).toBe(true);
+    writeFileSync(join(dir, 'short.key'), 'c2hvcnQ=\n');
+    expect(() => loadOrCreateHashKey(join(dir, 'short.key'))).toThrow(/at least 32 bytes/);
   });
 
   it('refuses rules it cannot apply exactly', () => {
