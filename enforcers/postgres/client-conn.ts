@@ -2,7 +2,7 @@
 // and a pull interface (next()) so the engine reads the protocol top to bottom.
 import type net from 'node:net';
 import tls from 'node:tls';
-import { ClientParser, type ClientMessage } from './protocol/index.ts';
+import { ClientParser, ProtocolError, type ClientMessage } from './protocol/index.ts';
 
 // Messages parsed but not yet handled before the socket is paused (backpressure on a flooding client).
 const HIGH_WATER = 64;
@@ -71,6 +71,9 @@ export class ClientConnection {
   /** The next client message; throws the ProtocolError that broke the stream, or ClientClosed. */
   async next(): Promise<ClientMessage> {
     for (;;) {
+      // A broken stream ends the session at once: nothing queued before the bad bytes is answered (an SSLRequest
+      // followed by plaintext must not get its 'S').
+      if (this.failure instanceof ProtocolError) throw this.failure;
       const m = this.queue.shift();
       if (m) {
         if (this.queue.length < HIGH_WATER / 2 && !this.holding) this.socket.resume();
