@@ -10,6 +10,7 @@ import { serveCommand } from './serve.ts';
 import { auditCommand } from './audit.ts';
 import { tokenCommand } from './token.ts';
 import { replayCommand } from './replay.ts';
+import { enforceCommand } from './enforce.ts';
 
 export interface Command {
   spec: CommandSpec;
@@ -18,7 +19,7 @@ export interface Command {
   dispatch?(argv: string[]): Promise<number>;
 }
 
-const commands: Command[] = [buildCommand, evalCommand, checkCommand, testCommand, conformanceCommand, serveCommand, auditCommand, tokenCommand, replayCommand];
+const commands: Command[] = [buildCommand, evalCommand, checkCommand, testCommand, conformanceCommand, serveCommand, auditCommand, tokenCommand, replayCommand, enforceCommand];
 
 function topHelp(): string {
   const w = Math.max(...commands.map((c) => c.spec.name.length));
@@ -36,7 +37,6 @@ function topHelp(): string {
 }
 
 const notYet: Record<string, string> = {
-  enforce: 'the protocol enforcers (issue 5)',
   approvals: 'approvals (issue 5)',
 };
 

@@ -1,0 +1,143 @@
+// writ enforce postgres: runs the PostgreSQL enforcer alone, asking a remote decision service over its HTTP API.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import tls from 'node:tls';
+import YAML from 'yaml';
+import { InputError } from '../files.ts';
+import { ConfigError } from '../service/config.ts';
+import { TokenVerifier, validateIdentityConfig, type IdentityConfig } from '../identity/index.ts';
+import { createDecisionClient, httpTransport } from '../../enforcers/common/index.ts';
+import { PostgresEnforcer, parseUpstreamUrl } from '../../enforcers/postgres/index.ts';
+import { UsageError, flagBool, flagValue, helpText, parseArgs, type CommandSpec } from './args.ts';
+import type { Command } from './main.ts';
+
+const postgresSpec: CommandSpec = {
+  name: 'enforce postgres',
+  usage: 'writ enforce postgres --upstream postgres://USER@HOST:PORT/DB --service URL --token-file FILE [--listen host:port] [--config writ.yaml] [--tls-cert FILE --tls-key FILE] [--resource NAME]',
+  summary: 'run the PostgreSQL enforcer: clients log in with their OIDC token as password; every statement is decided by the service',
+  flags: [
+    { name: 'listen', value: true, valueName: 'host:port', help: 'address clients connect to (default 127.0.0.1:6432)' },
+    { name: 'upstream', value: true, valueName: 'url', help: "the protected database and writ's own user: postgres://writ@127.0.0.1:5432/app" },
+    { name: 'upstream-password-file', value: true, valueName: 'file', help: "writ's upstream password for md5/SCRAM (env WRIT_UPSTREAM_PASSWORD); never sent to clients" },
+    { name: 'service', value: true, valueName: 'url', help: 'the decision service, e.g. http://127.0.0.1:8181 (POST /v1/decisions, /v1/approvals)' },
+    { name: 'token-file', value: true, valueName: 'file', help: "this enforcer's bearer token for the service (role enforcer)" },
+    { name: 'config', short: 'c', value: true, valueName: 'file', help: "writ.yaml whose identity: section lists the issuers of clients' tokens (env WRIT_CONFIG; default ./writ.yaml)" },
+    { name: 'tls-cert', value: true, valueName: 'file', help: 'PEM certificate offered to clients that ask for TLS (with --tls-key)' },
+    { name: 'tls-key', value: true, valueName: 'file', help: 'PEM private key of --tls-cert' },
+    { name: 'allow-plaintext', help: 'accept unencrypted connections from non-loopback addresses (default: TLS required there)' },
+    { name: 'resource', value: true, valueName: 'name', help: 'input.resource.name policies see (default: the upstream database name)' },
+    { name: 'enforcer-id', value: true, valueName: 'id', help: 'input.enforcer.id (default postgres)' },
+    { name: 'decision-timeout-ms', value: true, valueName: 'ms', help: 'per-decision timeout; slower answers are denials (default 500)' },
+    { name: 'mask-hash-key-file', value: true, valueName: 'file', help: 'key of the "hash" masking strategy (without it, hash rules are refused)' },
+  ],
+  details:
+    'Clients connect as with any PostgreSQL server and send their OIDC access token as the password, e.g.\n' +
+    '  PGPASSWORD="$(get-token)" psql -h 127.0.0.1 -p 6432 -U ci -d app\n' +
+    'The connection and every statement are decided by the service (fail closed: no answer is a denial);\n' +
+    'denials are ERROR 42501 with the policy reasons; masked columns are rewritten in the rows.\n' +
+    'Stops on SIGINT/SIGTERM.',
+};
+
+function readSecret(path: string, what: string): string {
+  try {
+    return readFileSync(resolve(path), 'utf8').trim();
+  } catch (e) {
+    throw new InputError(`cannot read ${what} ${path}: ${(e as Error).message}`);
+  }
+}
+
+function loadIdentity(path: string | undefined): IdentityConfig {
+  const file = path ?? process.env.WRIT_CONFIG ?? (existsSync('writ.yaml') ? 'writ.yaml' : undefined);
+  if (!file) throw new InputError("no writ.yaml here: give --config <file> (its identity: section lists the issuers of clients' tokens)");
+  let raw: unknown;
+  try {
+    raw = YAML.parse(readFileSync(resolve(file), 'utf8'));
+  } catch (e) {
+    throw new InputError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  const root = (raw ?? {}) as Record<string, unknown>;
+  if (typeof root !== 'object' || Array.isArray(root) || root.identity === undefined) throw new InputError(`${file}: has no identity: section, so no client token would be accepted`);
+  try {
+    return validateIdentityConfig(root.identity);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new InputError(e.message);
+    throw e;
+  }
+}
+
+function parseListen(text: string): { host: string; port: number } {
+  const m = /^(.*):(\d+)$/.exec(text);
+  if (!m || Number(m[2]) > 65535) throw new UsageError(`--listen must be host:port, got ${text}`);
+  return { host: m[1]!.replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(m[2]) };
+}
+
+async function runPostgres(argv: string[]): Promise<number> {
+  const args = parseArgs(postgresSpec, argv);
+  if (args.help) {
+    process.stdout.write(helpText(postgresSpec));
+    return 0;
+  }
+  if (args.positional.length) throw new UsageError(`unexpected argument ${args.positional[0]}`);
+  const need = (name: string) => flagValue(args, name) ?? (() => { throw new UsageError(`--${name} is required (see 'writ enforce postgres --help')`); })();
+  const listen = parseListen(flagValue(args, 'listen') ?? '127.0.0.1:6432');
+  const pwFile = flagValue(args, 'upstream-password-file');
+  let upstream;
+  try {
+    upstream = parseUpstreamUrl(need('upstream'), pwFile ? readSecret(pwFile, 'upstream password file') : process.env.WRIT_UPSTREAM_PASSWORD);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof InputError) throw e;
+    throw new UsageError((e as Error).message);
+  }
+  const service = need('service');
+  const token = readSecret(need('token-file'), 'token file');
+  const cert = flagValue(args, 'tls-cert');
+  const key = flagValue(args, 'tls-key');
+  if (!!cert !== !!key) throw new UsageError('--tls-cert and --tls-key go together');
+  const timeout = flagValue(args, 'decision-timeout-ms');
+  if (timeout !== undefined && !/^\d+$/.test(timeout)) throw new UsageError('--decision-timeout-ms must be a number of milliseconds');
+  const hashKeyFile = flagValue(args, 'mask-hash-key-file');
+  const say = (line: string) => process.stderr.write(`writ enforce postgres: ${line}\n`);
+  const enforcer = new PostgresEnforcer({
+    upstream,
+    decider: createDecisionClient({ transport: httpTransport({ url: service, token }), timeoutMs: timeout ? Number(timeout) : undefined }),
+    verifier: new TokenVerifier(loadIdentity(flagValue(args, 'config'))),
+    resourceName: flagValue(args, 'resource'),
+    enforcerId: flagValue(args, 'enforcer-id'),
+    tls: cert && key ? tls.createSecureContext({ cert: readSecret(cert, 'certificate'), key: readSecret(key, 'key') }) : undefined,
+    allowPlaintext: flagBool(args, 'allow-plaintext'),
+    approvals: { url: service, token },
+    maskHashKey: hashKeyFile ? Buffer.from(readSecret(hashKeyFile, 'hash key file')) : undefined,
+    log: say,
+  });
+  const addr = await enforcer.listen(listen.port, listen.host);
+  say(`listening on ${addr.address}:${addr.port}, upstream ${upstream.user}@${upstream.host}:${upstream.port}/${upstream.database}, decisions from ${service}${cert ? ', TLS on' : ''}`);
+  await new Promise<void>((done) => {
+    const stop = () => done();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await enforcer.close();
+  return 0;
+}
+
+export const enforceCommand: Command = {
+  spec: {
+    name: 'enforce',
+    usage: 'writ enforce <protocol> [flags]',
+    summary: 'run one protocol enforcer against a remote decision service (protocols: postgres)',
+    flags: [],
+    details: "Protocols:\n  postgres   the PostgreSQL enforcer ('writ enforce postgres --help')",
+  },
+  async run() {
+    return 2;
+  },
+  async dispatch(argv: string[]) {
+    const [protocol, ...rest] = argv;
+    if (!protocol || protocol === '--help' || protocol === '-h') {
+      process.stdout.write(helpText(enforceCommand.spec));
+      return protocol ? 0 : 2;
+    }
+    if (protocol === 'postgres') return runPostgres(rest);
+    throw new UsageError(`unknown protocol '${protocol}' (protocols: postgres)`);
+  },
+};
