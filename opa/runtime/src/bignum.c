@@ -336,16 +336,16 @@ static uint32_t put_int(char *out, int64_t x) {
   return o;
 }
 
-/* Integers in full ("18446744073709551616"; more than 20,000 trailing zeros as "1e30000"),
- * fractions as plain decimals ("0.000123", "-12.5"), very small ones in exponent form ("1.5e-70"). */
+/* OPA's text (builtins.FloatToNumber): integers in full as Go's 'f' ("18446744073709551616";
+ * beyond 20,000 trailing zeros "1e30000"), other values as Go's shortest 'g': plain for a leading
+ * digit from 10^-4 to 10^5 ("0.000123", "-12.5"), else exponent form ("1.2345675e+06", "1e-07"). */
 char *writ_big_text(const writ_big *b, uint32_t *len) {
   if (b->len == 0) { char *z = opa_malloc(2); z[0] = '0'; z[1] = 0; *len = 1; return z; }
   uint32_t n = writ_big_digits(b);
   int64_t e = b->exp;
   bool full = e >= 0 && e <= WRIT_BIG_MAX_DIGITS;   /* padding zeros are bounded */
-  int64_t lead = -e - (int64_t)n;   /* zeros between the point and the first digit */
-  uint32_t cap = n + 40 + (full ? (uint32_t)e : 0) + (e < 0 && lead > 0 && lead < 60 ? (uint32_t)lead : 0);
-  char *out = opa_malloc(cap);
+  int64_t x = (int64_t)n + e - 1;                    /* exponent of the leading digit */
+  char *out = opa_malloc(n + 40 + (full ? (uint32_t)e : 0));
   uint32_t o = 0;
   if (b->neg) out[o++] = '-';
   if (full) {
@@ -355,28 +355,30 @@ char *writ_big_text(const writ_big *b, uint32_t *len) {
     put_digits(out, &o, b);
     out[o++] = 'e';
     o += put_int(out + o, e);
-  } else if (lead < 60) {
-    char *dg = opa_malloc(n + 1);
-    uint32_t dn = 0;
-    put_digits(dg, &dn, b);
-    uint32_t k = (uint32_t)-e;
-    if (n > k) {
-      memcpy(out + o, dg, n - k); o += n - k;
-      out[o++] = '.';
-      memcpy(out + o, dg + n - k, k); o += k;
-    } else {
-      out[o++] = '0'; out[o++] = '.';
-      for (uint32_t z = 0; z < k - n; z++) out[o++] = '0';
-      memcpy(out + o, dg, n); o += n;
-    }
   } else {
     char *dg = opa_malloc(n + 1);
     uint32_t dn = 0;
     put_digits(dg, &dn, b);
-    out[o++] = dg[0];
-    if (n > 1) { out[o++] = '.'; memcpy(out + o, dg + 1, n - 1); o += n - 1; }
-    out[o++] = 'e';
-    o += put_int(out + o, e + (int64_t)n - 1);
+    if (x >= -4 && x < 6) {
+      uint32_t k = (uint32_t)-e;
+      if (n > k) {
+        memcpy(out + o, dg, n - k); o += n - k;
+        out[o++] = '.';
+        memcpy(out + o, dg + n - k, k); o += k;
+      } else {
+        out[o++] = '0'; out[o++] = '.';
+        for (uint32_t z = 0; z < k - n; z++) out[o++] = '0';
+        memcpy(out + o, dg, n); o += n;
+      }
+    } else {
+      out[o++] = dg[0];
+      if (n > 1) { out[o++] = '.'; memcpy(out + o, dg + 1, n - 1); o += n - 1; }
+      out[o++] = 'e';
+      out[o++] = x < 0 ? '-' : '+';
+      if (x < 0) x = -x;
+      if (x < 10) out[o++] = '0';   /* at least two exponent digits, as Go */
+      o += put_int(out + o, x);
+    }
   }
   out[o] = 0;
   *len = o;

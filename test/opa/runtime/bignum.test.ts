@@ -71,7 +71,7 @@ describe('big integers', () => {
       rsh: '-2',
       and: P((2n ** 130n + 5n) & -(2n ** 129n)),
       div_big: P(10n ** 40n),
-      quo: '100000000000000000000000000000.5',
+      quo: '1.000000000000000000000000000005e+29',
     });
   });
 
@@ -119,6 +119,26 @@ describe('decimals', () => {
     });
   });
 
+  it('prints results as OPA: integers in full, other values as Go\'s shortest %g', () => {
+    expect(run({
+      e6: '1234567.25 + 0.25',
+      small: '0.00001 * 1',
+      plain_small: '0.0001 * 1',
+      plain: '123456.5 + 0',
+      int: '1.5e6 * 1',
+      neg: '-0.5 * 0.00000002',
+      literal: '[1.50, 1e-7, 1E3]',
+    })).toEqual({
+      e6: '1.2345675e+06',
+      small: '1e-05',
+      plain_small: '0.0001',
+      plain: '123456.5',
+      int: '1500000',
+      neg: '-1e-08',
+      literal: '[1.50,1e-7,1E3]',   // literals keep their text, as OPA's json.Number
+    });
+  });
+
   it('1e400 is a number: kept as written, compared and computed exactly', () => {
     expect(run({
       lit: '1e400',
@@ -163,7 +183,7 @@ describe('comparison, equality and hashing across representations', () => {
       product: 'product([18446744073709551617, 18446744073709551617, -1])',
       sort: 'sort([18446744073709551617, 1, -1e400, 0.5, 18446744073709551616, 1e400, -18446744073709551617, 9223372036854775807])',
     })).toEqual({
-      sum: '18446744073709551618.5',
+      sum: '1.84467440737095516185e+19',
       sum_set: '9223372036854775810',
       product: P(-((TWO64 + 1n) ** 2n)),
       sort: '[-1e400,-18446744073709551617,0.5,1,9223372036854775807,18446744073709551616,18446744073709551617,1e400]',
