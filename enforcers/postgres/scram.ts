@@ -30,13 +30,14 @@ export class ScramClient {
   constructor(
     private readonly password: string,
     nonce?: string,
+    // PostgreSQL ignores the SCRAM user name (it uses the startup packet's): empty by default, as libpq sends it.
+    private readonly user = '',
   ) {
     this.nonce = nonce ?? randomBytes(18).toString('base64');
   }
 
   first(): string {
-    // PostgreSQL ignores the SCRAM user name (it uses the startup packet's): sent empty, as libpq does.
-    this.clientFirstBare = `n=,r=${this.nonce}`;
+    this.clientFirstBare = `n=${this.user.replace(/=/g, '=3D').replace(/,/g, '=2C')},r=${this.nonce}`;
     return `n,,${this.clientFirstBare}`;
   }
 
