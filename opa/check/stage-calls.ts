@@ -6,6 +6,22 @@ import { callArity, report, ruleEntries, rulesByPath, type CheckContext } from '
 import { haveType, formatType } from './types-format.ts';
 import { childTerms, exprBodies, exprTerms, isClosure, visitTerm } from './walk.ts';
 
+/**
+ * OPA builtins writ refuses on purpose, with the reason after OPA's wording (tools matching
+ * `undefined function <name>` keep working): policies never reach the network or the host.
+ */
+const refusedBuiltins: Record<string, string> = {
+  'http.send': 'policies do not reach the network in writ',
+  'net.lookup_ip_addr': 'policies do not reach the network in writ',
+  'opa.runtime': 'the runtime environment is not exposed to policies in writ',
+  'test.sleep': 'policies may not block in writ',
+};
+
+export function undefinedFunctionMessage(name: string): string {
+  const why = refusedBuiltins[name];
+  return why ? `undefined function ${name} (refused: ${why})` : `undefined function ${name}`;
+}
+
 export function checkUndefinedFuncs(ctx: CheckContext): void {
   const byPath = rulesByPath(ruleEntries(ctx.modules));
   const topLevel = new Set<Term>();
@@ -20,7 +36,7 @@ export function checkUndefinedFuncs(ctx: CheckContext): void {
       const name = x.op.join('.');
       const arity = callArity(ctx, byPath, x.op);
       if (arity < 0) {
-        report(ctx, 'rego_type_error', `undefined function ${name}`, x.loc);
+        report(ctx, 'rego_type_error', undefinedFunctionMessage(name), x.loc);
         return;
       }
       const n = x.args.length;
@@ -42,7 +58,7 @@ export function checkUndefinedFuncs(ctx: CheckContext): void {
         if (!ctx.functionValues.has(w.value)) continue;
         const v = w.value;
         const name = v.type === 'var' ? v.name : v.type === 'ref' && v.head.type === 'var' ? [v.head.name, ...v.path.map((p) => (p.type === 'string' ? p.value : ''))].join('.') : '';
-        if (!ctx.builtins.has(name)) report(ctx, 'rego_type_error', `undefined function ${name}`, v.loc);
+        if (!ctx.builtins.has(name)) report(ctx, 'rego_type_error', undefinedFunctionMessage(name), v.loc);
       }
       for (const b of exprBodies(e)) checkBody(b);
     }

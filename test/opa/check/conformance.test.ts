@@ -30,7 +30,7 @@ function* cases(): Generator<{ where: string; c: Case }> {
 
 /** Refusals that are writ's on purpose, not check bugs. */
 function expectedRefusal(message: string): boolean {
-  const m = /^undefined function (\S+)$/.exec(message);
+  const m = /^undefined function (\S+)( \(refused: [^)]*\))?$/.exec(message);
   if (m) return !m[1].startsWith('data.') && !builtins.has(m[1]);
   return message.startsWith('integer literal out of range') || message.startsWith('not implemented: ');
 }
