@@ -1,0 +1,104 @@
+// Statements that need a human's approval: the client gets a NoticeResponse saying what it waits for and where to
+// approve, the enforcer waits (enforcers/common waitForApproval), and the held statement runs once when approved.
+// The approvals API is a loopback server speaking enforcers/common/README.md's REST contract (the service's own
+// /v1/approvals routes are not built yet).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { json, serve, type TestServer } from '../common/servers.ts';
+import { createSchema, direct, dropSchema, psql, startHarness, type Harness } from './harness.ts';
+
+interface Approval {
+  id: string;
+  decision_id: string;
+  status: 'pending' | 'approved' | 'rejected' | 'expired';
+  expires_at: string;
+  approved_by?: string[];
+  rejected_by?: string;
+  reason?: string;
+  consumed?: boolean;
+}
+
+let api: TestServer;
+const approvals = new Map<string, Approval>();
+let h: Harness;
+let plain: Harness;
+let schema: string;
+let admin: string;
+
+beforeAll(async () => {
+  api = await serve((req, res, body) => {
+    const url = req.url ?? '';
+    if (req.headers.authorization !== 'Bearer enforcer-token') return json(res, 401, { code: 'WRIT_UNAUTHENTICATED' });
+    if (req.method === 'POST' && url === '/v1/approvals') {
+      const { decision_id } = JSON.parse(body);
+      const a: Approval = { id: `apr-${approvals.size + 1}`, decision_id, status: 'pending', expires_at: new Date(Date.now() + 60_000).toISOString() };
+      approvals.set(a.id, a);
+      return json(res, 201, a);
+    }
+    const m = /^\/v1\/approvals\/([^/]+)(\/consume)?$/.exec(url);
+    const a = m && approvals.get(m[1]!);
+    if (!a) return json(res, 404, { code: 'WRIT_NOT_FOUND' });
+    if (req.method === 'GET') return json(res, 200, a);
+    if (a.status !== 'approved' || a.consumed) return json(res, 409, { code: 'WRIT_APPROVAL_CONSUMED' });
+    a.consumed = true;
+    return json(res, 200, a);
+  });
+  h = await startHarness({ config: { approvals: { url: api.url, token: 'enforcer-token', pollMs: 50 } } });
+  plain = await startHarness();
+  schema = await createSchema();
+  admin = await h.token(['db-admins'], { sub: 'migrations-job' });
+});
+afterAll(async () => {
+  await h?.stop();
+  await plain?.stop();
+  await api?.close();
+  if (schema) await dropSchema(schema);
+});
+
+/** Waits until the enforcer has asked for an approval, then approves or rejects it as a human would. */
+async function answerNext(how: { approve: string } | { reject: string; reason: string }): Promise<Approval> {
+  const seen = approvals.size;
+  for (let i = 0; i < 200 && approvals.size === seen; i++) await new Promise((r) => setTimeout(r, 25));
+  const a = [...approvals.values()].at(-1)!;
+  await new Promise((r) => setTimeout(r, 100));
+  if ('approve' in how) Object.assign(a, { status: 'approved', approved_by: [how.approve] });
+  else Object.assign(a, { status: 'rejected', rejected_by: how.reject, reason: how.reason });
+  return a;
+}
+
+describe('approvals', () => {
+  it('holds DDL by a machine identity, tells psql where to approve, runs it once approved', async () => {
+    const run = psql(h.port, admin, `create table ${schema}.audit_trail (id int)`);
+    const a = await answerNext({ approve: 'alice@example.com' });
+    const r = await run;
+    expect(r.stderr).toMatch(new RegExp(`NOTICE:\\s+01000: writ: waiting for approval ${a.id} of this statement by db-approvers \\(DDL by a non-human identity\\)`));
+    expect(r.stderr).toContain(`writ approvals approve ${a.id}`);
+    expect(r.stdout).toContain('CREATE TABLE');
+    expect(r.code).toBe(0);
+    // The approval was evidence for a second, allowing decision; the first one required approval.
+    const mine = h.log.filter((x) => x.input.action.sql?.text === `create table ${schema}.audit_trail (id int)`);
+    expect(mine.map((x) => [x.decision.allow, !!x.decision.require_approval])).toEqual([
+      [false, true],
+      [true, false],
+    ]);
+    expect(mine[0]!.decision.decision_id).toBe(a.decision_id);
+    expect(mine[1]!.input.context.approvals).toEqual([{ id: a.id, decision_id: a.decision_id, status: 'approved', approved_by: ['alice@example.com'] }]);
+    const t = await direct((c) => c.query(`select to_regclass('${schema}.audit_trail') is not null as there`));
+    expect(t.rows[0].there).toBe(true);
+  });
+
+  it('a rejection is a denial with who rejected and why', async () => {
+    const run = psql(h.port, admin, `create table ${schema}.nope (id int)`);
+    await answerNext({ reject: 'bob@example.com', reason: 'not during the freeze' });
+    const r = await run;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ERROR:\s+42501: writ: approval apr-\d+ rejected by bob@example.com: not during the freeze; denied/);
+    const t = await direct((c) => c.query(`select to_regclass('${schema}.nope') is null as absent`));
+    expect(t.rows[0].absent).toBe(true);
+  });
+
+  it('without an approvals service configured, the statement is denied saying approvals are not wired', async () => {
+    const r = await psql(plain.port, await plain.token(['db-admins']), `create table ${schema}.never (id int)`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ERROR:\s+42501: writ: this statement needs approval \(DDL by a non-human identity; approvers: db-approvers\), but approvals are not wired in this enforcer/);
+  });
+});
