@@ -215,7 +215,7 @@ const cases: Case[] = [
   ['graph.reachable', ['{"a": ["b"], "b": [], "x": ["y"], "y": []}', '["a", "x"]'], '{"a", "b", "x", "y"}'],
   ['graph.reachable', ['{1: [2], 2: [1]}', '[2]'], '{1, 2}'],
   ['graph.reachable', ['"x"', '["a"]'], U],
-  ['graph.reachable', ['{"a": []}', '"a"'], 'set()'],     // a non-collection start is ignored, as OPA
+  ['graph.reachable', ['{"a": []}', '"a"'], U],     // a non-collection start is a type error (OPA case reachable/malformed 3)
   ['graph.reachable', ['{"a": "b", "b": ["a"]}', '["b"]'], '{"a", "b"}'],
 
   // ---- net ----

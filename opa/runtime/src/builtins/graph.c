@@ -1,6 +1,7 @@
 /* graph.reachable(graph, initial): breadth-first search; only vertices that are keys of the
- * graph are reported (as OPA). `initial` and edge collections may be arrays or sets; anything
- * else is ignored (OPA only checks the graph operand at run time). */
+ * graph are reported (as OPA). `initial` must be an array or a set (OPA's conformance case
+ * "reachable/malformed 3": a string start is a type error); edge collections that are not
+ * arrays or sets are ignored. */
 #include "wbb_util.h"
 
 static void enqueue_all(opa_value *queue, opa_value *coll, opa_value *reached) {
@@ -13,7 +14,7 @@ static void enqueue_all(opa_value *queue, opa_value *coll, opa_value *reached) {
 }
 
 WRIT_EXPORT("wb_graph_reachable") opa_value *wb_graph_reachable(opa_value *graph, opa_value *initial) {
-  if (!wbb_is(graph, OPA_OBJECT) || !initial) return 0;
+  if (!wbb_is(graph, OPA_OBJECT) || !initial || (initial->type != OPA_ARRAY && initial->type != OPA_SET)) return 0;
   opa_value *queue = opa_array();
   opa_value *reached = opa_set();
   enqueue_all(queue, initial, 0);
