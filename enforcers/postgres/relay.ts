@@ -32,7 +32,8 @@ interface Expect {
   /** Result columns (simple query: from the latest RowDescription; execute: from the portal's description). */
   columns?: Column[];
   formats?: Array<0 | 1>;
-  describe?: { target: 'S' | 'P'; name: string };
+  /** The portal or statement (this generation of it: names are reused) a Describe's answer belongs to. */
+  describe?: { description?: Column[] };
   /** Injected by writ (a Describe to learn columns): its answers are not the client's. */
   swallow?: boolean;
   done?: () => void;
@@ -163,14 +164,7 @@ export class Relay {
   }
 
   private describeAnswer(h: Expect, columns: Column[]): void {
-    const d = h.describe!;
-    if (d.target === 'P') {
-      const p = this.portals.get(d.name);
-      if (p) p.description = columns;
-    } else {
-      const s = this.statements.get(d.name);
-      if (s) s.description = columns;
-    }
+    h.describe!.description = columns;
   }
 
   /** A binary-format column that a rule would mask cannot be masked as text: refused, never passed through. */
@@ -249,7 +243,7 @@ export class Relay {
         return true;
       case 'describe':
         this.send(m);
-        this.expect({ kind: 'describe', describe: { target: m.target, name: m.objectName } });
+        this.expect({ kind: 'describe', describe: (m.target === 'P' ? this.portals.get(m.objectName) : this.statements.get(m.objectName)) ?? {} });
         return true;
       case 'execute':
         await this.onExecute(m);
@@ -350,26 +344,25 @@ export class Relay {
     let columns: Column[] | undefined;
     let formats: Array<0 | 1> = [];
     if (masker) {
-      columns = portal.description ?? prepared.description ?? (await this.learnColumns(m.portal));
-      if (columns === undefined) {
-        // Upstream is skipping to Sync after an earlier error: the Execute is ignored there anyway.
-        this.send(m);
-        return;
+      columns = portal.description ?? prepared.description ?? (await this.learnColumns(portal, m.portal));
+      // No columns: the Describe was skipped after an upstream error, so upstream ignores this Execute too; if rows
+      // came anyway, maskRow finds no columns and ends the session rather than send them unmasked.
+      if (columns) {
+        const rf = portal.resultFormats;
+        formats = columns.map((_, i) => (rf.length === 0 ? 0 : rf.length === 1 ? rf[0]! : (rf[i] ?? 0)));
+        const binary = this.checkBinary(masker, columns, formats, false);
+        if (binary) return this.refuseExtended(denial(binary, undefined, '0A000'));
       }
-      const rf = portal.resultFormats;
-      formats = columns.map((_, i) => (rf.length === 0 ? 0 : rf.length === 1 ? rf[0]! : (rf[i] ?? 0)));
-      const binary = this.checkBinary(masker, columns, formats, false);
-      if (binary) return this.refuseExtended(denial(binary, undefined, '0A000'));
     }
     this.send(m);
     this.expect({ kind: 'execute', masker, columns, formats });
   }
 
   /** Asks upstream for the portal's columns (a Describe the client does not see) and waits for the answer. */
-  private async learnColumns(portalName: string): Promise<Column[] | undefined> {
+  private async learnColumns(portal: Portal, portalName: string): Promise<Column[] | undefined> {
     let done!: () => void;
     const answered = new Promise<void>((r) => (done = r));
-    const pendingDescribe = this.pending.find((e) => e.kind === 'describe' && e.describe!.target === 'P' && e.describe!.name === portalName);
+    const pendingDescribe = this.pending.find((e) => e.kind === 'describe' && e.describe === portal);
     if (pendingDescribe) {
       const prev = pendingDescribe.done;
       pendingDescribe.done = () => {
@@ -378,12 +371,12 @@ export class Relay {
       };
     } else {
       this.send({ name: 'describe', target: 'P', objectName: portalName });
-      this.expect({ kind: 'describe', describe: { target: 'P', name: portalName }, swallow: true, done });
+      this.expect({ kind: 'describe', describe: portal, swallow: true, done });
     }
     // PostgreSQL holds extended-protocol answers until Sync or Flush.
     this.send({ name: 'flush' });
     await answered;
-    return this.portals.get(portalName)?.description;
+    return portal.description;
   }
 
   private async onFunctionCall(oid: number, m: ClientMessage): Promise<void> {
