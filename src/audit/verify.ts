@@ -60,6 +60,10 @@ export async function verifyLog(store: LogStore, publicKey: KeyObject): Promise<
     prevCp = c.seq;
   }
 
+  // The head row before the scan: the service may go on appending while we read, and everything up
+  // to this head was committed with it, so the scan must reach at least this far.
+  const headBefore = await store.head();
+  let hashAtHead: string | undefined;
   let n = 0;
   let recFinding: Finding | undefined;
   let expectedSeq = 1;
@@ -100,6 +104,7 @@ export async function verifyLog(store: LogStore, publicKey: KeyObject): Promise<
       break;
     }
     prev = r.hash;
+    if (row.seq === headBefore?.seq) hashAtHead = r.hash;
     expectedSeq++;
     n++;
   }
@@ -107,16 +112,18 @@ export async function verifyLog(store: LogStore, publicKey: KeyObject): Promise<
   if (!recFinding && !cpFinding) {
     // The end of the log: signed checkpoints and the head row both say how far it must reach.
     const last = cps.length ? cps[cps.length - 1].seq : 0;
-    const head = await store.head();
     if (last > n) {
       recFinding = { seq: n + 1, problem: 'truncated', message: `the log ends at record ${n} but a signed checkpoint covers record ${last}` };
-    } else if (head && head.seq > n) {
-      recFinding = { seq: n + 1, problem: 'truncated', message: `the log ends at record ${n} but its head row says ${head.seq} records were written` };
-    } else if (head && head.seq === n && head.hash !== prev) {
-      recFinding = { seq: n, problem: 'edited', message: `record ${n} does not match the log's head row` };
-    } else if ((head?.seq ?? 0) < n) {
-      const s = (head?.seq ?? 0) + 1;
-      recFinding = { seq: s, problem: 'malformed', message: `records from ${s} on were added outside the log writer (the head row says ${head?.seq ?? 0})` };
+    } else if (headBefore && headBefore.seq > n) {
+      recFinding = { seq: n + 1, problem: 'truncated', message: `the log ends at record ${n} but its head row says ${headBefore.seq} records were written` };
+    } else if (headBefore && hashAtHead !== headBefore.hash) {
+      recFinding = { seq: headBefore.seq, problem: 'edited', message: `record ${headBefore.seq} does not match the log's head row` };
+    } else {
+      const headAfter = await store.head();
+      if ((headAfter?.seq ?? 0) < n) {
+        const s = (headAfter?.seq ?? 0) + 1;
+        recFinding = { seq: s, problem: 'malformed', message: `records from ${s} on were added outside the log writer (the head row says ${headAfter?.seq ?? 0})` };
+      }
     }
   }
   const f = [recFinding, cpFinding].filter((x): x is Finding => !!x).sort((a, b) => a.seq - b.seq)[0];
