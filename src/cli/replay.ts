@@ -71,8 +71,11 @@ export const replayCommand: Command = {
     let v: SessionVerification | undefined;
     try {
       v = await verifySession(dataDir, id, store);
+    } catch (e) {
+      // An unreachable or foreign store is the user's to fix: a message, not a stack trace.
+      throw new InputError(`cannot check the seal of session ${id}: ${(e as Error).message}`);
     } finally {
-      await store.close();
+      await Promise.resolve(store.close()).catch(() => undefined);
     }
     if (!v) throw new InputError(`no session ${id} in ${join(dataDir, 'sessions')}`);
     if (flagBool(args, 'json')) {
