@@ -23,7 +23,7 @@ function tmp(files: Record<string, string>): string {
   return dir;
 }
 
-describe('writ CLI', () => {
+describe('writ CLI', { timeout: 180_000 }, () => {
   it('--help lists the commands and every command has --help', () => {
     const top = writ(['--help']);
     expect(top.code).toBe(0);
