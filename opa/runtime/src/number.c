@@ -134,15 +134,53 @@ static uint32_t int_text(int64_t v, char *out) {
   return o;
 }
 
-/* Shortest of %.15g/%.16g/%.17g that reads back as the same double (17 always does). */
-static uint32_t float_text(double d, char *out) {
-  if (d != d || d - d != 0) { memcpy(out, "null", 5); return 4; }   /* NaN/Inf have no JSON form */
-  int len = 0;
-  for (int prec = 15; prec <= 17; prec++) {
-    len = snprintf(out, 32, "%.*g", prec, d);
-    if (strtod(out, 0) == d) break;
+/* A computed double as OPA prints its number text (builtins.FloatToNumber): integral values in
+ * full (beyond int64 only, smaller ones are INT; on the heap, through *ref), others as Go's
+ * shortest 'g': the fewest significant digits (15..17; subnormals from 1) that read back, plain
+ * for a leading digit from 10^-4 to 10^5, else d.ddde±XX. NaN/Inf have no JSON form: null. */
+static uint32_t float_text(double d, char *out, const char **ref) {
+  if (d != d || d - d != 0) { memcpy(out, "null", 5); return 4; }
+  if (__builtin_trunc(d) == d && (d >= TWO63 || d < -TWO63)) {
+    char *t = opa_malloc(340);
+    int n = snprintf(t, 340, "%.0f", d);
+    *ref = t;
+    return (uint32_t)n;
   }
-  return (uint32_t)len;
+  char e[40];
+  /* subnormals carry fewer significant digits: search those from 1 */
+  for (int prec = (d > -2.3e-308 && d < 2.3e-308) ? 1 : 15; prec <= 17; prec++) {
+    snprintf(e, sizeof e, "%.*e", prec - 1, d);
+    if (strtod(e, 0) == d) break;
+  }
+  /* e is [-]d.ddd...e[+-]xx: collect the digits without trailing zeros and the exponent */
+  const char *p = e;
+  bool neg = *p == '-';
+  if (neg) p++;
+  char dg[24];
+  int n = 0;
+  for (; *p && *p != 'e'; p++) if (*p >= '0' && *p <= '9') dg[n++] = *p;
+  int x = (int)strtol(p + 1, 0, 10);
+  while (n > 1 && dg[n - 1] == '0') n--;
+  uint32_t o = 0;
+  if (neg) out[o++] = '-';
+  if (x < -4 || x >= 6) {
+    out[o++] = dg[0];
+    if (n > 1) { out[o++] = '.'; memcpy(out + o, dg + 1, (size_t)n - 1); o += (uint32_t)n - 1; }
+    out[o++] = 'e';
+    out[o++] = x < 0 ? '-' : '+';
+    if (x < 0) x = -x;
+    if (x < 10) out[o++] = '0';
+    o += (uint32_t)snprintf(out + o, 8, "%d", x);
+  } else if (x >= 0) {
+    for (int i = 0; i <= x; i++) out[o++] = i < n ? dg[i] : '0';
+    if (n > x + 1) { out[o++] = '.'; memcpy(out + o, dg + x + 1, (size_t)(n - x - 1)); o += (uint32_t)(n - x - 1); }
+  } else {
+    out[o++] = '0'; out[o++] = '.';
+    for (int i = 0; i < -x - 1; i++) out[o++] = '0';
+    memcpy(out + o, dg, (size_t)n); o += (uint32_t)n;
+  }
+  out[o] = 0;
+  return o;
 }
 
 uint32_t writ_number_text(opa_number_t *n, char *out, const char **ref) {
@@ -150,7 +188,7 @@ uint32_t writ_number_text(opa_number_t *n, char *out, const char **ref) {
   switch (n->repr) {
   case OPA_NUM_INT: return int_text(n->i, out);
   case OPA_NUM_REF: *ref = n->ref; return n->ref_len;
-  default: return float_text(n->f, out);
+  default: return float_text(n->f, out, ref);
   }
 }
 
