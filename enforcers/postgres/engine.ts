@@ -39,6 +39,8 @@ export async function runSession(raw: net.Socket, cfg: PostgresEnforcerConfig, s
   let upstream: UpstreamSession | undefined;
   let releaseKey: (() => void) | undefined;
   const ended = new AbortController();
+  // A client that leaves ends whatever its session waits for (an approval, most of all).
+  raw.once('close', () => ended.abort());
   try {
     // 1. handleStartup: the client sees 'S' + TLS or 'N' for encryption requests, then nothing until authenticated.
     const startup = await handleStartup(client, cfg, shared);
@@ -47,6 +49,8 @@ export async function runSession(raw: net.Socket, cfg: PostgresEnforcerConfig, s
     const database = params.database ?? params.user!;
     if (database !== cfg.upstream.database) throw new SessionFatal(`writ: this enforcer serves database "${cfg.upstream.database}" only, not "${database}"`, '3D000');
     if (params.replication !== undefined) throw new SessionFatal('writ: replication connections are not served', '42501');
+    // Server settings in the startup packet (PGOPTIONS: role, search_path ...) would bypass per-statement decisions.
+    if (params.options !== undefined) throw new SessionFatal('writ: the "options" startup parameter (PGOPTIONS) is not accepted; change settings with SET, which policy decides', '42501');
 
     // The client sees AuthenticationCleartextPassword: its password is its OIDC access token.
     const auth = await authenticate(client, cfg);
@@ -85,7 +89,12 @@ export async function runSession(raw: net.Socket, cfg: PostgresEnforcerConfig, s
   } finally {
     ended.abort();
     releaseKey?.();
-    upstream?.socket.destroy();
+    if (upstream) {
+      // end(), not destroy(): a Terminate just written must still reach the server.
+      const s = upstream.socket;
+      s.end();
+      setTimeout(() => s.destroy(), 1000).unref();
+    }
     client.close();
     shared.onSessionEnd?.(summary);
   }

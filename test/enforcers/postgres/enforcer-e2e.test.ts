@@ -164,6 +164,19 @@ describe('extended protocol (node-postgres)', () => {
   });
 });
 
+describe('COPY', () => {
+  it('COPY FROM STDIN by a writer runs; COPY TO STDOUT under masking is refused (its output is not row-shaped)', async () => {
+    const w = await psql(h.port, writer, `\\copy ${schema}.people (id, name, email, note) from stdin`, [], {}, '127.0.0.1', '30\tZed\tzed@example.com\tx\n31\tYan\tyan@example.com\ty\n\\.\n');
+    expect(w.stderr).toBe('');
+    expect(w.stdout).toContain('COPY 2');
+    const n = await direct((c) => c.query(`delete from ${schema}.people where id in (30, 31)`));
+    expect(n.rowCount).toBe(2);
+    const r = await psql(h.port, reader, `copy ${schema}.people to stdout`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ERROR:\s+42501: writ: COPY output cannot be masked/);
+  });
+});
+
 describe('fail closed', () => {
   it('denies every statement when the decider throws, and connections when it times out', async () => {
     let calls = 0;

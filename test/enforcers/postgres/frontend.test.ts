@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,9 +141,30 @@ describe('encryption', () => {
     expect(r.stdout).toContain('42');
   });
 
-  it('psql without TLS on loopback is accepted (plaintext is loopback-only by default)', async () => {
+  it('psql without TLS on loopback is accepted; from another address it must use TLS', async () => {
     const r = await psql(h.port, await h.token(['db-readers']), 'select 1 as one');
     expect(r.code).toBe(0);
+    // The machine's own non-loopback address: the connection's source is that address, not 127.0.0.1.
+    const ext = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)!;
+    expect(ext, 'a non-loopback IPv4 interface').toBeDefined();
+    const h2 = await startHarness({ host: ext.address, tls: tls.createSecureContext({ cert: readFileSync(join(certDir, 'cert.pem')), key: readFileSync(join(certDir, 'key.pem')) }) });
+    try {
+      const t = await h2.token(['db-readers']);
+      const plain = await psql(h2.port, t, 'select 1 as one', [], {}, ext.address);
+      expect(plain.code).toBe(2);
+      expect(plain.stderr).toMatch(new RegExp(`FATAL:\\s+writ: connections from ${ext.address.replace(/\./g, '\\.')} must use TLS \\(sslmode=require\\)`));
+      const secure = await psql(h2.port, t, 'select 1 as one', [], { PGSSLMODE: 'require' }, ext.address);
+      expect(secure.stderr).toBe('');
+      expect(secure.code).toBe(0);
+    } finally {
+      await h2.stop();
+    }
+  });
+
+  it('PGOPTIONS (server settings in the startup packet) is refused', async () => {
+    const r = await psql(h.port, await h.token(['db-readers']), 'select 1', [], { PGOPTIONS: '-c role=postgres' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/FATAL:\s+writ: the "options" startup parameter \(PGOPTIONS\) is not accepted/);
   });
 });
 

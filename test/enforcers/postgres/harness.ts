@@ -46,7 +46,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: { decider?: Decider; tls?: SecureContext; config?: Partial<PostgresEnforcerConfig> } = {}): Promise<Harness> {
+export async function startHarness(opts: { decider?: Decider; tls?: SecureContext; config?: Partial<PostgresEnforcerConfig>; host?: string } = {}): Promise<Harness> {
   const issuer = await TestIssuer.start();
   await issuer.addKey('k1', 'ES256');
   const verifier = new TokenVerifier(
@@ -62,7 +62,7 @@ export async function startHarness(opts: { decider?: Decider; tls?: SecureContex
     tls: opts.tls,
     ...opts.config,
   });
-  const addr = await enforcer.listen(0, '127.0.0.1');
+  const addr = await enforcer.listen(0, opts.host ?? '127.0.0.1');
   return {
     issuer,
     enforcer,
@@ -86,9 +86,9 @@ export interface PsqlResult {
 }
 
 /** The real psql against the enforcer; the token is the password. */
-export function psql(port: number, token: string, sql: string, extra: string[] = [], env: Record<string, string> = {}): Promise<PsqlResult> {
+export function psql(port: number, token: string, sql: string, extra: string[] = [], env: Record<string, string> = {}, host = '127.0.0.1', input = ''): Promise<PsqlResult> {
   return new Promise((resolve) => {
-    const p = spawn('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'ci', '-d', 'test', '-X', '-v', 'ON_ERROR_STOP=1', '-v', 'VERBOSITY=verbose', ...extra, '-c', sql], {
+    const p = spawn('psql', ['-h', host, '-p', String(port), '-U', 'ci', '-d', 'test', '-X', '-v', 'ON_ERROR_STOP=1', '-v', 'VERBOSITY=verbose', ...extra, '-c', sql], {
       env: { ...process.env, PGPASSWORD: token, PGSSLMODE: 'disable', PGGSSENCMODE: 'disable', PGCONNECT_TIMEOUT: '10', ...env },
     });
     let stdout = '';
@@ -96,6 +96,8 @@ export function psql(port: number, token: string, sql: string, extra: string[] =
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
     p.on('close', (code) => resolve({ code, stdout, stderr }));
+    p.stdin.on('error', () => undefined);
+    p.stdin.end(input);
   });
 }
 
