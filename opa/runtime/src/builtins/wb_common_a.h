@@ -107,10 +107,8 @@ WB_HELPER opa_value *wb_from_double(double f) {
   return opa_number_float(f);
 }
 
-/* ---- exact decimals: m * 10^e with a 128-bit mantissa ----
- * OPA computes + - * on decimal numbers exactly (big.Float / libmpdec), so 0.1 + 0.2 is 0.3.
- * Integers and literal text (REF) convert exactly; doubles computed at run time (FLOAT) do
- * not, and callers fall back to double arithmetic when a conversion or operation fails. */
+/* ---- literal text as m * 10^e with a 128-bit mantissa (wb_num_i128 reads REF text with it;
+ * arithmetic of any size is in bignum.h) ---- */
 #define WB_DEC_EMAX 10000
 
 WB_HELPER bool wb_num_dec(opa_value *v, wb_dec *out) {
@@ -150,66 +148,6 @@ WB_HELPER bool wb_num_dec(opa_value *v, wb_dec *out) {
   out->m = neg ? -m : m;
   out->e = e;
   return true;
-}
-
-/* m * 10^k without overflow. */
-WB_HELPER bool wb_dec_scale(wb_i128 m, int32_t k, wb_i128 *out) {
-  for (int32_t i = 0; i < k; i++) if (__builtin_mul_overflow(m, (wb_i128)10, &m)) return false;
-  *out = m;
-  return true;
-}
-
-WB_HELPER bool wb_dec_add(wb_dec a, wb_dec b, wb_dec *r) {
-  if (a.e > b.e) { wb_dec t = a; a = b; b = t; }   /* a has the smaller exponent */
-  wb_i128 bm;
-  if (!wb_dec_scale(b.m, b.e - a.e, &bm) || __builtin_add_overflow(a.m, bm, &r->m)) return false;
-  r->e = a.e;
-  return true;
-}
-
-WB_HELPER bool wb_dec_mul(wb_dec a, wb_dec b, wb_dec *r) {
-  if (__builtin_mul_overflow(a.m, b.m, &r->m)) return false;
-  r->e = a.e + b.e;
-  return r->e <= WB_DEC_EMAX && r->e >= -WB_DEC_EMAX;
-}
-
-/* The number value of a decimal: an exact integer when it is one, otherwise literal text. */
-WB_HELPER opa_value *wb_from_dec(wb_dec d) {
-  while (d.e < 0 && d.m % 10 == 0) { d.m /= 10; d.e++; }
-  if (d.m == 0) return opa_number_int(0);
-  if (d.e >= 0) {
-    wb_i128 x;
-    if (wb_dec_scale(d.m, d.e, &x)) return wb_from_i128(x);
-  }
-  char digits[48], text[120];
-  int p = 48;
-  bool neg = d.m < 0;
-  wb_i128 m = neg ? d.m : -d.m;   /* negative magnitude */
-  do { digits[--p] = (char)('0' - (int)(m % 10)); m /= 10; } while (m != 0);
-  int n = 48 - p, o = 0;
-  const char *D = digits + p;
-  if (neg) text[o++] = '-';
-  int32_t k = -d.e;
-  if (d.e >= 0 || k > 60) {
-    /* exponent form, valid JSON: digits e exponent */
-    for (int i = 0; i < n; i++) text[o++] = D[i];
-    text[o++] = 'e';
-    int32_t x = d.e;
-    if (x < 0) { text[o++] = '-'; x = -x; }
-    char eb[12]; int q = 12;
-    do { eb[--q] = (char)('0' + x % 10); x /= 10; } while (x != 0);
-    while (q < 12) text[o++] = eb[q++];
-  } else if (n > k) {
-    for (int i = 0; i < n - k; i++) text[o++] = D[i];
-    text[o++] = '.';
-    for (int i = n - k; i < n; i++) text[o++] = D[i];
-  } else {
-    text[o++] = '0'; text[o++] = '.';
-    for (int i = 0; i < k - n; i++) text[o++] = '0';
-    for (int i = 0; i < n; i++) text[o++] = D[i];
-  }
-  opa_value *r = opa_number_ref(text, (uint32_t)o);
-  return r != 0 ? r : opa_number_float(0);
 }
 
 /* ---- arbitrary precision (bignum.h) ---- */
