@@ -1,6 +1,8 @@
 // The PostgreSQL enforcer's configuration, checked once with defaults filled once (clock and decider injected).
 import type { SecureContext } from 'node:tls';
 import type { EnforcerDecision } from '../common/contract.ts';
+import type { Masker } from '../common/masker.ts';
+import type { SealLog } from '../common/session-recorder.ts';
 import type { TokenVerifier } from '../../src/identity/index.ts';
 
 /** What the enforcer needs of a decision client (enforcers/common's DecisionClient satisfies it; it never rejects). */
@@ -46,6 +48,8 @@ export interface PostgresEnforcerConfig {
   approvals?: ApprovalsConfig;
   /** Key of the `hash` masking strategy (masking.hash_key); without it a hash rule is refused. */
   maskHashKey?: Buffer;
+  /** Per-session event files (enforcers/common SessionRecorder), sealed into the audit chain at close when `log` is set. */
+  recording?: { dataDir: string; log?: SealLog; masker?: Masker };
   now?: () => Date;
   /** Operational messages (connections refused, upstream failures); default: none. */
   log?: (line: string) => void;

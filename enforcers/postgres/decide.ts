@@ -62,6 +62,8 @@ export interface StatementContext {
   notify(frame: Buffer): void;
   /** Aborted when the client goes away, ending an approval wait. */
   signal: AbortSignal;
+  /** Appends to the session recording (throws SessionFatal when the recording cannot be written). */
+  record(type: string, fields: Record<string, unknown>): void;
 }
 
 export async function decideStatement(
@@ -73,9 +75,21 @@ export async function decideStatement(
   const expired = sessionExpired(ctx.expiresAt, now);
   if (expired) throw new SessionFatal(`writ: ${expired.message}`, '28000');
   const d = await askDecider(ctx.cfg, statementInput(ctx.facts, now, st, opts));
+  ctx.record('statement', {
+    sql: st.text,
+    operation: st.operation,
+    protocol: opts.protocol,
+    ...(opts.phase ? { phase: opts.phase } : {}),
+    decision_id: d.decision_id ?? null,
+    allow: d.allow,
+    ...(d.allow ? {} : { reasons: d.reasons }),
+    ...(d.require_approval ? { require_approval: true } : {}),
+  });
   if (d.allow) return { allow: true, mask: d.mask ?? [], decisionId: d.decision_id };
   if (!d.require_approval || d.failClosed) return { allow: false, error: denial(policyMessage(d), d) };
-  return approvalFlow(ctx, st, opts, d);
+  const v = await approvalFlow(ctx, st, opts, d);
+  ctx.record('approval', { sql: st.text, allow: v.allow });
+  return v;
 }
 
 async function approvalFlow(ctx: StatementContext, st: ClassifiedStatement, opts: Parameters<typeof decideStatement>[2], d: EnforcerDecision): Promise<Verdict> {

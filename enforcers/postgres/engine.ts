@@ -9,6 +9,7 @@ import { connectUpstream, UpstreamError, type UpstreamSession } from './upstream
 import { askDecider, SessionFatal, type StatementContext } from './decide.ts';
 import { connectInput, type SessionFacts } from './input.ts';
 import { Relay, type RelayStats } from './relay.ts';
+import { SessionRecorder } from '../common/session-recorder.ts';
 import type { PostgresEnforcerConfig } from './config.ts';
 
 /** What sessions share: cancel keys (client-facing key -> upstream backend) and the session list. */
@@ -38,6 +39,16 @@ export async function runSession(raw: net.Socket, cfg: PostgresEnforcerConfig, s
   const summary: SessionSummary = { id: sessionId };
   let upstream: UpstreamSession | undefined;
   let releaseKey: (() => void) | undefined;
+  let recorder: SessionRecorder | undefined;
+  // Recording is part of the evidence: when it cannot be written, the session ends (fail closed).
+  const record = (type: string, fields: Record<string, unknown>) => {
+    if (!recorder) return;
+    try {
+      recorder.record(type, fields);
+    } catch (e) {
+      throw new SessionFatal(`writ: the session recording cannot be written (${(e as Error).message}); the session is closed`, '58030');
+    }
+  };
   const ended = new AbortController();
   // A client that leaves ends whatever its session waits for (an approval, most of all).
   raw.once('close', () => ended.abort());
@@ -65,8 +76,24 @@ export async function runSession(raw: net.Socket, cfg: PostgresEnforcerConfig, s
       resourceAttributes: cfg.resourceAttributes ?? {},
     };
 
+    if (cfg.recording) {
+      try {
+        recorder = await SessionRecorder.open({
+          dataDir: cfg.recording.dataDir,
+          sessionId,
+          log: cfg.recording.log,
+          masker: cfg.recording.masker,
+          now: cfg.now,
+          meta: { enforcer: 'postgres', enforcer_id: facts.enforcerId, resource: facts.resourceName, principal: facts.principal.id, client_addr: facts.clientAddr, tls: client.tls },
+        });
+      } catch (e) {
+        throw new SessionFatal(`writ: the session recording cannot be opened (${(e as Error).message}); denied`, '58030');
+      }
+    }
+
     // 2. checkAccess: still waiting for AuthenticationOk; a denial is a FATAL with the policy's reasons.
     const d = await askDecider(cfg, connectInput(facts, cfg.now?.() ?? new Date(), database, params.user!));
+    record('connect', { database, decision_id: d.decision_id ?? null, allow: d.allow, ...(d.allow ? {} : { reasons: d.reasons }) });
     if (!d.allow) {
       const why = d.failClosed ? d.failClosed.message : `writ: connection denied by policy: ${d.reasons.join('; ') || 'no reason given'}`;
       throw new SessionFatal(why, '42501');
@@ -83,7 +110,7 @@ export async function runSession(raw: net.Socket, cfg: PostgresEnforcerConfig, s
     client.write([authenticationOk(), ...upstream.parameterStatus, backendKeyData(key.processId, key.secretKey), upstream.ready]);
 
     // 5. relay: statements are decided one by one until the client leaves.
-    await relay(client, upstream, { cfg, facts, expiresAt: auth.expiresAt, notify: (f) => client.write(f), signal: ended.signal }, summary);
+    await relay(client, upstream, { cfg, facts, expiresAt: auth.expiresAt, notify: (f) => client.write(f), signal: ended.signal, record }, summary);
   } catch (e) {
     toClientError(client, e, cfg, summary);
   } finally {
@@ -96,6 +123,13 @@ export async function runSession(raw: net.Socket, cfg: PostgresEnforcerConfig, s
       setTimeout(() => s.destroy(), 1000).unref();
     }
     client.close();
+    if (recorder) {
+      try {
+        await recorder.close({ ...(summary.stats ?? {}), ...(summary.error ? { error: summary.error } : {}) });
+      } catch (e) {
+        cfg.log?.(`postgres session ${sessionId}: sealing the recording failed: ${(e as Error).message}`);
+      }
+    }
     shared.onSessionEnd?.(summary);
   }
 }

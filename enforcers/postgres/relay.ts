@@ -37,6 +37,8 @@ interface Expect {
   /** Injected by writ (a Describe to learn columns): its answers are not the client's. */
   swallow?: boolean;
   done?: () => void;
+  rows?: number;
+  masked?: number;
 }
 
 interface Portal {
@@ -96,6 +98,7 @@ export class Relay {
       case ServerCode.ErrorResponse: {
         if (h?.denial) {
           this.stats.denied++;
+          this.ctx.record('error', { denied: true });
           this.out.push(h.denial);
           h.denial = undefined;
         } else this.out.push(f.bytes);
@@ -143,11 +146,16 @@ export class Relay {
         this.emit(h, f.bytes);
         return;
       case ServerCode.DataRow:
+        if (h) h.rows = (h.rows ?? 0) + 1;
         this.out.push(h?.masker && !h.masker.empty ? this.maskRow(h, f.bytes) : f.bytes);
         return;
       case ServerCode.CommandComplete:
       case ServerCode.EmptyQueryResponse:
       case ServerCode.PortalSuspended:
+        if (h && (h.kind === 'execute' || h.kind === 'query')) {
+          this.ctx.record('rows', { command: f.code === ServerCode.CommandComplete ? f.bytes.toString('utf8', 5, f.bytes.length - 1) : null, rows: h.rows ?? 0, masked: h.masked ?? 0 });
+          h.rows = h.masked = 0;
+        }
         if (h?.kind === 'execute') this.pop();
         else if (h?.kind === 'query') h.columns = undefined;
         this.out.push(f.bytes);
@@ -195,7 +203,9 @@ export class Relay {
       texts,
       this.maskCounts,
     );
-    this.stats.masked += Object.values(this.maskCounts).reduce((a, b) => a + b, 0) - before;
+    const n = Object.values(this.maskCounts).reduce((a, b) => a + b, 0) - before;
+    this.stats.masked += n;
+    h.masked = (h.masked ?? 0) + n;
     return encodeDataRow(values.map((v, i) => (binary(i) ? v : masked[i]!)));
   }
 
