@@ -54,16 +54,20 @@ WRIT_EXPORT("wb_minus") opa_value *wb_minus(opa_value *a, opa_value *b) {
   return wb_arith(a, b, WB_SUB);
 }
 
-/* Quotient to about 20 significant digits (OPA divides in big.Float with a 64-bit mantissa), for
- * operands whose doubles overflow or underflow; truncated toward zero. */
+/* Quotient rounded to 20 significant digits (OPA divides in big.Float with a 64-bit mantissa,
+ * about 19.3 digits), for quotients a double cannot hold exactly (beyond 2^53, overflowing or
+ * underflowing); rounded half away from zero. */
 static opa_value *wb_big_quotient(const writ_big *x, const writ_big *y) {
   int64_t k = (int64_t)writ_big_digits(y) - (int64_t)writ_big_digits(x) + 20;
   if (k < 0) k = 0;
-  writ_big xm = *x, ym = *y, scale, num, q;
+  writ_big xm = *x, ym = *y, scale, num, q, r, twice, one;
   xm.exp = 0; ym.exp = 0; xm.neg = false; ym.neg = false;
   writ_big_from_i64(1, &scale);
   scale.exp = (int32_t)k;
-  if (!writ_big_mul(&xm, &scale, &num) || !writ_big_quorem(&num, &ym, &q, 0)) return 0;
+  if (!writ_big_mul(&xm, &scale, &num) || !writ_big_quorem(&num, &ym, &q, &r)) return 0;
+  writ_big_from_i64(1, &one);
+  if (!writ_big_add(&r, &r, &twice)) return 0;
+  if (writ_big_cmp(&twice, &ym) >= 0 && !writ_big_add(&q, &one, &q)) return 0;
   int64_t e = (int64_t)x->exp - y->exp + q.exp - k;
   if (e > WRIT_BIG_MAX_EXP || e < -WRIT_BIG_MAX_EXP) return 0;
   q.exp = (int32_t)e;
@@ -85,8 +89,9 @@ WRIT_EXPORT("wb_div") opa_value *wb_div(opa_value *a, opa_value *b) {
   if (big && wb_num_exact(a) && wb_num_exact(b) && writ_big_div_exact(&p, &q, &r)) return writ_big_to_number(&r);
   double g = wb_num_f(b);
   if (g == 0 && !big) return writ_builtin_fail(WRIT_ERR_BUILTIN, "divide by zero");
-  double f = wb_num_f(a) / g;
-  if ((f - f != 0 || f == 0 || g == 0) && big && !writ_big_is_zero(&p)) {
+  double f = wb_num_f(a) / g, af = __builtin_fabs(f);
+  bool inexact = !(af >= 2.2250738585072014e-308 && af < 9007199254740992.0) || g == 0;
+  if (inexact && big && wb_num_exact(a) && wb_num_exact(b) && !writ_big_is_zero(&p)) {
     opa_value *v = wb_big_quotient(&p, &q);
     if (v) return v;
   }
