@@ -60,8 +60,8 @@ export interface StatementContext {
   expiresAt: string;
   /** Sends a NoticeResponse to the client at once (approval waits). */
   notify(frame: Buffer): void;
-  /** Aborted when the client goes away, ending an approval wait. */
-  signal: AbortSignal;
+  /** A signal for one approval wait: aborted when the client goes away or sends a CancelRequest for this session. */
+  waitSignal(): AbortSignal;
   /** Appends to the session recording (throws SessionFatal when the recording cannot be written). */
   record(type: string, fields: Record<string, unknown>): void;
 }
@@ -99,13 +99,14 @@ async function approvalFlow(ctx: StatementContext, st: ClassifiedStatement, opts
     const msg = `writ: this statement needs approval (${req.reason}; approvers: ${req.approvers.join(', ')}), but approvals are not wired in this enforcer (no decision service URL for /v1/approvals); denied`;
     return { allow: false, error: denial(msg, d) };
   }
+  const signal = ctx.waitSignal();
   const outcome = await waitForApproval({
     url: a.url,
     token: a.token,
     decision: d,
     pollMs: a.pollMs,
     timeoutMs: a.timeoutMs,
-    signal: ctx.signal,
+    signal,
     onPending: (info) =>
       ctx.notify(
         noticeResponse({
@@ -116,7 +117,10 @@ async function approvalFlow(ctx: StatementContext, st: ClassifiedStatement, opts
         }),
       ),
   });
-  if (!outcome.approved) return { allow: false, error: denial(outcome.message, d) };
+  if (!outcome.approved) {
+    if (outcome.status === 'cancelled' && signal.reason === 'cancel') return { allow: false, error: denial(`writ: approval wait for this statement cancelled by the client; denied`, d, '57014') };
+    return { allow: false, error: denial(outcome.message, d) };
+  }
   // The approval is evidence for a new decision (logged too): the held command runs only if policy now allows it.
   const approvals: ApprovalFact[] = [{ id: outcome.id, decision_id: outcome.decision_id, status: 'approved', approved_by: outcome.approved_by }];
   const now = ctx.cfg.now?.() ?? new Date();

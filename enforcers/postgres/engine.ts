@@ -14,7 +14,7 @@ import type { PostgresEnforcerConfig } from './config.ts';
 
 /** What sessions share: cancel keys (client-facing key -> upstream backend) and the session list. */
 export interface EngineShared {
-  registerCancelKey(upstream: UpstreamSession['backendKey']): { processId: number; secretKey: Buffer; release(): void };
+  registerCancelKey(upstream: UpstreamSession['backendKey'], onCancel: () => void): { processId: number; secretKey: Buffer; release(): void };
   cancel(m: CancelRequestMessage): Promise<void>;
   onSessionEnd?(summary: SessionSummary): void;
 }
@@ -52,6 +52,15 @@ export async function runSession(raw: net.Socket, cfg: PostgresEnforcerConfig, s
   const ended = new AbortController();
   // A client that leaves ends whatever its session waits for (an approval, most of all).
   raw.once('close', () => ended.abort());
+  // The approval wait in progress, if any: a CancelRequest ends it as PostgreSQL's cancel ends a running statement.
+  let waiting: AbortController | undefined;
+  const waitSignal = () => {
+    waiting = new AbortController();
+    const w = waiting;
+    if (ended.signal.aborted) w.abort('gone');
+    else ended.signal.addEventListener('abort', () => w.abort('gone'), { once: true });
+    return w.signal;
+  };
   try {
     // 1. handleStartup: the client sees 'S' + TLS or 'N' for encryption requests, then nothing until authenticated.
     const startup = await handleStartup(client, cfg, shared);
@@ -105,12 +114,12 @@ export async function runSession(raw: net.Socket, cfg: PostgresEnforcerConfig, s
     upstream = await connectUpstream(cfg.upstream, upParams);
 
     // 4. makeClientReady: AuthenticationOk, the server's parameters, a backend key of writ's own, ReadyForQuery.
-    const key = shared.registerCancelKey(upstream.backendKey);
+    const key = shared.registerCancelKey(upstream.backendKey, () => waiting?.abort('cancel'));
     releaseKey = key.release;
     client.write([authenticationOk(), ...upstream.parameterStatus, backendKeyData(key.processId, key.secretKey), upstream.ready]);
 
     // 5. relay: statements are decided one by one until the client leaves.
-    await relay(client, upstream, { cfg, facts, expiresAt: auth.expiresAt, notify: (f) => client.write(f), signal: ended.signal, record }, summary);
+    await relay(client, upstream, { cfg, facts, expiresAt: auth.expiresAt, notify: (f) => client.write(f), waitSignal, record }, summary);
   } catch (e) {
     toClientError(client, e, cfg, summary);
   } finally {

@@ -10,23 +10,24 @@ export class PostgresEnforcer {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
   // Client-facing process id -> its secret and the upstream backend it cancels.
-  private readonly cancelKeys = new Map<number, { secretKey: Buffer; upstream: UpstreamSession['backendKey'] }>();
+  private readonly cancelKeys = new Map<number, { secretKey: Buffer; upstream: UpstreamSession['backendKey']; onCancel: () => void }>();
   /** Finished sessions (tests and the CLI's log read them). */
   readonly finished: SessionSummary[] = [];
   private readonly shared: EngineShared;
 
   constructor(readonly config: PostgresEnforcerConfig) {
     this.shared = {
-      registerCancelKey: (upstream) => {
+      registerCancelKey: (upstream, onCancel) => {
         let key = newCancelKey();
         while (this.cancelKeys.has(key.processId)) key = newCancelKey();
-        this.cancelKeys.set(key.processId, { secretKey: key.secretKey, upstream });
+        this.cancelKeys.set(key.processId, { secretKey: key.secretKey, upstream, onCancel });
         return { ...key, release: () => this.cancelKeys.delete(key.processId) };
       },
       cancel: async (m) => {
         const k = this.cancelKeys.get(m.processId);
         // A wrong key is ignored silently, as PostgreSQL does: no oracle for guessing keys.
         if (!k || k.secretKey.length !== m.secretKey.length || !timingSafeEqual(k.secretKey, m.secretKey)) return;
+        k.onCancel();
         await sendCancel(config.upstream, k.upstream);
       },
       onSessionEnd: (s) => {

@@ -4,7 +4,9 @@
 // /v1/approvals routes are not built yet).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, serve, type TestServer } from '../common/servers.ts';
-import { createSchema, direct, dropSchema, psql, startHarness, type Harness } from './harness.ts';
+import net from 'node:net';
+import { serializeClientMessage } from '../../../enforcers/postgres/protocol/index.ts';
+import { createSchema, direct, dropSchema, pgClient, psql, startHarness, type Harness } from './harness.ts';
 
 interface Approval {
   id: string;
@@ -94,6 +96,27 @@ describe('approvals', () => {
     expect(r.stderr).toMatch(/ERROR:\s+42501: writ: approval apr-\d+ rejected by bob@example.com: not during the freeze; denied/);
     const t = await direct((c) => c.query(`select to_regclass('${schema}.nope') is null as absent`));
     expect(t.rows[0].absent).toBe(true);
+  });
+
+  it('a CancelRequest (psql Ctrl-C) ends the wait with 57014; the session goes on', async () => {
+    const c = await pgClient(h.port, admin);
+    try {
+      const seen = approvals.size;
+      const q = c.query(`create table ${schema}.cancelled (id int)`);
+      q.catch(() => undefined); // asserted below; rejects as soon as the cancel lands
+      for (let i = 0; i < 200 && approvals.size === seen; i++) await new Promise((r) => setTimeout(r, 25));
+      const { processID, secretKey } = c as unknown as { processID: number; secretKey: number };
+      const key = Buffer.alloc(4);
+      key.writeInt32BE(secretKey);
+      await new Promise<void>((resolve) => {
+        const s = net.connect(h.port, '127.0.0.1', () => s.end(serializeClientMessage({ name: 'cancelRequest', processId: processID, secretKey: key })));
+        s.on('close', () => resolve());
+      });
+      await expect(q).rejects.toMatchObject({ code: '57014', message: expect.stringContaining('approval wait for this statement cancelled by the client') });
+      expect((await c.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await c.end();
+    }
   });
 
   it('without an approvals service configured, the statement is denied saying approvals are not wired', async () => {
