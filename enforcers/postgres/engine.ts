@@ -232,7 +232,9 @@ function toClientError(client: ClientConnection, e: unknown, cfg: PostgresEnforc
   if (e instanceof SessionFatal) return fatal(e.sqlstate, e.message);
   if (e instanceof UpstreamError) {
     cfg.log?.(`postgres session ${summary.id}: ${e.message}`);
-    return fatal(e.sqlstate.startsWith('28') ? '08006' : e.sqlstate, `writ: cannot open the database connection: ${e.message}`);
+    // Refusals of writ's own credential are the operator's business: the client learns only that it happened.
+    if (e.sqlstate.startsWith('28')) return fatal('08006', `writ: cannot open the database connection: the database refused writ's credential (SQLSTATE ${e.sqlstate}); see the enforcer's log`);
+    return fatal(e.sqlstate, `writ: cannot open the database connection: ${e.message}`);
   }
   cfg.log?.(`postgres session ${summary.id}: internal error: ${(e as Error)?.stack ?? String(e)}`);
   fatal('XX000', 'writ: internal error in the enforcer; the session is closed');

@@ -145,6 +145,15 @@ export class Relay {
       case ServerCode.ParameterDescription:
         this.emit(h, f.bytes);
         return;
+      case ServerCode.ParameterStatus: {
+        // writ reads statements and rewrites rows as UTF-8; another client encoding would defeat both.
+        const [name, value] = f.bytes.toString('utf8', 5, f.bytes.length - 1).split('\0');
+        if (name === 'client_encoding' && value?.toUpperCase() !== 'UTF8') {
+          throw new SessionFatal(`writ: client_encoding changed to ${value}; writ decides and masks UTF-8 only, the session is closed`, '0A000');
+        }
+        this.out.push(f.bytes);
+        return;
+      }
       case ServerCode.DataRow:
         if (h) h.rows = (h.rows ?? 0) + 1;
         this.out.push(h?.masker && !h.masker.empty ? this.maskRow(h, f.bytes) : f.bytes);

@@ -132,6 +132,20 @@ describe('pipelined extended protocol', () => {
   });
 });
 
+describe('client encoding', () => {
+  it('a client_encoding other than UTF8 ends the session (writ reads and masks UTF-8 only)', async () => {
+    // The shipped policy denies SET client_encoding; a policy that allowed it would still not get past this.
+    const lax = await startHarness({ decider: { decide: async () => ({ allow: true, reasons: [], decision_id: 'd' }) } });
+    try {
+      const c = await pgClient(lax.port, await lax.token(['db-readers']));
+      c.on('error', () => undefined);
+      await expect(c.query("set client_encoding = 'LATIN1'")).rejects.toMatchObject({ code: '0A000', message: expect.stringContaining('client_encoding changed to LATIN1') });
+    } finally {
+      await lax.stop();
+    }
+  });
+});
+
 describe('session lifetime', () => {
   it('a session outliving its token is ended with FATAL 28000 at its next statement', async () => {
     clock = Date.now();

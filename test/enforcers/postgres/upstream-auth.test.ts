@@ -106,5 +106,17 @@ describe('upstream authentication against a real server', () => {
       expect(ok.stdout).toContain('scram_user');
       expect(ok.stdout).not.toContain('scram-secret-1');
     });
+
+    it('a database refusing writ\'s credential: the client learns that, not the user name or the server\'s words', async () => {
+      const bad = await startHarness({ config: { upstream: { ...cfg('scram_user', 'wrong-password') } } });
+      try {
+        const r = await psql(bad.port, await bad.token(['db-readers']), 'select 1', ['-d', 'postgres']);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/FATAL:\s+writ: cannot open the database connection: the database refused writ's credential \(SQLSTATE 28P01\)/);
+        expect(r.stderr).not.toContain('scram_user');
+      } finally {
+        await bad.stop();
+      }
+    });
   });
 });
