@@ -39,6 +39,8 @@ interface Expect {
   done?: () => void;
   rows?: number;
   masked?: number;
+  /** Execute: where the columns will be once the Describe's answer (which precedes the rows) has arrived. */
+  columnsFrom?: () => Column[] | undefined;
 }
 
 interface Portal {
@@ -201,7 +203,7 @@ export class Relay {
   private maskRow(h: Expect, frame: Buffer): Buffer {
     const values = decodeDataRow(frame);
     if (values instanceof ProtocolError) throw new SessionFatal(`writ: upstream sent a malformed DataRow (${values.message})`, '08P01');
-    const cols = h.columns;
+    const cols = h.columns ?? h.columnsFrom?.();
     if (!cols || cols.length !== values.length) throw new SessionFatal('writ: rows arrived without a matching RowDescription; masking cannot be applied, the session is closed', '08P01');
     const formats = h.formats ?? [];
     const binary = (i: number) => formats[i] === 1;
@@ -363,7 +365,21 @@ export class Relay {
     let columns: Column[] | undefined;
     let formats: Array<0 | 1> = [];
     if (masker) {
-      columns = portal.description ?? prepared.description ?? (await this.learnColumns(portal, m.portal));
+      columns = portal.description ?? prepared.description;
+      if (!columns && portal.resultFormats.every((f) => f === 0)) {
+        // Text results are masked as they come: upstream answers a Describe before the Execute's rows, so there is
+        // nothing to wait for; writ asks for the columns itself when the client did not.
+        const asked = this.pending.some((e) => e.kind === 'describe' && (e.describe === portal || e.describe === prepared));
+        if (!asked) {
+          this.send({ name: 'describe', target: 'P', objectName: m.portal });
+          this.expect({ kind: 'describe', describe: portal, swallow: true });
+        }
+        this.send(m);
+        this.expect({ kind: 'execute', masker, columnsFrom: () => portal.description ?? prepared.description });
+        return;
+      }
+      // Binary results: the columns must be known before anything runs, to refuse masked binary columns.
+      columns ??= await this.learnColumns(portal, m.portal);
       // No columns: the Describe was skipped after an upstream error, so upstream ignores this Execute too; if rows
       // came anyway, maskRow finds no columns and ends the session rather than send them unmasked.
       if (columns) {
