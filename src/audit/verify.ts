@@ -24,7 +24,25 @@ interface Finding {
   message: string;
 }
 
-export async function verifyLog(store: LogStore, publicKey: KeyObject): Promise<VerifyResult> {
+export interface VerifyOptions {
+  /**
+   * Checkpoints (compact JWS) the auditor kept from earlier exports: each must still be in the log,
+   * and the log must still reach it with the same head. This is what reveals a log cut back past its
+   * newest stored checkpoint, with that checkpoint and the head row rewritten too.
+   */
+  trusted?: string[];
+}
+
+export class TrustedCheckpointError extends Error {}
+
+export async function verifyLog(store: LogStore, publicKey: KeyObject, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  // The auditor's own checkpoints must be genuine before they can vouch for anything.
+  const trusted = new Map<number, string>();
+  for (const jws of opts.trusted ?? []) {
+    const p = await openCheckpoint(jws, publicKey);
+    if (!p) throw new TrustedCheckpointError('a kept checkpoint does not verify with this public key');
+    trusted.set(p.seq, p.head_hash);
+  }
   const cps = await store.checkpoints();
   // Checkpoints first: their signatures and their chain must hold before they can vouch for records.
   let cpFinding: Finding | undefined;
@@ -58,6 +76,17 @@ export async function verifyLog(store: LogStore, publicKey: KeyObject): Promise<
     }
     signedHeads.set(c.seq, c.head_hash);
     prevCp = c.seq;
+  }
+  let keptFinding: Finding | undefined;
+  if (!cpFinding) {
+    const stored = new Set(cps.map((c) => c.seq));
+    for (const [seq, head] of [...trusted].sort((a, b) => a[0] - b[0])) {
+      if (!stored.has(seq) && !keptFinding) {
+        keptFinding = { seq, problem: 'deleted', message: `the signed checkpoint at record ${seq} that the auditor kept is missing from the log` };
+      }
+      // A kept checkpoint vouches for its record as a stored one does.
+      signedHeads.set(seq, head);
+    }
   }
 
   // The head row before the scan: the service may go on appending while we read, and everything up
@@ -111,7 +140,7 @@ export async function verifyLog(store: LogStore, publicKey: KeyObject): Promise<
 
   if (!recFinding && !cpFinding) {
     // The end of the log: signed checkpoints and the head row both say how far it must reach.
-    const last = cps.length ? cps[cps.length - 1].seq : 0;
+    const last = Math.max(cps.length ? cps[cps.length - 1].seq : 0, ...trusted.keys());
     if (last > n) {
       recFinding = { seq: n + 1, problem: 'truncated', message: `the log ends at record ${n} but a signed checkpoint covers record ${last}` };
     } else if (headBefore && headBefore.seq > n) {
@@ -126,7 +155,7 @@ export async function verifyLog(store: LogStore, publicKey: KeyObject): Promise<
       }
     }
   }
-  const f = [recFinding, cpFinding].filter((x): x is Finding => !!x).sort((a, b) => a.seq - b.seq)[0];
+  const f = [recFinding, cpFinding, keptFinding].filter((x): x is Finding => !!x).sort((a, b) => a.seq - b.seq)[0];
   if (f) return { ok: false, records: n, checkpoints: cps.length, firstBad: f.seq, problem: f.problem, message: f.message };
   return { ok: true, records: n, checkpoints: cps.length };
 }

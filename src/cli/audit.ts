@@ -1,14 +1,14 @@
 // writ audit: the auditor's tools for the decision log: verify, show, export, explain, public-key.
 import { existsSync, readFileSync } from 'node:fs';
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { InputError } from '../files.ts';
 import { SqliteLogStore, type LogStore } from '../audit/store.ts';
 import { PostgresLogStore, isPostgresUrl, parsePostgresUrl } from '../audit/pg-store.ts';
-import { verifyLog } from '../audit/verify.ts';
+import { TrustedCheckpointError, verifyLog } from '../audit/verify.ts';
 import { dataDirLayout, loadReplayKey, type DecisionEntry } from '../audit/record.ts';
 import { explainDecision, ExplainError, readInputFile } from '../audit/explain.ts';
-import { UsageError, flagBool, flagValue, helpText, parseArgs, type CommandSpec, type FlagSpec, type ParsedArgs } from './args.ts';
+import { UsageError, flagBool, flagValue, flagValues, helpText, parseArgs, type CommandSpec, type FlagSpec, type ParsedArgs } from './args.ts';
 import type { Command } from './main.ts';
 
 const dataDirFlag: FlagSpec = { name: 'data-dir', value: true, valueName: 'dir', help: 'the service data directory (default ./.writ, or $WRIT_DATA_DIR)' };
@@ -72,7 +72,19 @@ const verify: Sub = {
     name: 'audit verify',
     usage: 'writ audit verify [--data-dir DIR | --store URL] [--public-key log-key.pub.pem]',
     summary: 'check every record hash, link and signed checkpoint of the decision log',
-    flags: [dataDirFlag, storeFlag, { name: 'public-key', value: true, valueName: 'pem', help: 'the auditor\'s copy of the log public key' }, jsonFlag],
+    flags: [
+      dataDirFlag,
+      storeFlag,
+      { name: 'public-key', value: true, valueName: 'pem', help: "the auditor's copy of the log public key" },
+      {
+        name: 'checkpoint',
+        value: true,
+        repeat: true,
+        valueName: 'file',
+        help: "checkpoints the auditor kept ('writ audit checkpoints' output, or one JWS a line): the log must still hold and reach them",
+      },
+      jsonFlag,
+    ],
     details:
       'Exit status: 0 when the log is intact; 1 naming the first bad sequence number and the problem\n' +
       '(edited, deleted, reordered, truncated, bad signature, malformed); 2 when it cannot be read.',
@@ -82,12 +94,56 @@ const verify: Sub = {
     try {
       const key = publicKey(args);
       const t0 = performance.now();
-      const v = await verifyLog(store, key);
+      const v = await verifyLog(store, key, { trusted: flagValues(args, 'checkpoint').flatMap(readKeptCheckpoints) });
       const secs = (performance.now() - t0) / 1000;
       if (flagBool(args, 'json')) process.stdout.write(JSON.stringify(v) + '\n');
       else if (v.ok) process.stdout.write(`ok: ${v.records} records and ${v.checkpoints} signed checkpoints verified in ${secs.toFixed(2)}s\n`);
       else process.stderr.write(`writ audit verify: FAILED at record ${v.firstBad}: ${v.problem}: ${v.message}\n`);
       return v.ok ? 0 : 1;
+    } finally {
+      await store.close();
+    }
+  },
+};
+
+/** JWS strings from a file of `writ audit checkpoints` lines (JSON with a jws field) or bare JWS lines. */
+function readKeptCheckpoints(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError(`--checkpoint ${path}: ${(e as Error).message}`);
+  }
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l, i) => {
+      if (!l.startsWith('{')) return l;
+      try {
+        const jws = (JSON.parse(l) as { jws?: unknown }).jws;
+        if (typeof jws === 'string') return jws;
+      } catch {
+        // reported below
+      }
+      throw new InputError(`--checkpoint ${path}:${i + 1}: expected a JWS or a JSON object with a "jws" string`);
+    });
+}
+
+const checkpointsCmd: Sub = {
+  spec: {
+    name: 'audit checkpoints',
+    usage: 'writ audit checkpoints [--last] [--data-dir DIR | --store URL]',
+    summary: "print the log's signed checkpoints as JSON lines, for auditors to keep (verify --checkpoint)",
+    flags: [dataDirFlag, storeFlag, { name: 'last', help: 'only the newest checkpoint' }],
+  },
+  async run(args) {
+    const store = await openStore(args);
+    try {
+      const cps = await store.checkpoints();
+      const out = flagBool(args, 'last') ? cps.slice(-1) : cps;
+      process.stdout.write(out.map((c) => JSON.stringify(c) + '\n').join(''));
+      return 0;
     } finally {
       await store.close();
     }
@@ -110,7 +166,7 @@ const show: Sub = {
         process.stderr.write(`writ audit show: no decision ${args.positional[0]} in the log\n`);
         return 1;
       }
-      process.stdout.write(JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? Number(v) : v), 2) + '\n');
+      process.stdout.write(exactJson(r, 2) + '\n');
       return 0;
     } finally {
       await store.close();
@@ -185,6 +241,14 @@ const exportCmd: Sub = {
   },
 };
 
+/** JSON.stringify that prints bigint values (time.now_ns results) as their exact digits. */
+export function exactJson(v: unknown, indent?: number): string {
+  // A per-call random tag: no string in the record can look like a bigint placeholder.
+  const tag = randomBytes(8).toString('hex');
+  const text = JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `\u0000${tag}:${x}` : x), indent);
+  return text.replace(new RegExp(`"\\\\u0000${tag}:(-?\\d+)"`, 'g'), '$1');
+}
+
 function write(s: string): Promise<void> {
   return new Promise((res) => {
     if (process.stdout.write(s)) res();
@@ -251,10 +315,10 @@ const explain: Sub = {
       return e instanceof ExplainError ? e.status : 1;
     }
     if (flagBool(args, 'json')) {
-      process.stdout.write(JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? Number(v) : v), 2) + '\n');
+      process.stdout.write(exactJson(x, 2) + '\n');
       return x.same_result ? 0 : 1;
     }
-    const j = (v: unknown) => (v === undefined ? 'undefined' : JSON.stringify(v, (_k, w) => (typeof w === 'bigint' ? Number(w) : w)));
+    const j = (v: unknown) => (v === undefined ? 'undefined' : exactJson(v));
     const out = [
       `decision   ${x.decision_id} (${x.api}, entrypoint ${x.entrypoint})`,
       `policy     revision ${x.revision}`,
@@ -287,7 +351,7 @@ const publicKeyCmd: Sub = {
   },
 };
 
-const subs: Record<string, Sub> = { verify, show, export: exportCmd, explain, 'public-key': publicKeyCmd };
+const subs: Record<string, Sub> = { verify, show, export: exportCmd, explain, checkpoints: checkpointsCmd, 'public-key': publicKeyCmd };
 
 function auditHelp(): string {
   const names = Object.keys(subs);
@@ -326,6 +390,7 @@ export const auditCommand: Command = {
     try {
       return await sub.run(args);
     } catch (e) {
+      if (e instanceof TrustedCheckpointError) throw new InputError(`--checkpoint: ${e.message}`);
       if (e instanceof UsageError || e instanceof InputError || (e as Error).message?.startsWith('internal:')) throw e;
       // Store and file failures (a database going away, a locked file) are the user's to see, without a stack.
       process.stderr.write(`writ audit ${name}: ${(e as Error).message ?? String(e)}\n`);

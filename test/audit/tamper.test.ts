@@ -132,6 +132,44 @@ describe('writ audit verify on SQLite', () => {
   });
 });
 
+describe('checkpoints the auditor keeps', () => {
+  it('reveal a log cut back with its newest checkpoint and head row rewritten', async () => {
+    const { dir } = await sqliteLog(35);
+    const kept = writ(['audit', 'checkpoints', '--last', '--data-dir', dir]);
+    expect(kept.code).toBe(0);
+    expect(JSON.parse(kept.out)).toMatchObject({ seq: 35, prev_seq: 30 });
+    const keptFile = join(dir, 'kept.jsonl');
+    writeFileSync(keptFile, kept.out);
+    const db = new Database(join(dir, 'log.db'));
+    const h30 = (db.prepare('SELECT hash FROM decisions WHERE seq = 30').get() as { hash: string }).hash;
+    db.prepare('DELETE FROM decisions WHERE seq > 30').run();
+    db.prepare('DELETE FROM checkpoints WHERE seq > 30').run();
+    db.prepare('UPDATE log_head SET seq = 30, hash = ?').run(h30);
+    db.close();
+    // From the store alone the shortened log is consistent...
+    expect(writ(['audit', 'verify', '--data-dir', dir]).code).toBe(0);
+    // ...but not with the checkpoint the auditor kept.
+    const r = writ(['audit', 'verify', '--data-dir', dir, '--checkpoint', keptFile]);
+    expect(r.err).toContain('FAILED at record 31: truncated:');
+    expect(r.code).toBe(1);
+  });
+
+  it('reveal a deleted newest checkpoint, and a forged kept checkpoint is refused', async () => {
+    const { dir } = await sqliteLog(35);
+    const keptFile = join(dir, 'kept.jsonl');
+    writeFileSync(keptFile, writ(['audit', 'checkpoints', '--data-dir', dir]).out);
+    const db = new Database(join(dir, 'log.db'));
+    db.prepare('DELETE FROM checkpoints WHERE seq = 35').run();
+    db.close();
+    const r = writ(['audit', 'verify', '--data-dir', dir, '--checkpoint', keptFile]);
+    expect(r.err).toContain('FAILED at record 35: deleted:');
+    const forged = join(dir, 'forged.txt');
+    const other = generateKeyPairSync('ed25519').privateKey;
+    writeFileSync(forged, signCheckpoint({ seq: 3, head_hash: 'a'.repeat(64), time: 't', prev_seq: 0 }, other).jws + '\n');
+    expect(writ(['audit', 'verify', '--data-dir', dir, '--checkpoint', forged])).toMatchObject({ code: 2, err: expect.stringContaining('does not verify') });
+  });
+});
+
 function tmp2(): string {
   const { publicKey } = generateKeyPairSync('ed25519');
   const p = join(tmpdir(), `writ-other-${process.pid}-${Date.now()}.pub.pem`);
