@@ -216,7 +216,7 @@ describe('writ audit show and export', () => {
     const r = writ(['audit', 'public-key', '--data-dir', dir]);
     expect(r.code).toBe(0);
     expect(r.out).toBe(key.publicKey.export({ type: 'spki', format: 'pem' }).toString());
-    for (const sub of ['verify', 'show', 'export', 'explain', 'public-key']) {
+    for (const sub of ['verify', 'show', 'export', 'explain', 'checkpoints', 'public-key']) {
       const h = writ(['audit', sub, '--help']);
       expect(h.code).toBe(0);
       expect(h.out).toContain(`Usage: writ audit ${sub}`);
