@@ -24,6 +24,8 @@ export interface SessionSummary {
   principal?: string;
   stats?: RelayStats;
   error?: string;
+  /** The session ended on an error writ did not expect (a bug): logged with its stack. */
+  internal?: boolean;
 }
 
 // Startup parameters passed on to the upstream; `options` (arbitrary server settings such as role) and
@@ -236,6 +238,7 @@ function toClientError(client: ClientConnection, e: unknown, cfg: PostgresEnforc
     if (e.sqlstate.startsWith('28')) return fatal('08006', `writ: cannot open the database connection: the database refused writ's credential (SQLSTATE ${e.sqlstate}); see the enforcer's log`);
     return fatal(e.sqlstate, `writ: cannot open the database connection: ${e.message}`);
   }
+  summary.internal = true;
   cfg.log?.(`postgres session ${summary.id}: internal error: ${(e as Error)?.stack ?? String(e)}`);
   fatal('XX000', 'writ: internal error in the enforcer; the session is closed');
 }
