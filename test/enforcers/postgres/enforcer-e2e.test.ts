@@ -140,6 +140,24 @@ describe('extended protocol (node-postgres)', () => {
     }
   });
 
+  it('a named prepared statement is parsed once and decided again at every Execute', async () => {
+    const c = await pgClient(h.port, reader);
+    try {
+      const before = h.log.length;
+      for (const id of [1, 2]) {
+        const r = await c.query({ name: 'person-by-id', text: `select name, email from ${schema}.people where id = $1`, values: [id] });
+        expect(r.rows[0].email).not.toMatch(/^(alice|bob\.smith)@/);
+      }
+      expect(h.log.slice(before).map((x) => [x.input.action.sql.phase, x.input.action.sql.parameters ?? null])).toEqual([
+        ['parse', null],
+        ['execute', ['1']],
+        ['execute', ['2']],
+      ]);
+    } finally {
+      await c.end();
+    }
+  });
+
   it('refuses a Parse holding more than one statement', async () => {
     const c = await pgClient(h.port, reader);
     try {
