@@ -8,8 +8,8 @@ import { ClientParser, ProtocolError, type ClientMessage } from './protocol/inde
 const HIGH_WATER = 64;
 
 export class ClientClosed extends Error {
-  constructor() {
-    super('client closed the connection');
+  constructor(message = 'client closed the connection') {
+    super(message);
   }
 }
 
@@ -104,7 +104,8 @@ export class ClientConnection {
     const t = new tls.TLSSocket(this.raw, { isServer: true, secureContext });
     await new Promise<void>((resolve, reject) => {
       t.once('secure', () => resolve());
-      t.once('error', reject);
+      // A failed handshake (not TLS, wrong version, client gave up) is a client that left, not a writ bug.
+      t.once('error', (e) => reject(new ClientClosed(`TLS handshake failed: ${e.message}`)));
       t.once('close', () => reject(new ClientClosed()));
     });
     this.socket = t;

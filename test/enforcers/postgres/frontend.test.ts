@@ -134,6 +134,21 @@ describe('encryption', () => {
     s.destroy();
   });
 
+  it('a client that answers S with something other than a TLS handshake is closed; no internal error', async () => {
+    const s = net.connect(h.port, '127.0.0.1');
+    s.on('error', () => undefined);
+    const first = await new Promise<Buffer>((resolve) => {
+      s.once('data', resolve);
+      s.write(serializeClientMessage({ name: 'sslRequest' }));
+    });
+    expect(first.toString()).toBe('S');
+    const closed = new Promise((r) => s.on('close', r));
+    s.write(startup); // plaintext where a ClientHello belongs
+    await closed;
+    for (let i = 0; i < 50 && h.enforcer.activeSessions > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(h.enforcer.finished.filter((f) => f.internal)).toEqual([]);
+  });
+
   it('psql with sslmode=require speaks TLS with the configured certificate', async () => {
     const token = await h.token(['db-readers']);
     const r = await psql(h.port, token, 'select 7 * 6 as answer', [], { PGSSLMODE: 'verify-full', PGSSLROOTCERT: join(certDir, 'cert.pem') });
