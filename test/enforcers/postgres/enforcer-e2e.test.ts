@@ -196,6 +196,19 @@ describe('COPY', () => {
 });
 
 describe('fail closed', () => {
+  it('a database that cannot be reached: FATAL saying so, after the token and the connect decision', async () => {
+    const down = await startHarness({ config: { upstream: { host: '127.0.0.1', port: 1, user: 'postgres', database: 'test' } } });
+    try {
+      const r = await psql(down.port, await down.token(['db-readers']), 'select 1');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/FATAL:\s+writ: cannot open the database connection: upstream 127\.0\.0\.1:1: connect ECONNREFUSED/);
+      expect(down.log.map((x) => x.input.action.kind)).toEqual(['connect']);
+      expect(down.enforcer.finished.filter((f) => f.internal)).toEqual([]);
+    } finally {
+      await down.stop();
+    }
+  });
+
   it('denies every statement when the decider throws, and connections when it times out', async () => {
     let calls = 0;
     const throwing = await startHarness({
