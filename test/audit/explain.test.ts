@@ -15,7 +15,8 @@ import { buildRevision } from '../../src/policy/build.ts';
 import { commitDirectory } from '../../src/policy/repo.ts';
 import { PolicyVersion } from '../../src/policy/version.ts';
 import { normaliseDecision } from '../../src/service/normalise.ts';
-import { entry, root, sqliteLog, tmp, writ } from './helpers.ts';
+import { entry, pgLog, root, sqliteLog, tmp, writ } from './helpers.ts';
+import { dropSchema, freshPgUrl } from './pg.ts';
 
 const policy = `package app
 
@@ -184,6 +185,21 @@ describe('writ audit show and export', () => {
     for (const l of lines) expect(canonicalJson(parseExact(l))).toBe(l);
     expect(writ(['audit', 'export', '--since', 'yesterday-ish', '--data-dir', dir])).toMatchObject({ code: 2, err: expect.stringContaining('--since yesterday-ish') });
     expect(writ(['audit', 'export', '--format', 'csv', '--data-dir', dir])).toMatchObject({ code: 2, err: expect.stringContaining('only jsonl') });
+  });
+
+  it('shows and exports from PostgreSQL too', async () => {
+    const url = freshPgUrl();
+    try {
+      const { ids } = await pgLog(url, 30);
+      const r = writ(['audit', 'show', ids[4], '--store', url]);
+      expect(r.code, r.err).toBe(0);
+      expect(JSON.parse(r.out)).toMatchObject({ decision_id: ids[4], seq: 5 });
+      const e = writ(['audit', 'export', '--since', '2026-01-01T00:25:00Z', '--store', url]);
+      expect(e.code, e.err).toBe(0);
+      expect(e.out.trim().split('\n').map((l) => JSON.parse(l).seq)).toEqual([26, 27, 28, 29, 30]);
+    } finally {
+      await dropSchema(url);
+    }
   });
 
   it('--follow streams records as they are committed', async () => {
