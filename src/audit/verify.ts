@@ -124,7 +124,13 @@ export async function verifyLog(store: LogStore, publicKey: KeyObject, opts: Ver
     }
     const r = f;
     if (r.prev_hash !== prev) {
-      recFinding = { seq: row.seq, problem: 'reordered', message: `record ${row.seq} does not link to record ${row.seq - 1} (one of them was rewritten, replaced or moved)` };
+      // Record N-1 hashes correctly on its own, so it (or N's prev_hash) was rewritten with a
+      // recomputed hash; N is the first record the chain itself can show to be wrong.
+      recFinding = {
+        seq: row.seq,
+        problem: 'edited',
+        message: `record ${row.seq} does not link to record ${row.seq - 1} (one of them was rewritten with a recomputed hash, or replaced)`,
+      };
       break;
     }
     const signed = signedHeads.get(row.seq);

@@ -37,7 +37,7 @@ const cases: Case[] = [
   {
     name: 'edit a record and recompute its hash (the next link breaks)',
     seq: 13,
-    problem: 'reordered',
+    problem: 'edited',
     tamper: (q) =>
       rewrite(q, 12, (r) => {
         r.result.allow = !r.result.allow;
