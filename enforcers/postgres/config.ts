@@ -46,6 +46,11 @@ export interface PostgresEnforcerConfig {
   /** Accept plaintext connections from non-loopback addresses (default false: they must use TLS). */
   allowPlaintext?: boolean;
   approvals?: ApprovalsConfig;
+  /**
+   * Look result columns up in pg_attribute (writ's own catalog connection) so column mask rules also hold under
+   * aliases and through views (default true). Off: rules match result column names only.
+   */
+  resolveSourceColumns?: boolean;
   /** Key of the `hash` masking strategy (masking.hash_key); without it a hash rule is refused. */
   maskHashKey?: Buffer;
   /** Per-session event files (enforcers/common SessionRecorder), sealed into the audit chain at close when `log` is set. */

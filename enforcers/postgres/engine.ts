@@ -10,12 +10,15 @@ import { askDecider, SessionFatal, type StatementContext } from './decide.ts';
 import { connectInput, type SessionFacts } from './input.ts';
 import { Relay, type RelayStats } from './relay.ts';
 import { SessionRecorder } from '../common/session-recorder.ts';
+import type { CatalogResolver } from './catalog.ts';
 import type { PostgresEnforcerConfig } from './config.ts';
 
 /** What sessions share: cancel keys (client-facing key -> upstream backend) and the session list. */
 export interface EngineShared {
   registerCancelKey(upstream: UpstreamSession['backendKey'], onCancel: () => void): { processId: number; secretKey: Buffer; release(): void };
   cancel(m: CancelRequestMessage): Promise<void>;
+  /** Source-column lookups for masking (one catalog connection per enforcer). */
+  catalog?: CatalogResolver;
   onSessionEnd?(summary: SessionSummary): void;
 }
 
@@ -121,7 +124,7 @@ export async function runSession(raw: net.Socket, cfg: PostgresEnforcerConfig, s
     client.write([authenticationOk(), ...upstream.parameterStatus, backendKeyData(key.processId, key.secretKey), upstream.ready]);
 
     // 5. relay: statements are decided one by one until the client leaves.
-    await relay(client, upstream, { cfg, facts, expiresAt: auth.expiresAt, notify: (f) => client.write(f), waitSignal, record }, summary);
+    await relay(client, upstream, { cfg, facts, expiresAt: auth.expiresAt, notify: (f) => client.write(f), waitSignal, record }, summary, shared.catalog);
   } catch (e) {
     toClientError(client, e, cfg, summary);
   } finally {
@@ -186,13 +189,13 @@ async function authenticate(client: ClientConnection, cfg: PostgresEnforcerConfi
   return { principal: r.principal, expiresAt: r.expires_at };
 }
 
-async function relay(client: ClientConnection, up: UpstreamSession, ctx: StatementContext, summary: SessionSummary): Promise<void> {
+async function relay(client: ClientConnection, up: UpstreamSession, ctx: StatementContext, summary: SessionSummary, catalog?: CatalogResolver): Promise<void> {
   let fatal: unknown;
   const stop = (e: unknown) => {
     fatal ??= e;
     client.interrupt(e instanceof Error ? e : new Error(String(e)));
   };
-  const r = new Relay(client, up, ctx);
+  const r = new Relay(client, up, ctx, stop, catalog);
   summary.stats = r.stats;
   up.socket.on('data', (chunk: Buffer) => {
     try {

@@ -9,6 +9,7 @@ import { decideStatement, denial, SessionFatal, type StatementContext } from './
 import { parameterTexts } from './input.ts';
 import type { ClientConnection } from './client-conn.ts';
 import type { UpstreamSession } from './upstream.ts';
+import type { CatalogResolver } from './catalog.ts';
 
 // What a refused command is replaced with upstream: it fails at parse time, changes nothing, and makes PostgreSQL
 // itself produce the error state (ReadyForQuery 'E' inside a transaction, skip-to-Sync in the extended protocol).
@@ -18,6 +19,8 @@ const SENTINEL_STATEMENT = 'writ_refused';
 
 interface Column {
   name: string;
+  /** The table column it shows (from pg_attribute), when it is one: column rules match either name. */
+  source?: string;
   typeOid: number;
 }
 
@@ -68,16 +71,57 @@ export class Relay {
   readonly stats: RelayStats = { statements: 0, denied: 0, masked: 0 };
   private maskCounts: Record<string, number> = {};
 
+  private frames: ServerFrame[] = [];
+  private draining = false;
+
   constructor(
     private readonly client: ClientConnection,
     private readonly up: UpstreamSession,
     private readonly ctx: StatementContext,
+    /** Ends the session (an upstream answer writ cannot relay safely). */
+    private readonly fail: (e: unknown) => void,
+    private readonly catalog?: CatalogResolver,
   ) {}
 
   // ---- upstream -> client ----
 
   onUpstreamData(chunk: Buffer): void {
-    for (const f of this.up.framer.push(chunk)) this.onFrame(f);
+    for (const f of this.up.framer.push(chunk)) this.frames.push(f);
+    if (!this.draining) void this.drain();
+  }
+
+  /** Relays frames in order; a RowDescription whose source columns are not known yet waits for the catalog. */
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.frames.length) {
+        const f = this.frames.shift()!;
+        let sources: Map<string, string> | undefined;
+        if (f.code === ServerCode.RowDescription && this.catalog) {
+          const fields = decodeRowDescription(f.bytes);
+          if (!(fields instanceof ProtocolError) && fields.some((x) => x.tableOid !== 0)) {
+            this.flushOut();
+            this.up.socket.pause();
+            try {
+              sources = await this.catalog.names(fields.map((x) => ({ tableOid: x.tableOid, attnum: x.columnAttribute })));
+            } catch (e) {
+              throw new SessionFatal(`writ: cannot look up result columns for masking (${(e as Error).message}); the session is closed`, '58000');
+            }
+            if (!this.client.socket.writableNeedDrain) this.up.socket.resume();
+          }
+        }
+        this.onFrame(f, sources);
+      }
+      this.flushOut();
+    } catch (e) {
+      this.frames = [];
+      this.fail(e);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private flushOut(): void {
     this.client.write(this.out);
     this.out = [];
   }
@@ -94,7 +138,7 @@ export class Relay {
     if (!e?.swallow) this.out.push(bytes);
   }
 
-  private onFrame(f: ServerFrame): void {
+  private onFrame(f: ServerFrame, sources?: Map<string, string>): void {
     const h = this.head();
     switch (f.code) {
       case ServerCode.ErrorResponse: {
@@ -125,7 +169,7 @@ export class Relay {
       case ServerCode.RowDescription: {
         const fields = decodeRowDescription(f.bytes);
         if (fields instanceof ProtocolError) throw new SessionFatal(`writ: upstream sent a malformed RowDescription (${fields.message})`, '08P01');
-        const columns = fields.map((x) => ({ name: x.name, typeOid: x.dataTypeOid }));
+        const columns = fields.map((x) => ({ name: x.name, source: sources?.get(`${x.tableOid}:${x.columnAttribute}`), typeOid: x.dataTypeOid }));
         if (h?.kind === 'query') {
           h.columns = columns;
           h.formats = fields.map((x) => x.format);
@@ -191,7 +235,7 @@ export class Relay {
     for (let i = 0; i < columns.length; i++) {
       if (formats[i] !== 1) continue;
       const c = columns[i]!;
-      if (masker.masksColumn(c.name) || (masker.hasDetectors && !NON_TEXT_BINARY.has(c.typeOid))) {
+      if (masker.masksColumn(c.name) || (c.source !== undefined && masker.masksColumn(c.source)) || (masker.hasDetectors && !NON_TEXT_BINARY.has(c.typeOid))) {
         const msg = `writ: column "${c.name}" must be masked but is requested in binary format; request it in text format`;
         if (fatal) throw new SessionFatal(msg, '0A000');
         return msg;
@@ -209,11 +253,10 @@ export class Relay {
     const binary = (i: number) => formats[i] === 1;
     const texts = values.map((v, i) => (v === null || binary(i) ? null : v.toString('utf8')));
     const before = Object.values(this.maskCounts).reduce((a, b) => a + b, 0);
-    const masked = h.masker!.maskRow(
-      cols.map((c) => c.name),
-      texts,
-      this.maskCounts,
-    );
+    const masker = h.masker!;
+    // A column shown under an alias is masked by its table column's rule too.
+    const names = cols.map((c) => (c.source !== undefined && !masker.masksColumn(c.name) && masker.masksColumn(c.source) ? c.source : c.name));
+    const masked = masker.maskRow(names, texts, this.maskCounts);
     const n = Object.values(this.maskCounts).reduce((a, b) => a + b, 0) - before;
     this.stats.masked += n;
     h.masked = (h.masked ?? 0) + n;

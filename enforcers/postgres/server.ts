@@ -5,6 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { runSession, newCancelKey, type EngineShared, type SessionSummary } from './engine.ts';
 import { sendCancel, type UpstreamSession } from './upstream.ts';
 import type { PostgresEnforcerConfig } from './config.ts';
+import { CatalogResolver } from './catalog.ts';
 
 export class PostgresEnforcer {
   private server: net.Server | undefined;
@@ -14,9 +15,12 @@ export class PostgresEnforcer {
   /** Finished sessions (tests and the CLI's log read them). */
   readonly finished: SessionSummary[] = [];
   private readonly shared: EngineShared;
+  private readonly catalog: CatalogResolver | undefined;
 
   constructor(readonly config: PostgresEnforcerConfig) {
+    this.catalog = config.resolveSourceColumns === false ? undefined : new CatalogResolver(config.upstream);
     this.shared = {
+      catalog: this.catalog,
       registerCancelKey: (upstream, onCancel) => {
         let key = newCancelKey();
         while (this.cancelKeys.has(key.processId)) key = newCancelKey();
@@ -60,5 +64,6 @@ export class PostgresEnforcer {
     for (const s of this.sockets) s.destroy();
     const server = this.server;
     if (server) await new Promise<void>((r) => server.close(() => r()));
+    await this.catalog?.close();
   }
 }

@@ -41,6 +41,23 @@ describe('psql through writ', () => {
     expect(h.log.some((x) => x.input.action.kind === 'connect' && x.decision.allow)).toBe(true);
   });
 
+  it('column rules hold under an alias: the result column is traced to its table column', async () => {
+    const r = await psql(h.port, reader, `select phone as p, email as contact, upper(name) as n from ${schema}.people where id = 1`);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('415 555 0100');
+    expect(r.stdout).toMatch(/\+\* \*{3} \*{3} 0100/); // the phone rule's partial strategy (no detector would catch it)
+    expect(r.stdout).toMatch(/\*{5}@\*+e\.com/); // the email column rule (partial), not the email detector's [REDACTED]
+    expect(r.stdout).toContain('ALICE');
+    // Without the lookup only result names count: the aliased phone would pass (why it is on by default).
+    const names = await startHarness({ config: { resolveSourceColumns: false } });
+    try {
+      const n = await psql(names.port, await names.token(['db-readers']), `select phone as p from ${schema}.people where id = 1`);
+      expect(n.stdout).toContain('+1 415 555 0100');
+    } finally {
+      await names.stop();
+    }
+  });
+
   it('denies DROP TABLE with 42501 and the policy reasons; the table stays', async () => {
     const r = await psql(h.port, writer, `DROP TABLE ${schema}.people`);
     expect(r.code).toBe(1);

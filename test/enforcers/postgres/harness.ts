@@ -124,8 +124,8 @@ export async function createSchema(): Promise<string> {
   const schema = `writ_pg_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
   await direct(async (c) => {
     await c.query(`create schema ${schema}`);
-    await c.query(`create table ${schema}.people (id int primary key, name text, email text, note text)`);
-    await c.query(`insert into ${schema}.people values (1, 'Alice', 'alice@example.com', 'call me'), (2, 'Bob', 'bob.smith@example.org', 'reach bob at bob@corp.example')`);
+    await c.query(`create table ${schema}.people (id int primary key, name text, email text, note text, phone text)`);
+    await c.query(`insert into ${schema}.people values (1, 'Alice', 'alice@example.com', 'call me', '+1 415 555 0100'), (2, 'Bob', 'bob.smith@example.org', 'reach bob at bob@corp.example', '+44 20 7946 0958')`);
   });
   return schema;
 }
