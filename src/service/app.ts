@@ -8,6 +8,7 @@ import { normaliseDecision } from './normalise.ts';
 import { applyMask, maskOps } from './mask.ts';
 import { openapiDocument } from './openapi.ts';
 import { gitRoutes } from './git.ts';
+import { approvalRoutes } from '../approvals/routes.ts';
 import { ActivationError, type PolicyStore } from '../policy/store.ts';
 import type { PolicyVersion, Evaluation } from '../policy/version.ts';
 import type { DecisionLog } from '../audit/log.ts';
@@ -246,5 +247,6 @@ export function build(opts: BuildOptions): FastifyInstance {
   app.get('/openapi.json', async () => openapiDocument);
 
   void app.register(gitRoutes, { callers, store, metrics, log: opLog });
+  void app.register(approvalRoutes, { dataDir: config.data_dir, log, logStore, now });
   return app;
 }
