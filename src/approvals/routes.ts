@@ -147,7 +147,12 @@ export async function approvalRoutes(app: FastifyInstance, opts: ApprovalRoutesO
           ownedBy(existing, c);
           return reply.code(200).send(toView(await withLock(existing.id, async () => expireIfDue(store.get(existing.id)!, c.name))));
         }
-        const rec = await logStore.get(decisionId);
+        let rec;
+        try {
+          rec = await logStore.get(decisionId);
+        } catch (e) {
+          throw new Refusal(503, 'WRIT_LOG_UNAVAILABLE', `the decision log cannot be read: ${(e as Error).message}`);
+        }
         if (!rec) throw new Refusal(404, 'WRIT_NOT_FOUND', `no decision ${decisionId} in the log`);
         if (rec.kind !== 'decision') throw new Refusal(409, 'WRIT_APPROVAL_NOT_REQUIRED', `record ${decisionId} is a ${rec.kind} record, not a decision`);
         if (rec.caller !== c.name) throw new Refusal(403, 'WRIT_FORBIDDEN', `decision ${decisionId} was made for another enforcer`);
