@@ -211,6 +211,8 @@ async function relay(client: ClientConnection, up: UpstreamSession, ctx: Stateme
     }
   });
   up.socket.on('close', () => stop(new SessionFatal('writ: the database closed the connection', '08006')));
+  r.start();
+  up.socket.resume();
   up.socket.on('error', () => undefined);
   try {
     for (;;) {

@@ -11,22 +11,34 @@ export interface ServerFrame {
 const MAX_SERVER_MESSAGE = 0x3fffffff;
 
 export class ServerFramer {
-  private pending: Buffer = Buffer.alloc(0);
+  // Unread bytes as received; joined only once a whole message is there (a 100 MB value costs one copy, not one per chunk).
+  private parts: Buffer[] = [];
+  private have = 0;
+  private need: number | undefined;
 
   /** Returns the complete frames; throws on a length no PostgreSQL server sends. */
   push(chunk: Buffer): ServerFrame[] {
-    const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    const out: ServerFrame[] = [];
-    let at = 0;
-    while (buf.length - at >= 5) {
-      const len = buf.readUInt32BE(at + 1);
-      if (len < 4 || len > MAX_SERVER_MESSAGE) throw new Error(`upstream sent a message with invalid length ${len}`);
-      if (buf.length - at < 1 + len) break;
-      out.push({ code: buf[at]!, bytes: buf.subarray(at, at + 1 + len) });
-      at += 1 + len;
+    if (chunk.length) {
+      this.parts.push(chunk);
+      this.have += chunk.length;
     }
-    // Copied so a retained tail does not pin the whole chunk.
-    this.pending = at === buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(at));
+    const out: ServerFrame[] = [];
+    for (;;) {
+      if (this.need === undefined) {
+        if (this.have < 5) break;
+        if (this.parts[0]!.length < 5) this.parts = [Buffer.concat(this.parts, this.have)];
+        const len = this.parts[0]!.readUInt32BE(1);
+        if (len < 4 || len > MAX_SERVER_MESSAGE) throw new Error(`upstream sent a message with invalid length ${len}`);
+        this.need = 1 + len;
+      }
+      if (this.have < this.need) break;
+      const buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.have);
+      out.push({ code: buf[0]!, bytes: buf.subarray(0, this.need) });
+      const rest = buf.subarray(this.need);
+      this.parts = rest.length ? [rest] : [];
+      this.have = rest.length;
+      this.need = undefined;
+    }
     return out;
   }
 }

@@ -81,13 +81,20 @@ export class Relay {
     /** Ends the session (an upstream answer writ cannot relay safely). */
     private readonly fail: (e: unknown) => void,
     private readonly catalog?: CatalogResolver,
-  ) {}
+  ) {
+    this.frames.push(...up.early);
+  }
 
   // ---- upstream -> client ----
 
   onUpstreamData(chunk: Buffer): void {
     for (const f of this.up.framer.push(chunk)) this.frames.push(f);
     if (!this.draining) void this.drain();
+  }
+
+  /** Relays what upstream sent before the relay started (the engine calls it once). */
+  start(): void {
+    if (this.frames.length && !this.draining) void this.drain();
   }
 
   /** Relays frames in order; a RowDescription whose source columns are not known yet waits for the catalog. */

@@ -14,6 +14,8 @@ export interface UpstreamSession {
   backendKey: { processId: number; secretKey: Buffer };
   /** The first ReadyForQuery (relayed to the client). */
   ready: Buffer;
+  /** Messages that arrived in the same read after ReadyForQuery (notices, notifications): relayed first. */
+  early: ServerFrame[];
 }
 
 /** The upstream refused or failed; `sqlstate`/`severity` are the server's when it sent an ErrorResponse. */
@@ -81,6 +83,7 @@ export async function connectUpstream(cfg: UpstreamConfig, parameters: Record<st
           throw new UpstreamError(`upstream asks for an authentication method writ does not support (code ${kind})`);
       }
     }
+    const early: ServerFrame[] = [];
     function onFrame(f: ServerFrame): boolean {
       const body = f.bytes.subarray(5);
       switch (f.code) {
@@ -106,7 +109,9 @@ export async function connectUpstream(cfg: UpstreamConfig, parameters: Record<st
           socket.removeListener('data', onData);
           socket.removeListener('error', fail);
           socket.removeListener('close', onClose);
-          resolve({ socket, framer, parameterStatus, backendKey, ready: f.bytes });
+          // Held until the relay listens, so nothing the server sends in between is lost.
+          socket.pause();
+          resolve({ socket, framer, parameterStatus, backendKey, ready: f.bytes, early });
           return true;
         default:
           throw new UpstreamError(`upstream sent message ${String.fromCharCode(f.code)} during startup`);
@@ -114,7 +119,13 @@ export async function connectUpstream(cfg: UpstreamConfig, parameters: Record<st
     }
     function onData(chunk: Buffer): void {
       try {
-        for (const f of framer.push(chunk)) if (onFrame(f)) return;
+        const frames = framer.push(chunk);
+        for (let i = 0; i < frames.length; i++) {
+          if (onFrame(frames[i]!)) {
+            early.push(...frames.slice(i + 1));
+            return;
+          }
+        }
       } catch (e) {
         fail(e as Error);
       }

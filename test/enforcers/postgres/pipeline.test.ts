@@ -132,6 +132,23 @@ describe('pipelined extended protocol', () => {
   });
 });
 
+describe('large results', () => {
+  it('50,000 masked rows and a 2 MB value cross chunk boundaries intact', async () => {
+    const c = await pgClient(h.port, await h.token(['db-readers']));
+    try {
+      const r = await c.query(`select i, 'user' || i || '@example.com' as email from generate_series(1, 50000) i`);
+      expect(r.rows).toHaveLength(50_000);
+      expect(r.rows.filter((x) => /^user\d+@/.test(x.email))).toEqual([]);
+      expect(r.rows[49_999].i).toBe(50_000);
+      const big = await c.query(`select repeat('x', 2000000) || ' mail me: carol@example.net' as note`);
+      expect(big.rows[0].note).toHaveLength(2_000_000 + ' mail me: [REDACTED]'.length);
+      expect(big.rows[0].note.endsWith(' mail me: [REDACTED]')).toBe(true);
+    } finally {
+      await c.end();
+    }
+  }, 30_000);
+});
+
 describe('client encoding', () => {
   it('a client_encoding other than UTF8 ends the session (writ reads and masks UTF-8 only)', async () => {
     // The shipped policy denies SET client_encoding; a policy that allowed it would still not get past this.
