@@ -11,6 +11,7 @@ import { auditCommand } from './audit.ts';
 import { tokenCommand } from './token.ts';
 import { replayCommand } from './replay.ts';
 import { enforceCommand } from './enforce.ts';
+import { approvalsCommand } from './approvals.ts';
 
 export interface Command {
   spec: CommandSpec;
@@ -19,7 +20,7 @@ export interface Command {
   dispatch?(argv: string[]): Promise<number>;
 }
 
-const commands: Command[] = [buildCommand, evalCommand, checkCommand, testCommand, conformanceCommand, serveCommand, auditCommand, tokenCommand, replayCommand, enforceCommand];
+const commands: Command[] = [buildCommand, evalCommand, checkCommand, testCommand, conformanceCommand, serveCommand, auditCommand, tokenCommand, replayCommand, enforceCommand, approvalsCommand];
 
 function topHelp(): string {
   const w = Math.max(...commands.map((c) => c.spec.name.length));
@@ -36,9 +37,7 @@ function topHelp(): string {
   ].join('\n');
 }
 
-const notYet: Record<string, string> = {
-  approvals: 'approvals (issue 5)',
-};
+const notYet: Record<string, string> = {};
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
