@@ -66,12 +66,29 @@ function unifyPairs(p: Planner, as: Term[], bs: Term[], i: number, k: () => void
 }
 
 /** A stable text for a constant object key (keys of patterns must be constants or bound). */
+/**
+ * A number literal's exact value as text: digits without leading/trailing zeros and a decimal
+ * exponent, so 1, 1.0 and 1e0 agree while 2^64 and 2^64+1 stay apart (Number() would merge them).
+ */
+export function exactNumberKey(text: string): string {
+  const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return text;
+  let digits = (m[2] ?? '') + (m[3] ?? '');
+  let exp = BigInt(m[4] ?? '0') - BigInt((m[3] ?? '').length);
+  digits = digits.replace(/^0+/, '');
+  if (digits === '') return '0';
+  const trailing = digits.length - digits.replace(/0+$/, '').length;
+  digits = digits.slice(0, digits.length - trailing);
+  exp += BigInt(trailing);
+  return `${m[1]}${digits}e${exp}`;
+}
+
 function keyText(t: Term): string {
   switch (t.type) {
     case 'string':
       return 's:' + t.value;
     case 'number':
-      return 'n:' + Number(t.text);
+      return 'n:' + exactNumberKey(t.text);
     case 'boolean':
       return 'b:' + t.value;
     case 'null':
