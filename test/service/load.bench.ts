@@ -1,0 +1,78 @@
+// Service load figures (a script, not a timed test): node bin/run-ts.js test/service/load.bench.ts
+// 1. decisions/s over HTTP with durable logging vs a fastify hello-world route, same machine, same client;
+// 2. p99 latency at half of the measured peak;
+// 3. 20 real `git push`es while decisions flow at a fixed rate: failures, and every answer checked
+//    against its log record (the revision that evaluated it).
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { open, tokens, run, gitIn, tempDir, copyOfRepoPolicies } from './helpers.ts';
+
+const client = join(import.meta.dirname, 'load-client.mjs');
+const seconds = Number(process.env.LOAD_SECONDS ?? 5);
+const pushRate = Number(process.env.PUSH_RATE ?? 1000);
+
+function load(url: string, token: string, secs: number, conc: number, rate?: number, out?: string) {
+  const args = [client, url, token, String(secs), String(conc), ...(rate ? [String(rate)] : out ? ['0'] : []), ...(out ? [out] : [])];
+  const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let text = '';
+  p.stdout.on('data', (d) => (text += d));
+  const result = new Promise<{ requests: number; failed: number; rps: number; p50_ms: number; p99_ms: number }>((done, fail) =>
+    p.on('close', (code) => (code === 0 ? done(JSON.parse(text)) : fail(new Error(`load client exited ${code}`)))),
+  );
+  return Object.assign(result, { stop: () => p.kill('SIGTERM') });
+}
+
+const hello = Fastify();
+hello.post('/hello', async () => ({ hello: 'world' }));
+const helloUrl = (await hello.listen({ host: '127.0.0.1', port: 0 })) + '/hello';
+const helloRun = await load(helloUrl, '-', seconds, 32);
+await hello.close();
+
+const svc = await open({ policiesDir: copyOfRepoPolicies() });
+const base = await svc.app.listen({ host: '127.0.0.1', port: 0 });
+const decideUrl = `${base}/v1/decisions`;
+const peak = await load(decideUrl, tokens.enforcer, seconds, 32);
+const half = await load(decideUrl, tokens.enforcer, seconds, 64, Math.round(peak.rps / 2));
+console.log(JSON.stringify({ hello_world: helloRun, decisions_peak: peak, ratio: +(peak.rps / helloRun.rps).toFixed(3), decisions_at_half_peak: half }));
+
+// 20 pushes under load.
+const clone = join(tempDir('writ-load-'), 'c');
+const remote = `${base.replace('http://', `http://pusher:${tokens.pusher}@`)}/git/policies.git`;
+if ((await run('git', ['clone', '-q', remote, clone])).code !== 0) throw new Error('clone failed');
+const answersFile = join(tempDir('writ-load-'), 'answers.jsonl');
+const pushes = Number(process.env.PUSHES ?? 20);
+const t0 = performance.now();
+const loadDone = load(decideUrl, tokens.enforcer, 3600, 256, pushRate, answersFile);
+const pushTimes: number[] = [];
+let refused = 0;
+for (let i = 1; i <= pushes; i++) {
+  writeFileSync(join(clone, 'load_marker.rego'), `package writ.load_marker\n\npush := ${i}\n`);
+  await gitIn(clone, 'add', '.');
+  await gitIn(clone, 'commit', '-qm', `push ${i}`);
+  const tp = performance.now();
+  const r = await gitIn(clone, 'push', '-q', 'origin', 'main');
+  pushTimes.push(performance.now() - tp);
+  if (r.code !== 0) refused++;
+  process.stderr.write(`push ${i}: ${r.code === 0 ? 'accepted' : 'refused'} in ${Math.round(pushTimes.at(-1)!)} ms\n`);
+}
+const pushSeconds = (performance.now() - t0) / 1000;
+process.stderr.write('stopping the load client\n');
+loadDone.stop();
+const during = await loadDone;
+// Every answer the client received: 200, and its log record names the revision the answer names.
+const answers = readFileSync(answersFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+let mismatched = 0;
+let missing = 0;
+const revisions = new Set<string>();
+for (const a of answers) {
+  if (a.status !== 200) continue;
+  const rec = svc.logStore.get(a.id);
+  if (!rec) missing++;
+  else if ((rec.policy as { revision: string }).revision !== a.revision) mismatched++;
+  revisions.add(a.revision);
+}
+const pushP50 = Math.round(pushTimes.sort((a, b) => a - b)[pushes >> 1]);
+console.log(JSON.stringify({ pushes, refused, push_seconds: +pushSeconds.toFixed(1), push_ms_p50: pushP50, decisions_during_pushes: during, answers_checked: answers.length, not_in_log: missing, revision_mismatch: mismatched, revisions_seen: revisions.size }));
+await svc.close();
