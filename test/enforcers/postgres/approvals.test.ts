@@ -1,7 +1,7 @@
 // Statements that need a human's approval: the client gets a NoticeResponse saying what it waits for and where to
 // approve, the enforcer waits (enforcers/common waitForApproval), and the held statement runs once when approved.
-// The approvals API is a loopback server speaking enforcers/common/README.md's REST contract (the service's own
-// /v1/approvals routes are not built yet).
+// The approvals API here is a loopback server speaking enforcers/common/README.md's REST contract, so the test sets
+// the approver's answer exactly; approvals-service.test.ts runs the same flow against the real service.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, serve, type TestServer } from '../common/servers.ts';
 import net from 'node:net';
