@@ -65,6 +65,8 @@ describe('waitForApproval against the real service, approvers using writ approva
       token: tok.enforcer,
       decision: d,
       pollMs: 50,
+      // A failed approver step ends the wait in time to see why (instead of waiting out the 15 m ttl).
+      timeoutMs: 30_000,
       registry: new Registry(),
       onPending: (info) => {
         cli.push(
