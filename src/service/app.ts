@@ -175,7 +175,7 @@ export function build(opts: BuildOptions): FastifyInstance {
     const t0 = process.hrtime.bigint();
     const body = req.body;
     if (body !== undefined && !isObj(body)) return sendError(reply, 'WRIT_BAD_REQUEST', 'the body must be a JSON object: {"input": ...}');
-    const path = (req.params as { '*': string })['*'].split('/').filter((s) => s !== '').map(decodeURIComponent);
+    const path = (req.params as { '*': string })['*'].split('/').filter((s) => s !== ''); // already URL-decoded by the router
     if (path.length === 0) return sendError(reply, 'WRIT_BAD_REQUEST', 'a data path is required: POST /v1/data/<package>/<rule>');
     const v = activeOr503(reply);
     if (!v) return reply;
