@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { validateConfig, type WritConfig } from '../../src/service/config.ts';
 import { tokenHash } from '../../src/service/auth.ts';
 import { openService, type Service } from '../../src/service/service.ts';
+import { spawn } from 'node:child_process';
 
 export const tokens = { admin: 'tok-admin-1', enforcer: 'tok-enforcer-1', pusher: 'tok-pusher-1' };
 export const auth = (role: keyof typeof tokens) => ({ authorization: `Bearer ${tokens[role]}` });
@@ -53,4 +54,22 @@ export function pgInput(over: Record<string, unknown> = {}): Record<string, unkn
     context: { approvals: [] },
     ...over,
   };
+}
+
+/** Run a command without blocking the event loop (the server under test lives in this process). */
+export function run(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const p = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('error', fail);
+    p.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** git in a working clone, with a fixed identity. */
+export function gitIn(dir: string, ...args: string[]) {
+  return run('git', ['-C', dir, '-c', 'user.name=Test Pusher', '-c', 'user.email=pusher@example.com', ...args]);
 }
