@@ -3,6 +3,7 @@
 // an `approval` record in the decision log, durable before the answer leaves (else 503, nothing changed).
 // The REST contract is enforcers/common/README.md "Approvals REST contract".
 import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DecisionLog } from '../audit/log.ts';
@@ -49,6 +50,7 @@ function callerOf(req: FastifyRequest): { name: string; role: string } {
 }
 
 export async function approvalRoutes(app: FastifyInstance, opts: ApprovalRoutesOptions): Promise<void> {
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const store = new ApprovalStore(join(opts.dataDir, APPROVALS_DB));
   const now = opts.now ?? (() => new Date());
   const { log, logStore } = opts;
