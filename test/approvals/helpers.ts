@@ -26,12 +26,12 @@ else := "15m"
 `,
 };
 
-export async function openApprovals(opts: { now?: () => Date } = {}): Promise<{ svc: Service; dataDir: string }> {
+export async function openApprovals(opts: { now?: () => Date; policiesDir?: string } = {}): Promise<{ svc: Service; dataDir: string }> {
   const dataDir = tempDir('writ-apr-');
   const svc = await open(
     {
       dataDir,
-      policiesDir: policyDir(policy),
+      policiesDir: opts.policiesDir ?? policyDir(policy),
       raw: {
         callers: [
           { name: 'admin-1', role: 'admin', token_sha256: tokenHash(tok.admin) },
