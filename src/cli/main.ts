@@ -37,8 +37,6 @@ function topHelp(): string {
   ].join('\n');
 }
 
-const notYet: Record<string, string> = {};
-
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -51,10 +49,6 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = commands.find((c) => c.spec.name === name);
   if (!cmd) {
-    if (notYet[name]) {
-      process.stderr.write(`writ ${name}: not implemented yet: ${notYet[name]} is not built in this version of writ\n`);
-      return 2;
-    }
     process.stderr.write(`writ: unknown command '${name}'\n\n${topHelp()}`);
     return 2;
   }
