@@ -37,6 +37,8 @@ export interface IssuerConfig {
 
 export interface IdentityConfig {
   issuers: IssuerConfig[];
+  /** POST /v1/decisions without the end client's token is denied (else the enforcer-supplied principal is used as before). */
+  require_client_token: boolean;
   jwks: {
     /** Keys fetched are trusted this long; after that a failed refresh fails closed. */
     cache_seconds: number;
@@ -178,7 +180,8 @@ function issuerConfig(raw: unknown, key: string): IssuerConfig {
 /** Validate the `identity:` value of writ.yaml (undefined means no issuers: every token is refused). */
 export function validateIdentityConfig(raw: unknown): IdentityConfig {
   const root = obj(raw, 'identity');
-  known(root, 'identity', ['issuers', 'jwks']);
+  known(root, 'identity', ['issuers', 'jwks', 'require_client_token']);
+  if (root.require_client_token !== undefined && typeof root.require_client_token !== 'boolean') throw new ConfigError('identity.require_client_token', 'must be true or false');
   const jwks = obj(root.jwks, 'identity.jwks');
   known(jwks, 'identity.jwks', ['cache_seconds', 'min_refresh_seconds', 'timeout_ms']);
   if (root.issuers !== undefined && !Array.isArray(root.issuers)) throw new ConfigError('identity.issuers', 'must be a list');
@@ -193,6 +196,7 @@ export function validateIdentityConfig(raw: unknown): IdentityConfig {
   if (minRefresh > cache) throw new ConfigError('identity.jwks.min_refresh_seconds', `must not exceed identity.jwks.cache_seconds (${cache})`);
   return {
     issuers,
+    require_client_token: root.require_client_token === true,
     jwks: { cache_seconds: cache, min_refresh_seconds: minRefresh, timeout_ms: int(jwks.timeout_ms, 'identity.jwks.timeout_ms', 5000, 100, 60_000) },
   };
 }

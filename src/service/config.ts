@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
+import { validateIdentityConfig, type IdentityConfig } from '../identity/config.ts';
 
 export type Role = 'enforcer' | 'admin' | 'pusher';
 
@@ -30,6 +31,8 @@ export interface WritConfig {
   log: { checkpoint_every: number; checkpoint_seconds: number };
   callers: CallerConfig[];
   limits: { body_bytes: number; bundle_bytes: number; request_timeout_ms: number };
+  /** Trusted issuers of end clients' tokens (src/identity); absent in writ.yaml = no issuers, every client token refused. */
+  identity: IdentityConfig;
 }
 
 export class ConfigError extends Error {
@@ -76,7 +79,7 @@ function known(o: Record<string, unknown>, key: string, allowed: string[]): void
 /** Validate a parsed writ.yaml (or {}), filling defaults. `base` resolves relative paths. */
 export function validateConfig(raw: unknown, base = process.cwd()): WritConfig {
   const root = obj(raw, '(root)');
-  known(root, '', ['listen', 'data_dir', 'policies', 'log', 'callers', 'limits']);
+  known(root, '', ['listen', 'data_dir', 'policies', 'log', 'callers', 'limits', 'identity']);
   const listenText = str(root.listen, 'listen', '127.0.0.1:8181');
   const m = /^(.*):(\d+)$/.exec(listenText);
   if (!m) throw new ConfigError('listen', 'must be host:port');
@@ -126,6 +129,7 @@ export function validateConfig(raw: unknown, base = process.cwd()): WritConfig {
       bundle_bytes: int(limits.bundle_bytes, 'limits.bundle_bytes', 32 << 20, 1024, 512 << 20),
       request_timeout_ms: int(limits.request_timeout_ms, 'limits.request_timeout_ms', 10_000, 100, 600_000),
     },
+    identity: validateIdentityConfig(root.identity),
   };
 }
 
