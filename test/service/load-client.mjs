@@ -94,5 +94,8 @@ if (rate) {
 const seconds = (performance.now() - t0) / 1000;
 lat.sort((a, b) => a - b);
 const q = (p) => +(lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] ?? 0).toFixed(2);
-answers?.end();
-process.stdout.write(JSON.stringify({ requests: n, failed, hung, rps: Math.round(n / seconds), p50_ms: q(0.5), p99_ms: q(0.99) }) + '\n');
+const stats = JSON.stringify({ requests: n, failed, hung, rps: Math.round(n / seconds), p50_ms: q(0.5), p99_ms: q(0.99) }) + '\n';
+// Exit explicitly: the run-length timer (and keep-alive sockets) would hold the process open.
+const exit = () => process.stdout.write(stats, () => process.exit(0));
+if (answers) answers.end(exit);
+else exit();
