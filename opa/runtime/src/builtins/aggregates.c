@@ -1,6 +1,6 @@
 /* Native aggregate builtins: count sum product max min sort all any (arrays and sets; count
  * also objects and strings, where it counts code points). */
-#include "wb_common_a.h"
+#include "wb_common.h"
 
 /* Elements of an array or a set as a pointer array; false for other types. */
 static bool wb_elems(opa_value *v, opa_value ***elems, uint32_t *len) {

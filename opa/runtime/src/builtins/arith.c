@@ -2,7 +2,7 @@
  * difference). int64 operands take an allocation-free path; exact numbers (INT, REF) of any size
  * go through bignum.c (integers and decimals exact, 0.1 + 0.2 = 0.3 as OPA); computed doubles
  * (FLOAT) use double arithmetic. Type errors and division by zero are undefined (0). */
-#include "wb_common_a.h"
+#include "wb_common.h"
 
 typedef enum { WB_ADD, WB_SUB, WB_MUL } wb_arith_op;
 

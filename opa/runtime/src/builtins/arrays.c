@@ -1,5 +1,5 @@
 /* Native array builtins: array.concat and array.slice (indices clamped as OPA does). */
-#include "wb_common_a.h"
+#include "wb_common.h"
 
 WRIT_EXPORT("wb_array_concat") opa_value *wb_array_concat(opa_value *a, opa_value *b) {
   if (!wb_is(a, OPA_ARRAY) || !wb_is(b, OPA_ARRAY)) return 0;

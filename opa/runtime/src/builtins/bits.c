@@ -1,7 +1,7 @@
 /* Native bitwise builtins on integers of any size (two's complement, as Go's big.Int): bits.or
  * bits.and bits.negate bits.xor bits.lsh bits.rsh. int128 operands take a direct path; larger
  * ones go through 16-bit two's complement words. Non-integers and negative shifts are undefined. */
-#include "wb_common_a.h"
+#include "wb_common.h"
 
 /* Two's complement words (16 bits each, least significant first), sign-extended to n words. */
 static uint32_t *wb_bits_words(const writ_big *v, uint32_t n) {

@@ -1,13 +1,13 @@
 /* base64 / base64url builtins with Go's encoding/base64 semantics (padded alphabets,
  * non-strict decoding that skips \r and \n, as OPA uses them). */
-#include "wbb_util.h"
+#include "wb_common.h"
 #include "../strict.h"
 
 static const char STD_ALPHA[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char URL_ALPHA[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static opa_value *b64_encode(opa_value *v, const char *alpha) {
-  opa_string_t *s = wbb_str(v);
+  opa_string_t *s = wb_as_str(v);
   if (!s) return 0;
   uint32_t n = s->len, outn = ((n + 2) / 3) * 4;
   char *out = (char *)opa_malloc(outn + 1);
@@ -72,7 +72,7 @@ WRIT_EXPORT("wb_base64_encode") opa_value *wb_base64_encode(opa_value *a) { retu
 WRIT_EXPORT("wb_base64url_encode") opa_value *wb_base64url_encode(opa_value *a) { return b64_encode(a, URL_ALPHA); }
 
 WRIT_EXPORT("wb_base64_decode") opa_value *wb_base64_decode(opa_value *a) {
-  opa_string_t *s = wbb_str(a);
+  opa_string_t *s = wb_as_str(a);
   if (!s) return 0;
   char *out; uint32_t n;
   if (!b64_decode_raw(s->data, s->len, STD_ALPHA, &out, &n)) return writ_builtin_fail(WRIT_ERR_BUILTIN, "illegal base64 data");
@@ -80,7 +80,7 @@ WRIT_EXPORT("wb_base64_decode") opa_value *wb_base64_decode(opa_value *a) {
 }
 
 WRIT_EXPORT("wb_base64_is_valid") opa_value *wb_base64_is_valid(opa_value *a) {
-  opa_string_t *s = wbb_str(a);
+  opa_string_t *s = wb_as_str(a);
   if (!s) return 0;
   char *out; uint32_t n;
   return opa_boolean(b64_decode_raw(s->data, s->len, STD_ALPHA, &out, &n));
@@ -89,11 +89,11 @@ WRIT_EXPORT("wb_base64_is_valid") opa_value *wb_base64_is_valid(opa_value *a) {
 /* base64url.decode accepts unpadded input (RFC 7515 appendix C), as OPA does: when the string
  * does not end in '=', pad it according to its length mod 4 (1 is illegal). */
 WRIT_EXPORT("wb_base64url_decode") opa_value *wb_base64url_decode(opa_value *a) {
-  opa_string_t *s = wbb_str(a);
+  opa_string_t *s = wb_as_str(a);
   if (!s) return 0;
   uint32_t n = s->len;
   char *buf = (char *)opa_malloc(n + 3);
-  wbb_memcpy(buf, s->data, n);
+  wb_memcpy(buf, s->data, n);
   if (n == 0 || s->data[n - 1] != '=') {
     switch (n % 4) {
     case 0: break;

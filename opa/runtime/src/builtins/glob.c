@@ -4,7 +4,7 @@
  * `\` escapes; whole-subject match. Delimiters: null = none,
  * [] = ["."], else each a single-rune string. The glob is translated into a regex for the
  * writ regex engine (regex/), whose Pike VM keeps matching linear in the subject. */
-#include "wbb_util.h"
+#include "wb_common.h"
 #include "../strict.h"
 #include "regex/wre.h"
 
@@ -17,11 +17,11 @@ static void put(g_buf *b, const char *s, uint32_t n) {
     b->d = (char *)opa_realloc(b->d, b->cap, nc);
     b->cap = nc;
   }
-  wbb_memcpy(b->d + b->len, s, n);
+  wb_memcpy(b->d + b->len, s, n);
   b->len += n;
 }
 
-static void puts_(g_buf *b, const char *s) { put(b, s, wbb_strlen(s)); }
+static void puts_(g_buf *b, const char *s) { put(b, s, wb_strlen(s)); }
 
 /* a rune as the regex escape \x{HEX}, so no glob text is ever regex syntax */
 static void put_rune(g_buf *b, int32_t r) {
@@ -42,7 +42,7 @@ typedef struct {
 
 static int32_t next_rune(g_parser *ps) {
   uint32_t w;
-  int32_t r = wbb_utf8_decode(ps->p, ps->n, ps->i, &w);
+  int32_t r = wb_utf8_decode(ps->p, ps->n, ps->i, &w);
   ps->i += w;
   return r;
 }
@@ -126,7 +126,7 @@ static void parse_seq(g_parser *ps, g_buf *b, int depth) {
 }
 
 WRIT_EXPORT("wb_glob_match") opa_value *wb_glob_match(opa_value *pattern, opa_value *delims, opa_value *subject) {
-  opa_string_t *pat = wbb_str(pattern), *subj = wbb_str(subject);
+  opa_string_t *pat = wb_as_str(pattern), *subj = wb_as_str(subject);
   if (!pat || !subj || !delims) return 0;
   g_parser ps = { (const unsigned char *)pat->data, pat->len, 0, false, 0, 0 };
   static int32_t default_delims[1] = { '.' };
@@ -138,10 +138,10 @@ WRIT_EXPORT("wb_glob_match") opa_value *wb_glob_match(opa_value *pattern, opa_va
     else {
       ps.delims = (int32_t *)opa_malloc(a->len * sizeof(int32_t)); ps.ndelims = a->len;
       for (uint32_t i = 0; i < a->len; i++) {
-        opa_string_t *d = wbb_str(a->elems[i]);
+        opa_string_t *d = wb_as_str(a->elems[i]);
         if (!d || d->len == 0) return 0;
         uint32_t w;
-        ps.delims[i] = wbb_utf8_decode((const unsigned char *)d->data, d->len, 0, &w);
+        ps.delims[i] = wb_utf8_decode((const unsigned char *)d->data, d->len, 0, &w);
         if (w != d->len) return 0;   /* must be exactly one rune */
       }
     }

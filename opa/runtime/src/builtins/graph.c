@@ -2,7 +2,7 @@
  * graph are reported (as OPA). `initial` must be an array or a set (OPA's conformance case
  * "reachable/malformed 3": a string start is a type error); edge collections that are not
  * arrays or sets are ignored. */
-#include "wbb_util.h"
+#include "wb_common.h"
 
 static void enqueue_all(opa_value *queue, opa_value *coll, opa_value *reached) {
   if (!coll || (coll->type != OPA_ARRAY && coll->type != OPA_SET)) return;
@@ -14,7 +14,7 @@ static void enqueue_all(opa_value *queue, opa_value *coll, opa_value *reached) {
 }
 
 WRIT_EXPORT("wb_graph_reachable") opa_value *wb_graph_reachable(opa_value *graph, opa_value *initial) {
-  if (!wbb_is(graph, OPA_OBJECT) || !initial || (initial->type != OPA_ARRAY && initial->type != OPA_SET)) return 0;
+  if (!wb_is(graph, OPA_OBJECT) || !initial || (initial->type != OPA_ARRAY && initial->type != OPA_SET)) return 0;
   opa_value *queue = opa_array();
   opa_value *reached = opa_set();
   enqueue_all(queue, initial, 0);

@@ -1,6 +1,6 @@
 /* json.marshal, json.unmarshal, json.filter and json.remove with OPA's semantics
  * (paths are "a/b" strings with ~0/~1 escapes, or arrays of segments). */
-#include "wbb_util.h"
+#include "wb_common.h"
 #include "../strict.h"
 
 /* OPA marshals with Go's encoding/json, which escapes <, >, & and U+2028/U+2029 (HTML-safe
@@ -10,7 +10,7 @@ WRIT_EXPORT("wb_json_marshal") opa_value *wb_json_marshal(opa_value *a) {
   if (!a) return 0;
   char *s = opa_json_dump(a);
   if (!s) return 0;
-  uint32_t n = wbb_strlen(s), extra = 0;
+  uint32_t n = wb_strlen(s), extra = 0;
   for (uint32_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     if (c == '<' || c == '>' || c == '&') extra += 5;
@@ -28,14 +28,14 @@ WRIT_EXPORT("wb_json_marshal") opa_value *wb_json_marshal(opa_value *a) {
     else if (c == '&') esc = "\\u0026";
     else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0xA8) { esc = "\\u2028"; i += 2; }
     else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0xA9) { esc = "\\u2029"; i += 2; }
-    if (esc) { wbb_memcpy(out + o, esc, 6); o += 6; }
+    if (esc) { wb_memcpy(out + o, esc, 6); o += 6; }
     else out[o++] = (char)c;
   }
   return opa_string_nocopy(out, o);
 }
 
 WRIT_EXPORT("wb_json_unmarshal") opa_value *wb_json_unmarshal(opa_value *a) {
-  opa_string_t *s = wbb_str(a);
+  opa_string_t *s = wb_as_str(a);
   if (!s) return 0;
   opa_value *v = opa_json_parse(s->data, s->len);
   return v ? v : writ_builtin_fail(WRIT_ERR_BUILTIN, "invalid JSON text");
@@ -45,7 +45,7 @@ WRIT_EXPORT("wb_json_unmarshal") opa_value *wb_json_unmarshal(opa_value *a) {
  * "" is the empty path. Arrays are taken as they are. */
 static opa_value *parse_path(opa_value *p) {
   if (p->type == OPA_ARRAY) return p;
-  opa_string_t *s = wbb_str(p);
+  opa_string_t *s = wb_as_str(p);
   if (!s) return 0;
   opa_value *segs = opa_array();
   if (s->len == 0) return segs;
@@ -197,14 +197,14 @@ static opa_value *paths_operand(opa_value *paths) {
 }
 
 WRIT_EXPORT("wb_json_filter") opa_value *wb_json_filter(opa_value *obj, opa_value *paths) {
-  if (!wbb_is(obj, OPA_OBJECT)) return 0;
+  if (!wb_is(obj, OPA_OBJECT)) return 0;
   opa_value *tree = paths_operand(paths);
   if (!tree) return 0;
   return filter_value(obj, tree);
 }
 
 WRIT_EXPORT("wb_json_remove") opa_value *wb_json_remove(opa_value *obj, opa_value *paths) {
-  if (!wbb_is(obj, OPA_OBJECT)) return 0;
+  if (!wb_is(obj, OPA_OBJECT)) return 0;
   opa_value *tree = paths_operand(paths);
   if (!tree) return 0;
   opa_value *r = remove_value(obj, tree);

@@ -1,7 +1,7 @@
 /* Native membership builtins behind `in`: internal.member_2 (x in coll: array elements, set
  * elements, object values) and internal.member_3 (k, v in coll: coll[k] == v; for sets k == v
  * and k is a member). Non-collections give false, not undefined, as OPA. */
-#include "wb_common_a.h"
+#include "wb_common.h"
 
 WRIT_EXPORT("wb_internal_member_2") opa_value *wb_internal_member_2(opa_value *x, opa_value *coll) {
   if (x == 0 || coll == 0) return 0;

@@ -1,6 +1,6 @@
 /* net.cidr_contains and net.cidr_intersects, following Go's net.ParseIP / net.ParseCIDR and
  * IPNet.Contains (IPv4 networks are 4 bytes, IPv6 16; v4-mapped IPv6 addresses act as IPv4). */
-#include "wbb_util.h"
+#include "wb_common.h"
 #include "../strict.h"
 
 typedef struct { uint8_t b[16]; uint32_t len; } ip_addr;   /* len 4 or 16 */
@@ -82,7 +82,7 @@ static bool parse_ip(const char *s, uint32_t n, ip_addr *ip) {
 typedef struct { ip_addr ip; uint32_t bits; } ip_net;
 
 static bool parse_cidr(opa_value *v, ip_net *net) {
-  opa_string_t *s = wbb_str(v);
+  opa_string_t *s = wb_as_str(v);
   if (!s) return false;
   uint32_t slash = s->len;
   for (uint32_t i = 0; i < s->len; i++) if (s->data[i] == '/') { slash = i; break; }
@@ -135,10 +135,10 @@ static ip_addr last_ip(const ip_net *net) {
 WRIT_EXPORT("wb_net_cidr_contains") opa_value *wb_net_cidr_contains(opa_value *cidr, opa_value *other) {
   ip_net a;
   if (!parse_cidr(cidr, &a)) {
-    if (!wbb_str(cidr)) return 0;
+    if (!wb_as_str(cidr)) return 0;
     return writ_builtin_fail(WRIT_ERR_BUILTIN, "invalid CIDR address: %.*s", (int)((opa_string_t *)cidr)->len, ((opa_string_t *)cidr)->data);
   }
-  opa_string_t *s = wbb_str(other);
+  opa_string_t *s = wb_as_str(other);
   if (!s) return 0;
   ip_addr ip;
   if (parse_ip(s->data, s->len, &ip)) return opa_boolean(net_contains(&a, &ip));
@@ -155,7 +155,7 @@ WRIT_EXPORT("wb_net_cidr_contains") opa_value *wb_net_cidr_contains(opa_value *c
 
 WRIT_EXPORT("wb_net_cidr_intersects") opa_value *wb_net_cidr_intersects(opa_value *x, opa_value *y) {
   ip_net a, b;
-  if (!wbb_str(x) || !wbb_str(y)) return 0;
+  if (!wb_as_str(x) || !wb_as_str(y)) return 0;
   if (!parse_cidr(x, &a)) return writ_builtin_fail(WRIT_ERR_BUILTIN, "invalid CIDR address: %.*s", (int)((opa_string_t *)x)->len, ((opa_string_t *)x)->data);
   if (!parse_cidr(y, &b)) return writ_builtin_fail(WRIT_ERR_BUILTIN, "invalid CIDR address: %.*s", (int)((opa_string_t *)y)->len, ((opa_string_t *)y)->data);
   return opa_boolean(net_contains(&a, &b.ip) || net_contains(&b, &a.ip));

@@ -1,5 +1,5 @@
 /* Native number builtins: numbers.range, to_number, format_int. */
-#include "wb_common_a.h"
+#include "wb_common.h"
 
 /* numbers.range(a, b): integers from a to b inclusive, descending when a > b. Bounds of any size
  * (OPA's BigIntOperand); the length must fit a 32-bit address space. */

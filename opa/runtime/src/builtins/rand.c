@@ -2,7 +2,7 @@
  * (str, n), so it is stable for a given (str, n) within an evaluation (OPA's caching guarantee)
  * and also across evaluations and module instances (OPA would draw fresh randomness). n = 0 -> 0;
  * a negative n uses |n| as OPA does; n must be an integer. */
-#include "wbb_util.h"
+#include "wb_common.h"
 
 static uint64_t mix64(uint64_t x) {   /* splitmix64 finaliser */
   x ^= x >> 30; x *= 0xbf58476d1ce4e5b9ULL;
@@ -12,9 +12,9 @@ static uint64_t mix64(uint64_t x) {   /* splitmix64 finaliser */
 }
 
 WRIT_EXPORT("wb_rand_intn") opa_value *wb_rand_intn(opa_value *str, opa_value *nv) {
-  opa_string_t *s = wbb_str(str);
+  opa_string_t *s = wb_as_str(str);
   int64_t n;
-  if (!s || !wbb_is(nv, OPA_NUMBER) || !opa_number_as_int64(nv, &n)) return 0;
+  if (!s || !wb_is(nv, OPA_NUMBER) || !opa_number_as_int64(nv, &n)) return 0;
   if (n == 0) return opa_number_int(0);
   if (n < 0) n = -n;
   uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a over the string, then mixed with n */

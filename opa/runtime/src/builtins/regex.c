@@ -2,18 +2,18 @@
  * engine (regex/): RE2 syntax subset, unanchored search, leftmost-first like Go's regexp.
  * Patterns the engine rejects (invalid or unsupported, e.g. \p{..}) make the call undefined
  * (is_valid: false); so does exceeding the engine's work limit. */
-#include "wbb_util.h"
+#include "wb_common.h"
 #include "../strict.h"
 #include "regex/wre.h"
 
 WRIT_EXPORT("wb_regex_is_valid") opa_value *wb_regex_is_valid(opa_value *pat) {
-  opa_string_t *p = wbb_str(pat);
+  opa_string_t *p = wb_as_str(pat);
   if (!p) return opa_boolean(false);
   return opa_boolean(wre_compile_pattern(p->data, p->len) != 0);
 }
 
 WRIT_EXPORT("wb_regex_match") opa_value *wb_regex_match(opa_value *pat, opa_value *value) {
-  opa_string_t *p = wbb_str(pat), *s = wbb_str(value);
+  opa_string_t *p = wb_as_str(pat), *s = wb_as_str(value);
   if (!p || !s) return 0;
   wre_prog *prog = wre_compile_pattern(p->data, p->len);
   if (!prog) return writ_builtin_fail(WRIT_ERR_BUILTIN, "error parsing regexp: invalid or unsupported pattern: `%.*s`", (int)(p->len > 200 ? 200 : p->len), p->data);
@@ -31,9 +31,9 @@ WRIT_EXPORT("wb_re_match") opa_value *wb_re_match(opa_value *pat, opa_value *val
  * match is skipped; after an empty match the search advances by one rune. */
 WRIT_EXPORT("wb_regex_find_all_string_submatch_n")
 opa_value *wb_regex_find_all_string_submatch_n(opa_value *pat, opa_value *value, opa_value *nv) {
-  opa_string_t *p = wbb_str(pat), *s = wbb_str(value);
+  opa_string_t *p = wb_as_str(pat), *s = wb_as_str(value);
   int64_t limit;
-  if (!p || !s || !wbb_is(nv, OPA_NUMBER) || !opa_number_as_int64(nv, &limit)) return 0;
+  if (!p || !s || !wb_is(nv, OPA_NUMBER) || !opa_number_as_int64(nv, &limit)) return 0;
   wre_prog *prog = wre_compile_pattern(p->data, p->len);
   if (!prog) return 0;
   if (limit < 0) limit = (int64_t)s->len + 1;
@@ -52,7 +52,7 @@ opa_value *wb_regex_find_all_string_submatch_n(opa_value *pat, opa_value *value,
       if (caps[0] == prev_end) accept = false;   /* empty match abutting the previous one */
       if (pos < s->len) {
         uint32_t w;
-        wbb_utf8_decode((const unsigned char *)s->data, s->len, pos, &w);
+        wb_utf8_decode((const unsigned char *)s->data, s->len, pos, &w);
         pos += w;
       } else {
         pos = s->len + 1;

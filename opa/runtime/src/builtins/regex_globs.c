@@ -3,7 +3,7 @@
  * and escapes; '^' is a member, not a negation), each optionally followed by '+' or '*'; every
  * other character ('?', '(', '|', ...) is literal. Its greedy token walk is mirrored exactly,
  * because OPA's answers are that walk's answers, not those of a full automaton product. */
-#include "wbb_util.h"
+#include "wb_common.h"
 #include "../strict.h"
 #include "regex/wre.h"
 
@@ -220,7 +220,7 @@ static bool parse_glob(opa_string_t *s, glob *out) {
   uint32_t n = 0;
   for (uint32_t i = 0; i < s->len;) {
     uint32_t w;
-    runes[n++] = wbb_utf8_decode((const unsigned char *)s->data, s->len, i, &w);
+    runes[n++] = wb_utf8_decode((const unsigned char *)s->data, s->len, i, &w);
     i += w;
   }
   G g = { runes, n, s };
@@ -230,7 +230,7 @@ static bool parse_glob(opa_string_t *s, glob *out) {
 }
 
 WRIT_EXPORT("wb_regex_globs_match") opa_value *wb_regex_globs_match(opa_value *a, opa_value *b) {
-  opa_string_t *s1 = wbb_str(a), *s2 = wbb_str(b);
+  opa_string_t *s1 = wb_as_str(a), *s2 = wb_as_str(b);
   if (!s1 || !s2) return 0;
   glob g1, g2;
   if (!parse_glob(s1, &g1) || !parse_glob(s2, &g2)) return 0;

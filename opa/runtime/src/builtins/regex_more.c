@@ -3,7 +3,7 @@
  * ReplaceAllString with Expand's $ templates, ladon-style templates). Native because the SDK's
  * own JavaScript regex.split would take precedence over a host builtin. Invalid patterns,
  * wrong argument types and the engine's work limit make the call undefined. */
-#include "wbb_util.h"
+#include "wb_common.h"
 #include "../internal.h"
 #include "../strict.h"
 #include "regex/wre.h"
@@ -30,7 +30,7 @@ static void spans_add(spans *m, int32_t a, int32_t b) {
 static uint32_t rune_width(opa_string_t *s, uint32_t pos) {
   if (pos >= s->len) return 0;
   uint32_t w;
-  wbb_utf8_decode((const unsigned char *)s->data, s->len, pos, &w);
+  wb_utf8_decode((const unsigned char *)s->data, s->len, pos, &w);
   return w;
 }
 
@@ -64,7 +64,7 @@ static bool find_all(wre_prog *prog, opa_string_t *s, int64_t limit, spans *out)
 
 /* regex.split(pattern, s): Go's Regexp.Split(s, -1). */
 WRIT_EXPORT("wb_regex_split") opa_value *wb_regex_split(opa_value *pat, opa_value *value) {
-  opa_string_t *p = wbb_str(pat), *s = wbb_str(value);
+  opa_string_t *p = wb_as_str(pat), *s = wb_as_str(value);
   if (!p || !s) return 0;
   wre_prog *prog = wre_compile_pattern(p->data, p->len);
   if (!prog) return bad_pattern(p->data, p->len);
@@ -87,9 +87,9 @@ WRIT_EXPORT("wb_regex_split") opa_value *wb_regex_split(opa_value *pat, opa_valu
 
 /* regex.find_n(pattern, s, n): Go's FindAllString(s, n); n < 0 = all. */
 WRIT_EXPORT("wb_regex_find_n") opa_value *wb_regex_find_n(opa_value *pat, opa_value *value, opa_value *nv) {
-  opa_string_t *p = wbb_str(pat), *s = wbb_str(value);
+  opa_string_t *p = wb_as_str(pat), *s = wb_as_str(value);
   int64_t limit;
-  if (!p || !s || !wbb_is(nv, OPA_NUMBER)) return 0;
+  if (!p || !s || !wb_is(nv, OPA_NUMBER)) return 0;
   if (!opa_number_as_int64(nv, &limit))
     return writ_builtin_fail(WRIT_ERR_TYPE, "operand 3 must be integer number but got floating-point number");
   wre_prog *prog = wre_compile_pattern(p->data, p->len);
@@ -195,7 +195,7 @@ static void expand(writ_buf *b, opa_string_t *tpl, opa_string_t *src, int32_t *c
     uint32_t ns = k;
     while (k < n) {
       uint32_t w;
-      int32_t r = wbb_utf8_decode((const unsigned char *)t, n, k, &w);
+      int32_t r = wb_utf8_decode((const unsigned char *)t, n, k, &w);
       if (!name_rune(r, name_class)) break;
       k += w;
     }
@@ -232,7 +232,7 @@ static void expand(writ_buf *b, opa_string_t *tpl, opa_string_t *src, int32_t *c
 /* regex.replace(s, pattern, value): Go's ReplaceAllString (its own loop: an empty match right
  * after a match is not replaced, the search always advances at least one rune). */
 WRIT_EXPORT("wb_regex_replace") opa_value *wb_regex_replace(opa_value *value, opa_value *pat, opa_value *repl) {
-  opa_string_t *s = wbb_str(value), *p = wbb_str(pat), *tpl = wbb_str(repl);
+  opa_string_t *s = wb_as_str(value), *p = wb_as_str(pat), *tpl = wb_as_str(repl);
   if (!s || !p || !tpl) return 0;
   wre_prog *prog = wre_compile_pattern(p->data, p->len);
   if (!prog) return bad_pattern(p->data, p->len);
@@ -277,7 +277,7 @@ static void quote_meta(writ_buf *b, const char *s, uint32_t n) {
  * the whole is matched anchored, as OPA's (ladon's) template regexes. */
 WRIT_EXPORT("wb_regex_template_match")
 opa_value *wb_regex_template_match(opa_value *tv, opa_value *value, opa_value *dsv, opa_value *dev) {
-  opa_string_t *t = wbb_str(tv), *s = wbb_str(value), *ds = wbb_str(dsv), *de = wbb_str(dev);
+  opa_string_t *t = wb_as_str(tv), *s = wb_as_str(value), *ds = wb_as_str(dsv), *de = wb_as_str(dev);
   if (!t || !s || !ds || !de) return 0;
   if (ds->len != 1)
     return writ_builtin_fail(WRIT_ERR_BUILTIN, "start delimiter has to be exactly one character long but is %d long", (int)ds->len);

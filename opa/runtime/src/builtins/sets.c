@@ -1,5 +1,5 @@
 /* Native set builtins: and (&), or (|), set_diff, intersection and union of a set of sets. */
-#include "wb_common_a.h"
+#include "wb_common.h"
 
 WRIT_EXPORT("wb_and") opa_value *wb_and(opa_value *a, opa_value *b) {
   if (!wb_is(a, OPA_SET) || !wb_is(b, OPA_SET)) return 0;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../internal.h"
-#include "wbb_util.h"
+#include "wb_common.h"
 #include "sprintf_isprint.h"
 
 /* ---- Go values ---- */
@@ -38,13 +38,13 @@ static void puts_(writ_buf *b, const char *s) { put(b, s, (uint32_t)strlen(s)); 
 static void put_rune(writ_buf *b, int32_t r) {
   char tmp[4];
   if (r < 0 || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) r = 0xFFFD;
-  put(b, tmp, wbb_utf8_encode(r, tmp));
+  put(b, tmp, wb_utf8_put(tmp, (uint32_t)r));
 }
 
 /* Decodes one rune as Go's utf8.DecodeRuneInString (invalid byte: U+FFFD, width 1). */
 static int32_t decode(const char *s, uint32_t n, uint32_t i, uint32_t *w) {
   if ((unsigned char)s[i] < 0x80) { *w = 1; return (unsigned char)s[i]; }
-  return wbb_utf8_decode((const unsigned char *)s, n, i, w);
+  return wb_utf8_decode((const unsigned char *)s, n, i, w);
 }
 
 static uint32_t rune_count(const char *s, uint32_t n) {
@@ -346,7 +346,7 @@ static void fmt_c(pp *p, uint64_t c) {
   int32_t r = c > 0x10FFFF ? 0xFFFD : (int32_t)c;
   char tmp[4];
   if (!valid_rune(r)) r = 0xFFFD;
-  pad(p, tmp, wbb_utf8_encode(r, tmp));
+  pad(p, tmp, wb_utf8_put(tmp, (uint32_t)r));
 }
 
 static void fmt_qc(pp *p, uint64_t c) {
@@ -368,7 +368,7 @@ static void fmt_unicode(pp *p, uint64_t u) {
   int i = (int)size;
   if (p->f.sharp && u <= 0x10FFFF && is_print((int32_t)u)) {
     char tmp[4];
-    uint32_t n = wbb_utf8_encode((int32_t)u, tmp);
+    uint32_t n = wb_utf8_put(tmp, (uint32_t)u);
     buf[--i] = '\'';
     i -= (int)n;
     memcpy(buf + i, tmp, n);

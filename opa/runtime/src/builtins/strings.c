@@ -4,7 +4,7 @@
  * mapping (Unicode simple mappings) covers ASCII, Latin-1, Latin Extended-A, the regular part
  * of Latin Extended-B, Latin Extended Additional, Greek (basic), Cyrillic, Armenian, Roman
  * numerals, circled and fullwidth Latin letters and Deseret; other scripts are unchanged. */
-#include "wb_common_a.h"
+#include "wb_common.h"
 
 #define WB_STR_ARG(v) if (!wb_is((v), OPA_STRING)) return 0
 

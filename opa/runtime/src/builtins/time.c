@@ -3,10 +3,10 @@
  * the earlier date's month length). UTC only: OPA converts t2 into t1's zone, so t1's tz must be
  * "", "UTC" or "Local" (taken as UTC; else undefined); t2's zone does not change the result, any
  * IANA-looking name is accepted for it (names are not checked against a tz database). */
-#include "wbb_util.h"
+#include "wb_common.h"
 
 static bool str_is(opa_string_t *s, const char *lit) {
-  uint32_t n = wbb_strlen(lit);
+  uint32_t n = wb_strlen(lit);
   if (s->len != n) return false;
   for (uint32_t i = 0; i < n; i++) if (s->data[i] != lit[i]) return false;
   return true;
@@ -30,12 +30,12 @@ static bool tz_time(opa_value *v, int64_t *ns, bool any_zone) {
     opa_array_t *a = (opa_array_t *)v;
     if (a->len == 0 || a->len > 3) return false;
     if (a->len >= 2) {
-      opa_string_t *tz = wbb_str(a->elems[1]);
+      opa_string_t *tz = wb_as_str(a->elems[1]);
       if (!tz) return false;
       bool utc = tz->len == 0 || str_is(tz, "UTC") || str_is(tz, "Local");
       if (!utc && !(any_zone && iana_like(tz))) return false;
     }
-    if (a->len == 3 && !wbb_str(a->elems[2])) return false;
+    if (a->len == 3 && !wb_as_str(a->elems[2])) return false;
     v = a->elems[0];
   }
   if (v->type != OPA_NUMBER) return false;

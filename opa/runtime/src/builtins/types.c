@@ -1,6 +1,6 @@
 /* Native type builtins: is_number is_string is_boolean is_array is_set is_object is_null
  * (false, not undefined, for other types) and type_name. */
-#include "wb_common_a.h"
+#include "wb_common.h"
 
 WRIT_EXPORT("wb_is_number") opa_value *wb_is_number(opa_value *a) { return opa_boolean(wb_is(a, OPA_NUMBER)); }
 WRIT_EXPORT("wb_is_string") opa_value *wb_is_string(opa_value *a) { return opa_boolean(wb_is(a, OPA_STRING)); }

@@ -1,6 +1,6 @@
 /* walk(x) as a relation: an array of [path, value] pairs for every node of x in pre-order
  * (root first with path []); object keys in sorted order, set elements are their own keys. */
-#include "wbb_util.h"
+#include "wb_common.h"
 
 static opa_value *path_copy(opa_value **segs, uint32_t n) {
   opa_value *p = opa_array_with_cap(n);

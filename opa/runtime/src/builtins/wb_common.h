@@ -1,7 +1,7 @@
-/* Private helpers shared by the native builtins of family group A (arith, strings, sets, ...):
- * operand checks, exact integer conversion and UTF-8 decoding. Header-only, all static. */
-#ifndef WRIT_WB_COMMON_A_H
-#define WRIT_WB_COMMON_A_H
+/* Private helpers shared by all native builtins: type tests, operand checks, exact integer
+ * conversion, UTF-8 decoding/encoding, byte and string-building helpers. Header-only, all static. */
+#ifndef WRIT_WB_COMMON_H
+#define WRIT_WB_COMMON_H
 
 #include "../value.h"
 #include "../strict.h"
@@ -14,6 +14,8 @@ typedef __int128 wb_i128;
 
 WB_HELPER bool wb_is(opa_value *v, int t) { return v != 0 && v->type == t; }
 WB_HELPER opa_string_t *wb_str(opa_value *v) { return (opa_string_t *)v; }
+/* Checked cast: the string, or 0 when v is absent or not a string. */
+WB_HELPER opa_string_t *wb_as_str(opa_value *v) { return wb_is(v, OPA_STRING) ? (opa_string_t *)v : 0; }
 WB_HELPER opa_array_t *wb_arr(opa_value *v) { return (opa_array_t *)v; }
 WB_HELPER opa_set_t *wb_set(opa_value *v) { return (opa_set_t *)v; }
 WB_HELPER opa_object_t *wb_obj(opa_value *v) { return (opa_object_t *)v; }
@@ -168,24 +170,32 @@ WB_HELPER bool wb_big_int_arg(opa_value *v, int32_t pos, writ_big *out) {
 /* ---- UTF-8, decoded as Go does: an invalid byte is one U+FFFD and consumes one byte ---- */
 #define WB_RUNE_ERROR 0xFFFDu
 
-WB_HELPER uint32_t wb_utf8_next(const char *str, uint32_t len, uint32_t *pos) {
-  const unsigned char *s = (const unsigned char *)str;
-  uint32_t i = *pos;
+/* Decodes the code point at s[i] (n bytes in all); *width gets its byte length (1 for U+FFFD
+ * of an invalid or truncated sequence, as Go's utf8.DecodeRuneInString). */
+WB_HELPER int32_t wb_utf8_decode(const unsigned char *s, uint32_t n, uint32_t i, uint32_t *width) {
   unsigned char c = s[i];
-  if (c < 0x80) { *pos = i + 1; return c; }
-  uint32_t need, cp, min;
+  if (c < 0x80) { *width = 1; return c; }
+  uint32_t need; int32_t cp, min;
   if (c >= 0xC2 && c <= 0xDF) { need = 1; cp = c & 0x1F; min = 0x80; }
   else if (c >= 0xE0 && c <= 0xEF) { need = 2; cp = c & 0x0F; min = 0x800; }
   else if (c >= 0xF0 && c <= 0xF4) { need = 3; cp = c & 0x07; min = 0x10000; }
-  else { *pos = i + 1; return WB_RUNE_ERROR; }
-  if (i + need >= len) { *pos = i + 1; return WB_RUNE_ERROR; }   /* truncated sequence */
+  else { *width = 1; return (int32_t)WB_RUNE_ERROR; }
+  if (i + need >= n) { *width = 1; return (int32_t)WB_RUNE_ERROR; }   /* truncated sequence */
   for (uint32_t k = 1; k <= need; k++) {
     unsigned char d = s[i + k];
-    if ((d & 0xC0) != 0x80) { *pos = i + 1; return WB_RUNE_ERROR; }
+    if ((d & 0xC0) != 0x80) { *width = 1; return (int32_t)WB_RUNE_ERROR; }
     cp = (cp << 6) | (d & 0x3F);
   }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { *pos = i + 1; return WB_RUNE_ERROR; }
-  *pos = i + need + 1;
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { *width = 1; return (int32_t)WB_RUNE_ERROR; }
+  *width = need + 1;
+  return cp;
+}
+
+/* The code point at *pos, advancing *pos past it. */
+WB_HELPER uint32_t wb_utf8_next(const char *s, uint32_t len, uint32_t *pos) {
+  uint32_t w;
+  uint32_t cp = (uint32_t)wb_utf8_decode((const unsigned char *)s, len, *pos, &w);
+  *pos += w;
   return cp;
 }
 
@@ -204,6 +214,18 @@ WB_HELPER uint32_t wb_utf8_put(char *out, uint32_t cp) {
 WB_HELPER uint32_t wb_utf8_count(const char *s, uint32_t len) {
   uint32_t n = 0, pos = 0;
   while (pos < len) { wb_utf8_next(s, len, &pos); n++; }
+  return n;
+}
+
+WB_HELPER void wb_memcpy(void *dst, const void *src, uint32_t n) {
+  char *d = (char *)dst;
+  const char *s = (const char *)src;
+  for (uint32_t i = 0; i < n; i++) d[i] = s[i];
+}
+
+WB_HELPER uint32_t wb_strlen(const char *s) {
+  uint32_t n = 0;
+  while (s[n]) n++;
   return n;
 }
 

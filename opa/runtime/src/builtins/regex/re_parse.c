@@ -1,7 +1,7 @@
 /* Regex parser for the RE2 / Go regexp syntax subset the regex builtins support (see wre.h).
  * Unsupported syntax (\C, \p{..} of scripts missing from unicode_tables.c) is a parse error. */
 #include "wre.h"
-#include "../wbb_util.h"
+#include "../wb_common.h"
 
 typedef struct { const unsigned char *s; uint32_t len; } wre_name;
 
@@ -131,7 +131,7 @@ static bool unicode_class(P *ps, wre_class *c) {
     ps->i = k + 1;
   } else {
     uint32_t w;
-    wbb_utf8_decode(ps->p, ps->n, ps->i, &w);
+    wb_utf8_decode(ps->p, ps->n, ps->i, &w);
     name = ps->p + ps->i; len = w;
     ps->i += w;
   }
@@ -167,7 +167,7 @@ static const int32_t *perl_table(unsigned char c) {
 }
 
 static bool name_eq(const unsigned char *a, uint32_t an, const char *b) {
-  uint32_t bn = wbb_strlen(b);
+  uint32_t bn = wb_strlen(b);
   if (an != bn) return false;
   for (uint32_t k = 0; k < an; k++) if (a[k] != (unsigned char)b[k]) return false;
   return true;
@@ -186,7 +186,7 @@ static const int32_t *posix_table(const unsigned char *s, uint32_t n) {
 
 static int32_t next_rune(P *ps) {
   uint32_t w;
-  int32_t r = wbb_utf8_decode(ps->p, ps->n, ps->i, &w);
+  int32_t r = wb_utf8_decode(ps->p, ps->n, ps->i, &w);
   ps->i += w;
   return r;
 }

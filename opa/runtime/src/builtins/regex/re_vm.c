@@ -1,6 +1,7 @@
 /* Regex compiler (AST -> instructions) and Pike VM: linear-time leftmost-first matching with
  * submatches over UTF-8, as Go's regexp; a work limit turns pathological inputs into errors. */
 #include "wre.h"
+#include "../wb_common.h"
 
 #define WRE_MAX_INSTS 50000
 #define WRE_MAX_WORK 50000000
@@ -274,7 +275,6 @@ static T_list list_new(uint32_t ninst, int ncap2) {
   return l;
 }
 
-static int32_t decode(const unsigned char *s, uint32_t n, uint32_t i, uint32_t *w);
 
 struct wre_vm {
   VM vm;
@@ -320,7 +320,7 @@ int wre_exec_vm(wre_vm *v, const char *str, uint32_t n, uint32_t start, int32_t 
       if (!addthread(&vm, &clist, 0, pos, work)) { v->clist = clist; v->nlist = nlist; return -1; }
     }
     uint32_t w = 0; int32_t r = -1;
-    if (pos < n) r = decode(vm.s, n, pos, &w);
+    if (pos < n) r = wb_utf8_decode(vm.s, n, pos, &w);
     if (clist.len == 0) {
       /* no live thread: done once matched or at the end, else retry one rune later */
       if (matched || pos >= n) break;
@@ -359,23 +359,4 @@ int wre_exec_vm(wre_vm *v, const char *str, uint32_t n, uint32_t start, int32_t 
   }
   v->clist = clist; v->nlist = nlist;   /* keep the generation counters moving forward */
   return matched ? 1 : 0;
-}
-
-static int32_t decode(const unsigned char *s, uint32_t n, uint32_t i, uint32_t *w) {
-  unsigned char c = s[i];
-  if (c < 0x80) { *w = 1; return c; }
-  uint32_t need; int32_t cp, min;
-  if ((c & 0xE0) == 0xC0) { need = 1; cp = c & 0x1F; min = 0x80; }
-  else if ((c & 0xF0) == 0xE0) { need = 2; cp = c & 0x0F; min = 0x800; }
-  else if ((c & 0xF8) == 0xF0) { need = 3; cp = c & 0x07; min = 0x10000; }
-  else { *w = 1; return 0xFFFD; }
-  if (i + need >= n) { *w = 1; return 0xFFFD; }
-  for (uint32_t k = 1; k <= need; k++) {
-    unsigned char d = s[i + k];
-    if ((d & 0xC0) != 0x80) { *w = 1; return 0xFFFD; }
-    cp = (cp << 6) | (d & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { *w = 1; return 0xFFFD; }
-  *w = need + 1;
-  return cp;
 }
