@@ -94,18 +94,12 @@ describe('ABI entry points with the default stubs', () => {
   it('writ_call_host dispatches to opa_builtinN', () => {
     const calls: string[] = [];
     const rt = loadRuntime();
-    // re-instantiate with recording builtins
-    const memory = new WebAssembly.Memory({ initial: 2 });
+    // a second instance with recording builtins
     const rec = (n: number) => (id: number, ctx: number, ...args: number[]) => {
       calls.push(`${n}:${id}:${ctx}:${args.length}`);
       return 0;
     };
-    const inst = new WebAssembly.Instance(mod, {
-      env: { memory, opa_abort: () => { throw new Error('abort'); }, opa_println: () => {},
-        opa_builtin0: rec(0), opa_builtin1: rec(1), opa_builtin2: rec(2), opa_builtin3: rec(3), opa_builtin4: rec(4) },
-    });
-    const x = inst.exports as Record<string, (...a: number[]) => number>;
-    x.writ_start();
+    const { x } = loadRuntime({ hostBuiltin: rec });
     const args = x.opa_malloc(16);
     for (let n = 0; n <= 4; n++) x.writ_call_host(7 + n, n, args);
     expect(calls).toEqual(['0:7:0:0', '1:8:0:1', '2:9:0:2', '3:10:0:3', '4:11:0:4']);

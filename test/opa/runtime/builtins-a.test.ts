@@ -1,67 +1,24 @@
 // Native builtins of group A (arith, compare, numbers, bits, aggregates, sets, arrays, types,
 // strings, member): each wb_* export called directly on opa/runtime/runtime.wasm.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { join } from 'node:path';
+import { loadRuntime, noHostCalls, type Runtime } from './harness.ts';
 
-const runtimeDir = join(import.meta.dirname, '../../../opa/runtime');
-
-/** The runtime under test: opa/runtime/runtime.wasm (rebuild it with opa/runtime/build.sh after
- *  changing C sources); WRIT_TEST_RUNTIME may name another build of it. */
-function runtimeBytes(): Uint8Array<ArrayBuffer> {
-  return readFileSync(process.env.WRIT_TEST_RUNTIME ?? join(runtimeDir, 'runtime.wasm'));
-}
-
-type Exports = Record<string, (...args: number[]) => number> & { memory?: WebAssembly.Memory };
-let ex: Exports;
+let rt: Runtime;
+let ex: Runtime['x'];
 let memory: WebAssembly.Memory;
 
 beforeAll(() => {
-  memory = new WebAssembly.Memory({ initial: 5 });
-  const cstr = (p: number) => {
-    const b = new Uint8Array(memory.buffer);
-    let e = p;
-    while (b[e] !== 0) e++;
-    return new TextDecoder().decode(b.subarray(p, e));
-  };
-  const fail = (what: string) => () => { throw new Error(`unexpected host call ${what}`); };
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(runtimeBytes()), {
-    env: {
-      memory,
-      opa_abort: (p: number) => { throw new Error(`opa_abort: ${cstr(p)}`); },
-      opa_println: () => {},
-      opa_builtin0: fail('opa_builtin0'), opa_builtin1: fail('opa_builtin1'), opa_builtin2: fail('opa_builtin2'),
-      opa_builtin3: fail('opa_builtin3'), opa_builtin4: fail('opa_builtin4'),
-    },
-  });
-  ex = instance.exports as unknown as Exports;
-  ex.writ_start();
+  rt = loadRuntime({ memory: { initial: 5 }, hostBuiltin: noHostCalls });
+  ({ x: ex, memory } = rt);
 }, 60_000);
 
-/** A value from Rego literal text (JSON plus sets), via opa_value_parse. */
-function value(text: string): number {
-  const bytes = new TextEncoder().encode(text);
-  const p = ex.opa_malloc(bytes.length);
-  new Uint8Array(memory.buffer).set(bytes, p);
-  const v = ex.opa_value_parse(p, bytes.length);
-  if (v === 0) throw new Error(`test bug: cannot parse ${text}`);
-  return v;
-}
-
-function dump(v: number): string {
-  const p = ex.opa_json_dump(v);
-  const b = new Uint8Array(memory.buffer);
-  let e = p;
-  while (b[e] !== 0) e++;
-  return new TextDecoder().decode(b.subarray(p, e));
-}
+const value = (text: string): number => rt.value(text);
+const dump = (v: number): string => rt.json(v);
 
 /** Calls wb_<name> on Rego-literal arguments; the JSON text of the result or undefined. */
 function call(name: string, args: string[]): string | undefined {
-  const f = ex['wb_' + name.replace(/\./g, '_')];
-  if (typeof f !== 'function') throw new Error(`missing export wb_${name}`);
-  const r = f(...args.map(value));
+  const r = rt.builtin(name)(...args.map(value));
   return r === 0 ? undefined : dump(r);
 }
 

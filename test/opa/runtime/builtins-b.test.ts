@@ -2,74 +2,28 @@
 // each wb_* export called directly on opa/runtime/runtime.wasm. Expectations follow OPA's Go
 // semantics; the regex table is also checked against JavaScript's RegExp where the syntaxes agree.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { extractCallCases, loadCases, normalize } from '../builtins/conformance-harness.ts';
+import { loadRuntime, noHostCalls, type Runtime } from './harness.ts';
 
-const runtimeDir = join(import.meta.dirname, '../../../opa/runtime');
-
-/** opa/runtime/runtime.wasm (rebuild with opa/runtime/build.sh); WRIT_TEST_RUNTIME may name another build. */
-function runtimeBytes(): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(readFileSync(process.env.WRIT_TEST_RUNTIME ?? join(runtimeDir, 'runtime.wasm')));
-}
-
-type Exports = Record<string, (...args: number[]) => number>;
-let ex: Exports;
-let memory: WebAssembly.Memory;
+let rt: Runtime;
 
 beforeAll(() => {
-  memory = new WebAssembly.Memory({ initial: 5 });
-  const cstr = (p: number) => {
-    const b = new Uint8Array(memory.buffer);
-    let e = p;
-    while (b[e] !== 0) e++;
-    return new TextDecoder().decode(b.subarray(p, e));
-  };
-  const fail = (what: string) => () => { throw new Error(`unexpected host call ${what}`); };
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(runtimeBytes()), {
-    env: {
-      memory,
-      opa_abort: (p: number) => { throw new Error(`opa_abort: ${cstr(p)}`); },
-      opa_println: () => {},
-      opa_builtin0: fail('opa_builtin0'), opa_builtin1: fail('opa_builtin1'), opa_builtin2: fail('opa_builtin2'),
-      opa_builtin3: fail('opa_builtin3'), opa_builtin4: fail('opa_builtin4'),
-    },
-  });
-  ex = instance.exports as unknown as Exports;
-  ex.writ_start();
+  rt = loadRuntime({ memory: { initial: 5 }, hostBuiltin: noHostCalls });
 }, 60_000);
 
-function cstring(p: number): string {
-  const b = new Uint8Array(memory.buffer);
-  let e = p;
-  while (b[e] !== 0) e++;
-  return new TextDecoder().decode(b.subarray(p, e));
-}
-
-/** A value from Rego literal text (JSON plus sets): opa_malloc + bytes + opa_value_parse. */
-function value(text: string): number {
-  const bytes = new TextEncoder().encode(text);
-  const p = ex.opa_malloc(bytes.length);
-  new Uint8Array(memory.buffer).set(bytes, p);
-  const v = ex.opa_value_parse(p, bytes.length);
-  if (v === 0) throw new Error(`test bug: cannot parse ${text}`);
-  return v;
-}
+const value = (text: string): number => rt.value(text);
 
 /** Calls wb_<name> on Rego-literal arguments; the result as Rego text (opa_value_dump, so sets
  *  stay sets) or undefined. */
 function call(name: string, args: string[]): string | undefined {
-  const f = ex['wb_' + name.replace(/\./g, '_')];
-  if (typeof f !== 'function') throw new Error(`missing export wb_${name}`);
-  const r = f(...args.map(value));
-  return r === 0 ? undefined : cstring(ex.opa_value_dump(r));
+  const r = rt.builtin(name)(...args.map(value));
+  return r === 0 ? undefined : rt.rego(r);
 }
 
 /** Same, dumped with opa_json_dump and parsed back into a JS value. */
 function callJson(name: string, args: string[]): unknown {
-  const f = ex['wb_' + name.replace(/\./g, '_')];
-  const r = f(...args.map(value));
-  return r === 0 ? undefined : JSON.parse(cstring(ex.opa_json_dump(r)));
+  const r = rt.builtin(name)(...args.map(value));
+  return r === 0 ? undefined : JSON.parse(rt.json(r));
 }
 
 const q = (s: string) => JSON.stringify(s);
@@ -541,9 +495,8 @@ const groupB = new Set([
 const toJson = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : x));
 
 function callValues(name: string, args: unknown[]): unknown {
-  const f = ex['wb_' + name.replace(/\./g, '_')];
-  const r = f(...args.map((a) => value(toJson(a))));
-  return r === 0 ? undefined : JSON.parse(cstring(ex.opa_json_dump(r)));
+  const r = rt.builtin(name)(...args.map((a) => value(toJson(a))));
+  return r === 0 ? undefined : JSON.parse(rt.json(r));
 }
 
 describe('OPA conformance cross-check (single-call cases)', () => {
