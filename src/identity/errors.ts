@@ -20,6 +20,7 @@ export const identityErrors = {
   WRIT_TOKEN_AUDIENCE: 'the token is for another audience',
   WRIT_TOKEN_CLIENT_NOT_ALLOWED: "the token's client (azp / appid / client_id) is not allowed",
   WRIT_TOKEN_CLAIMS_INVALID: 'a required claim is missing, mistyped or inconsistent',
+  WRIT_TOKEN_REQUIRED: "no end-client token was forwarded and the service requires one (identity.require_client_token)",
   WRIT_JWKS_UNAVAILABLE: "the issuer's key set cannot be fetched and no fresh cached copy exists; failing closed",
   WRIT_JWKS_INVALID: "the issuer's discovery document or key set is not valid",
 } as const;

@@ -16,6 +16,7 @@ import type { LogStore } from '../audit/store.ts';
 import { inputDigest, sealInput, type DecisionEntry } from '../audit/record.ts';
 import { uuidv7 } from '../audit/uuid7.ts';
 import { canonicalJson } from '../audit/canonical.ts';
+import { TokenVerifier, principalFromToken, sessionExpired } from '../identity/index.ts';
 
 export interface BuildOptions {
   config: WritConfig;
@@ -27,7 +28,10 @@ export interface BuildOptions {
   /** AES-256 key sealing unmasked inputs for replay. */
   replayKey: Buffer;
   metrics?: ServiceMetrics;
+  /** The clock of decisions, log records and end-client token checks (expiry, nbf). */
   now?: () => Date;
+  /** Verifier of end clients' tokens (owns the JWKS caches); default: one built from config.identity. */
+  verifier?: TokenVerifier;
   /** fastify logger option (default off). */
   logger?: boolean | object;
 }
@@ -54,6 +58,7 @@ export function build(opts: BuildOptions): FastifyInstance {
   const { config, store, log, logStore, callers, replayKey } = opts;
   const metrics = opts.metrics ?? new ServiceMetrics();
   const now = opts.now ?? (() => new Date());
+  const verifier = opts.verifier ?? new TokenVerifier(config.identity);
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: config.limits.body_bytes,
@@ -161,6 +166,31 @@ export function build(opts: BuildOptions): FastifyInstance {
     return reply.send({ ...body, decision_id, provenance: v.provenance });
   }
 
+  /**
+   * The end client's identity for a decision. A forwarded token is verified here and its principal replaces whatever the
+   * enforcer sent (enforcers never build principals); the session carries the token's expiry. A refusal is a reason to deny.
+   */
+  async function identify(raw: Record<string, unknown>, token: string | undefined): Promise<{ input: Record<string, unknown>; refusal?: string; token_expires_at?: string }> {
+    const session = isObj(raw.session) ? raw.session : undefined;
+    if (token === undefined) {
+      if (config.identity.require_client_token) return { input: { ...raw, principal: null }, refusal: 'WRIT_TOKEN_REQUIRED: no client_token was forwarded with this decision and identity.require_client_token is set; send the end client\'s token' };
+      // A later command of a session opened with a token: the token's expiry (from the first answer) still binds.
+      const exp = session?.token_expires_at;
+      if (exp === undefined) return { input: raw };
+      const expired = sessionExpired(typeof exp === 'string' ? exp : JSON.stringify(exp), now());
+      return expired ? { input: raw, refusal: `${expired.code}: ${expired.message}` } : { input: raw };
+    }
+    let r;
+    try {
+      r = await principalFromToken(token, verifier, { now: now() });
+    } catch (e) {
+      app.log.error(e);
+      return { input: { ...raw, principal: null }, refusal: `WRIT_INTERNAL: the client token could not be verified: ${(e as Error).message}` };
+    }
+    if (!r.ok) return { input: { ...raw, principal: null }, refusal: `${r.error.code}: ${r.error.message}` };
+    return { input: { ...raw, principal: r.principal, session: { ...session, token_expires_at: r.expires_at } }, token_expires_at: r.expires_at };
+  }
+
   function activeOr503(reply: FastifyReply): PolicyVersion | undefined {
     // Taken once: this request evaluates, logs and answers with this version even if a swap happens.
     const v = store.active.current();
@@ -177,6 +207,7 @@ export function build(opts: BuildOptions): FastifyInstance {
     if (body !== undefined && !isObj(body)) return sendError(reply, 'WRIT_BAD_REQUEST', 'the body must be a JSON object: {"input": ...}');
     const path = (req.params as { '*': string })['*'].split('/').filter((s) => s !== ''); // already URL-decoded by the router
     if (path.length === 0) return sendError(reply, 'WRIT_BAD_REQUEST', 'a data path is required: POST /v1/data/<package>/<rule>');
+    if (body?.client_token !== undefined) return sendError(reply, 'WRIT_BAD_REQUEST', 'client_token is verified by POST /v1/decisions only (a data document has no deny to answer a refused token with)');
     const v = activeOr503(reply);
     if (!v) return reply;
     return decide(reply, req.caller!, 'v1/data', v, path.join('/'), body?.input, t0, (ev) => {
@@ -190,18 +221,21 @@ export function build(opts: BuildOptions): FastifyInstance {
     const t0 = process.hrtime.bigint();
     const body = req.body;
     if (!isObj(body) || !isObj(body.input)) return sendError(reply, 'WRIT_BAD_REQUEST', 'the body must be {"input": {...}} (policy contract version 1)');
-    const input = body.input;
+    const token = body.client_token;
+    if (token !== undefined && (typeof token !== 'string' || token === '')) return sendError(reply, 'WRIT_BAD_REQUEST', "client_token must be the end client's token as a non-empty string (compact JWT)");
+    const { input, refusal, token_expires_at } = await identify(body.input, token);
     const v = activeOr503(reply);
     if (!v) return reply;
     const kind = isObj(input.enforcer) && typeof input.enforcer.kind === 'string' ? input.enforcer.kind : undefined;
     const entrypoint = kind !== undefined && Object.hasOwn(config.policies.entrypoints, kind) ? config.policies.entrypoints[kind] : undefined;
     return decide(reply, req.caller!, 'v1/decisions', v, entrypoint ?? '(none)', input, t0, (ev) => {
       let d;
-      if (input.version !== 1) d = { allow: false, reasons: [`unsupported input version ${JSON.stringify(input.version ?? null)}: writ's policy contract is version 1`] };
+      if (refusal !== undefined) d = { allow: false, reasons: [refusal] };
+      else if (input.version !== 1) d = { allow: false, reasons: [`unsupported input version ${JSON.stringify(input.version ?? null)}: writ's policy contract is version 1`] };
       else if (kind === undefined) d = { allow: false, reasons: ['input.enforcer.kind is missing: no entrypoint can be chosen'] };
       else if (entrypoint === undefined) d = { allow: false, reasons: [`no entrypoint is configured for enforcer kind "${kind}" (policies.entrypoints)`] };
       else d = normaliseDecision(entrypoint, ev);
-      return { result: d, body: { ...d }, outcome: d.allow ? 'allow' : 'deny' };
+      return { result: d, body: { ...d, ...(token_expires_at !== undefined ? { token_expires_at } : {}) }, outcome: d.allow ? 'allow' : 'deny' };
     });
   });
 
