@@ -53,6 +53,7 @@ export const openapiDocument = {
           reasons: { type: 'array', items: { type: 'string' } },
           require_approval: { type: 'object', properties: { approvers: { type: 'array', items: { type: 'string' } }, reason: { type: 'string' }, ttl: { type: 'string' } } },
           mask: { type: 'array', items: { type: 'object' } },
+          token_expires_at: { type: 'string', format: 'date-time', description: 'when client_token was verified: its expiry; send it as input.session.token_expires_at with later commands of the session' },
           decision_id: { type: 'string', description: 'UUIDv7' },
           provenance: { $ref: '#/components/schemas/Provenance' },
         },
@@ -69,7 +70,7 @@ export const openapiDocument = {
       post: {
         summary: 'OPA-compatible evaluation of data.<path> (role enforcer)',
         parameters: [{ name: 'path', in: 'path', required: true, schema: { type: 'string' }, description: 'slash-separated, e.g. writ/postgres/decision' }],
-        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { input: {} } } } } },
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { input: {} }, description: 'client_token is refused here (400): send it to POST /v1/decisions' } } } },
         responses: {
           '200': {
             description: 'result is absent when the document is undefined (as OPA)',
@@ -83,7 +84,25 @@ export const openapiDocument = {
     '/v1/decisions': {
       post: {
         summary: "writ's native decision call (role enforcer); entrypoint chosen by input.enforcer.kind",
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['input'], properties: { input: { $ref: '#/components/schemas/Input' } } } } } },
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['input'],
+                properties: {
+                  input: { $ref: '#/components/schemas/Input' },
+                  client_token: {
+                    type: 'string',
+                    description:
+                      "the end client's token (compact JWT) as the enforcer received it; verified against identity.issuers of writ.yaml, its principal replaces input.principal. A refused token (or none, when identity.require_client_token is set) is a logged deny whose reason is '<WRIT_TOKEN_* code>: <message>'. Never logged.",
+                  },
+                },
+              },
+            },
+          },
+        },
         responses: { '200': { description: 'the normalised decision; anything outside the contract is a deny with a reason', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } }, ...decisionErrors },
       },
     },

@@ -140,6 +140,8 @@ describe('refused tokens are logged denies, never errors', () => {
     const d = await svc.app.inject({ method: 'POST', url: '/v1/data/writ/postgres/decision', headers: auth('enforcer'), payload: { input: pgInput(), client_token: 'x' } });
     expect(d.statusCode).toBe(400);
     expect(d.json().message).toMatch(/client_token/);
+    const doc = (await svc.app.inject('/openapi.json')).json();
+    expect(doc.paths['/v1/decisions'].post.requestBody.content['application/json'].schema.properties.client_token.type).toBe('string');
   });
 
   it('a later command after the session token expired: denied with the re-authenticate message', async () => {
