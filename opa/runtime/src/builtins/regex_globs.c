@@ -50,15 +50,6 @@ static bool tok_equal(const gtok *a, const gtok *b) {
   return true;
 }
 
-static void set_add(wre_class *c, int32_t lo, int32_t hi) {
-  if (c->n == c->cap) {
-    uint32_t nc = c->cap ? c->cap * 2 : 8;
-    c->r = (int32_t *)opa_realloc(c->r, c->cap * 2 * sizeof(int32_t), nc * 2 * sizeof(int32_t));
-    c->cap = nc;
-  }
-  c->r[2 * c->n] = lo; c->r[2 * c->n + 1] = hi; c->n++;
-}
-
 /* ---- tokenizer (over code points) ---- */
 typedef struct { const int32_t *r; uint32_t n; const opa_string_t *src; } G;
 
@@ -91,15 +82,15 @@ static bool tokenize_set(const G *g, uint32_t *i, wre_class *set) {
       if (err) return false;
       return glob_err(g, *i, "found [ without matching ]");
     }
-    if (esc) { set_add(set, r, r); prev = r; prev_exists = true; continue; }
+    if (esc) { wre_class_add(set, r, r); prev = r; prev_exists = true; continue; }
     if (r == ']') { complete = true; continue; }
-    if (r != '-') { set_add(set, r, r); prev = r; prev_exists = true; continue; }
+    if (r != '-') { wre_class_add(set, r, r); prev = r; prev_exists = true; continue; }
     if (!prev_exists) return glob_err(g, *i, "range character '-' must be preceded by a Unicode character");
     if (*i + 1 >= g->n) return glob_err(g, *i, "range character '-' must be followed by a Unicode character");
     if (!next_rune(g, i, &r, &esc, &err)) return false;
     if (!esc && (r == ']' || r == '-')) return glob_err(g, *i, "range character '-' cannot be followed by a special symbol");
     /* an out-of-order range adds nothing (the library records that error, then overwrites it) */
-    if (r >= prev) set_add(set, prev, r);
+    if (r >= prev) wre_class_add(set, prev, r);
     prev_exists = false;
   }
   wre_class_finish(set);

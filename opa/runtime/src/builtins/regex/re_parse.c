@@ -33,15 +33,6 @@ static void node_add(wre_node *nd, wre_node *sub) {
   nd->subs[nd->nsubs++] = sub;
 }
 
-static void class_add(wre_class *c, int32_t lo, int32_t hi) {
-  if (c->n == c->cap) {
-    uint32_t nc = c->cap ? c->cap * 2 : 8;
-    c->r = (int32_t *)opa_realloc(c->r, c->cap * 2 * sizeof(int32_t), nc * 2 * sizeof(int32_t));
-    c->cap = nc;
-  }
-  c->r[2 * c->n] = lo; c->r[2 * c->n + 1] = hi; c->n++;
-}
-
 static wre_class *class_new(bool fold) {
   wre_class *c = (wre_class *)opa_malloc(sizeof(wre_class));
   c->r = 0; c->n = 0; c->cap = 0; c->negate = false; c->fold = fold;
@@ -67,29 +58,29 @@ static const int32_t T_XDIGIT[] = { '0', '9', 'A', 'F', 'a', 'f', -1 };
 
 static void class_add_table(wre_class *c, const int32_t *t, bool negate) {
   if (!negate) {
-    for (int k = 0; t[k] >= 0; k += 2) class_add(c, t[k], t[k + 1]);
+    for (int k = 0; t[k] >= 0; k += 2) wre_class_add(c, t[k], t[k + 1]);
     return;
   }
   int32_t next = 0;
   for (int k = 0; t[k] >= 0; k += 2) {
-    if (t[k] > next) class_add(c, next, t[k] - 1);
+    if (t[k] > next) wre_class_add(c, next, t[k] - 1);
     next = t[k + 1] + 1;
   }
-  if (next <= 0x10FFFF) class_add(c, next, 0x10FFFF);
+  if (next <= 0x10FFFF) wre_class_add(c, next, 0x10FFFF);
 }
 
 /* Adds sorted disjoint ranges (pairs), or their complement over all code points. */
 static void class_add_ranges(wre_class *c, const int32_t *r, uint32_t n, bool negate) {
   if (!negate) {
-    for (uint32_t k = 0; k < n; k++) class_add(c, r[2 * k], r[2 * k + 1]);
+    for (uint32_t k = 0; k < n; k++) wre_class_add(c, r[2 * k], r[2 * k + 1]);
     return;
   }
   int32_t next = 0;
   for (uint32_t k = 0; k < n; k++) {
-    if (r[2 * k] > next) class_add(c, next, r[2 * k] - 1);
+    if (r[2 * k] > next) wre_class_add(c, next, r[2 * k] - 1);
     next = r[2 * k + 1] + 1;
   }
-  if (next <= 0x10FFFF) class_add(c, next, 0x10FFFF);
+  if (next <= 0x10FFFF) wre_class_add(c, next, 0x10FFFF);
 }
 
 static void add_utable(wre_class *c, const wre_utable *t) {
@@ -103,7 +94,7 @@ static void add_utable(wre_class *c, const wre_utable *t) {
       v[j] = x;
     }
     int32_t lo = prev + 1 + (int32_t)v[0], hi = lo + (int32_t)v[1];
-    class_add(c, lo, hi);
+    wre_class_add(c, lo, hi);
     prev = hi;
   }
 }
@@ -139,7 +130,7 @@ static bool unicode_class(P *ps, wre_class *c) {
   if (len == 0) return false;
   wre_class *tmp = class_new(false);
   if (str_eq(name, len, "Any")) {
-    class_add(tmp, 0, 0x10FFFF);
+    wre_class_add(tmp, 0, 0x10FFFF);
   } else {
     bool found = false;
     for (uint32_t t = 0; t < wre_unicode_ntables; t++) {
@@ -306,7 +297,7 @@ static wre_node *parse_class(P *ps) {
       if (ps->err) return 0;
       if (hi < lo) { ps->err = true; return 0; }
     }
-    class_add(c, lo, hi);
+    wre_class_add(c, lo, hi);
   }
   if (ps->i >= ps->n) { ps->err = true; return 0; }   /* missing ] */
   ps->i++;
@@ -317,6 +308,19 @@ static wre_node *parse_class(P *ps) {
 }
 
 static wre_node *parse_alt(P *ps);
+
+/* Parses group g's body with the given flags in force, then its ')'; the enclosing flags come
+ * back afterwards. Returns g, or 0 with ps->err set. */
+static wre_node *group_body(P *ps, wre_node *g, bool fold, bool multi, bool dotnl, bool ungreedy) {
+  bool sf = ps->fold, sm = ps->multi, ss = ps->dotnl, su = ps->ungreedy;
+  ps->fold = fold; ps->multi = multi; ps->dotnl = dotnl; ps->ungreedy = ungreedy;
+  node_add(g, parse_alt(ps));
+  ps->fold = sf; ps->multi = sm; ps->dotnl = ss; ps->ungreedy = su;
+  if (ps->err) return 0;
+  if (ps->i >= ps->n || ps->p[ps->i] != ')') { ps->err = true; return 0; }
+  ps->i++;
+  return g;
+}
 
 static bool is_word_byte(unsigned char c) {
   return is_alnum(c) || c == '_';
@@ -353,13 +357,7 @@ static wre_node *parse_perl_group(P *ps, bool *flags_only) {
     ps->i += k + 1;
     wre_node *g = node_new(WN_GROUP);
     g->capidx = ps->ncap++;
-    bool sf = ps->fold, sm = ps->multi, ss = ps->dotnl, su = ps->ungreedy;
-    node_add(g, parse_alt(ps));
-    ps->fold = sf; ps->multi = sm; ps->dotnl = ss; ps->ungreedy = su;
-    if (ps->err) return 0;
-    if (ps->i >= ps->n || ps->p[ps->i] != ')') { ps->err = true; return 0; }
-    ps->i++;
-    return g;
+    return group_body(ps, g, ps->fold, ps->multi, ps->dotnl, ps->ungreedy);
   }
   /* flags: (?flags) or (?flags:re) */
   bool neg = false, sawflag = false;
@@ -385,16 +383,9 @@ static wre_node *parse_perl_group(P *ps, bool *flags_only) {
         *flags_only = true;
         return 0;
       }
-      bool sf = ps->fold, sm = ps->multi, ss = ps->dotnl, su = ps->ungreedy;
-      ps->fold = fold; ps->multi = multi; ps->dotnl = dotnl; ps->ungreedy = ungreedy;
       wre_node *g = node_new(WN_GROUP);
       g->capidx = -1;
-      node_add(g, parse_alt(ps));
-      ps->fold = sf; ps->multi = sm; ps->dotnl = ss; ps->ungreedy = su;
-      if (ps->err) return 0;
-      if (ps->i >= ps->n || ps->p[ps->i] != ')') { ps->err = true; return 0; }
-      ps->i++;
-      return g;
+      return group_body(ps, g, fold, multi, dotnl, ungreedy);
     }
     default:
       ps->err = true;
@@ -468,13 +459,9 @@ static wre_node *parse_concat(P *ps) {
       }
       wre_node *g = node_new(WN_GROUP);
       g->capidx = ps->ncap++;
-      bool sf = ps->fold, sm = ps->multi, ss = ps->dotnl, su = ps->ungreedy;
-      node_add(g, parse_alt(ps));
-      ps->fold = sf; ps->multi = sm; ps->dotnl = ss; ps->ungreedy = su;
+      g = group_body(ps, g, ps->fold, ps->multi, ps->dotnl, ps->ungreedy);
       ps->depth--;
-      if (ps->err) break;
-      if (ps->i >= ps->n || ps->p[ps->i] != ')') { ps->err = true; break; }
-      ps->i++;
+      if (!g) break;
       node_add(cat, g);
     } else if (c == '[') {
       wre_node *cl = parse_class(ps);

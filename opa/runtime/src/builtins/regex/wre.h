@@ -56,6 +56,16 @@ extern const uint32_t wre_fold_nruns;
 /* The next code point in r's case folding orbit (r itself when it has no other case). */
 int32_t wre_fold_next(int32_t r);
 
+/* Appends the range [lo, hi] (static inline: not a runtime export). */
+static inline void wre_class_add(wre_class *c, int32_t lo, int32_t hi) {
+  if (c->n == c->cap) {
+    uint32_t nc = c->cap ? c->cap * 2 : 8;
+    c->r = (int32_t *)opa_realloc(c->r, c->cap * 2 * sizeof(int32_t), nc * 2 * sizeof(int32_t));
+    c->cap = nc;
+  }
+  c->r[2 * c->n] = lo; c->r[2 * c->n + 1] = hi; c->n++;
+}
+
 /* Sorts and merges a class's ranges so matching can binary-search them. */
 void wre_class_finish(wre_class *c);
 
