@@ -4,6 +4,7 @@
  * mapping (Unicode simple mappings) covers ASCII, Latin-1, Latin Extended-A, the regular part
  * of Latin Extended-B, Latin Extended Additional, Greek (basic), Cyrillic, Armenian, Roman
  * numerals, circled and fullwidth Latin letters and Deseret; other scripts are unchanged. */
+#include "../internal.h"
 #include "wb_common.h"
 
 #define WB_STR_ARG(v) if (!wb_is((v), OPA_STRING)) return 0
@@ -112,15 +113,15 @@ static uint32_t wb_upper_cp(uint32_t c) {
 static opa_value *wb_map_case(opa_value *a, bool upper) {
   WB_STR_ARG(a);
   opa_string_t *s = wb_str(a);
-  wb_buf b = {0, 0, 0};
-  wb_buf_reserve(&b, s->len);
+  writ_buf b;
+  writ_buf_init(&b, s->len);
   uint32_t pos = 0;
   while (pos < s->len) {
     uint32_t cp = wb_utf8_next(s->data, s->len, &pos);
     char enc[4];
-    wb_buf_add(&b, enc, wb_utf8_put(enc, upper ? wb_upper_cp(cp) : wb_lower_cp(cp)));
+    writ_buf_put(&b, enc, wb_utf8_put(enc, upper ? wb_upper_cp(cp) : wb_lower_cp(cp)));
   }
-  return wb_buf_string(&b);
+  return opa_string_nocopy(b.buf, b.len);
 }
 
 WRIT_EXPORT("wb_lower") opa_value *wb_lower(opa_value *a) { return wb_map_case(a, false); }
@@ -181,13 +182,14 @@ WRIT_EXPORT("wb_substring") opa_value *wb_substring(opa_value *a, opa_value *sta
   uint32_t from = wb_cp_offset(s->data, s->len, st);
   uint32_t to = n < 0 ? s->len : from + wb_cp_offset(s->data + from, s->len - from, n);
   if (ascii) return opa_string(s->data + from, to - from);
-  wb_buf b = {0, 0, 0};
+  writ_buf b;
+  writ_buf_init(&b, 0);
   uint32_t pos = from;
   while (pos < to) {
     char enc[4];
-    wb_buf_add(&b, enc, wb_utf8_put(enc, wb_utf8_next(s->data, to, &pos)));
+    writ_buf_put(&b, enc, wb_utf8_put(enc, wb_utf8_next(s->data, to, &pos)));
   }
-  return wb_buf_string(&b);
+  return opa_string_nocopy(b.buf, b.len);
 }
 
 /* ---- building ---- */
@@ -200,13 +202,14 @@ WRIT_EXPORT("wb_concat") opa_value *wb_concat(opa_value *d, opa_value *coll) {
   if (wb_is(coll, OPA_ARRAY)) { el = wb_arr(coll)->elems; n = wb_arr(coll)->len; }
   else if (wb_is(coll, OPA_SET)) { el = wb_set(coll)->elems; n = wb_set(coll)->len; }
   else return 0;
-  wb_buf b = {0, 0, 0};
+  writ_buf b;
+  writ_buf_init(&b, 0);
   for (uint32_t i = 0; i < n; i++) {
     if (!wb_is(el[i], OPA_STRING)) return 0;
-    if (i > 0) wb_buf_add(&b, wb_str(d)->data, wb_str(d)->len);
-    wb_buf_add(&b, wb_str(el[i])->data, wb_str(el[i])->len);
+    if (i > 0) writ_buf_put(&b, wb_str(d)->data, wb_str(d)->len);
+    writ_buf_put(&b, wb_str(el[i])->data, wb_str(el[i])->len);
   }
-  return wb_buf_string(&b);
+  return opa_string_nocopy(b.buf, b.len);
 }
 
 /* split(s, delim): Go strings.Split; an empty delimiter splits into UTF-8 sequences. */
@@ -240,7 +243,8 @@ WRIT_EXPORT("wb_split") opa_value *wb_split(opa_value *a, opa_value *b) {
  * byte position (and at the end) except right after its own match. Note the byte granularity:
  * like Go, an empty old string also splits multi-byte UTF-8 sequences. */
 static opa_value *wb_replacer(opa_value **olds, opa_value **news, uint32_t n, opa_string_t *s) {
-  wb_buf b = {0, 0, 0};
+  writ_buf b;
+  writ_buf_init(&b, 0);
   uint32_t i = 0, last = 0;
   bool prev_empty = false;
   while (i <= s->len) {
@@ -252,14 +256,14 @@ static opa_value *wb_replacer(opa_value **olds, opa_value **news, uint32_t n, op
     }
     if (hit < 0) { prev_empty = false; i++; continue; }
     opa_string_t *key = wb_str(olds[hit]), *val = wb_str(news[hit]);
-    wb_buf_add(&b, s->data + last, i - last);
-    wb_buf_add(&b, val->data, val->len);
+    writ_buf_put(&b, s->data + last, i - last);
+    writ_buf_put(&b, val->data, val->len);
     i += key->len;
     last = i;
     prev_empty = key->len == 0;
   }
-  if (last < s->len) wb_buf_add(&b, s->data + last, s->len - last);
-  return wb_buf_string(&b);
+  if (last < s->len) writ_buf_put(&b, s->data + last, s->len - last);
+  return opa_string_nocopy(b.buf, b.len);
 }
 
 WRIT_EXPORT("wb_replace") opa_value *wb_replace(opa_value *a, opa_value *o, opa_value *n) {

@@ -243,23 +243,4 @@ WB_HELPER int64_t wb_find(const char *hay, uint32_t hlen, const char *needle, ui
   return -1;
 }
 
-/* Growable byte buffer on the runtime heap, for building result strings. */
-typedef struct { char *p; uint32_t len, cap; } wb_buf;
-
-WB_HELPER void wb_buf_reserve(wb_buf *b, uint32_t extra) {
-  if (b->len + extra <= b->cap) return;
-  uint32_t cap = b->cap < 16 ? 16 : b->cap;
-  while (cap < b->len + extra) cap *= 2;
-  b->p = b->p == 0 ? (char *)opa_malloc(cap) : (char *)opa_realloc(b->p, b->cap, cap);
-  b->cap = cap;
-}
-
-WB_HELPER void wb_buf_add(wb_buf *b, const char *s, uint32_t n) {
-  wb_buf_reserve(b, n);
-  for (uint32_t i = 0; i < n; i++) b->p[b->len + i] = s[i];
-  b->len += n;
-}
-
-WB_HELPER opa_value *wb_buf_string(wb_buf *b) { return opa_string_nocopy(b->len ? b->p : "", b->len); }
-
 #endif
