@@ -324,7 +324,8 @@ function subset(sup: V, sub: V): boolean {
   throw new Error('type');
 }
 
-function unionObj(a: RObject, b: RObject): RObject {
+/** Deep merge of objects, b's values win (object.union; ObjectMergeStmt in interp.ts). */
+export function unionObj(a: RObject, b: RObject): RObject {
   const out = new RObject();
   for (const [k, v] of a.entries()) out.set(k, v);
   for (const [k, v] of b.entries()) {

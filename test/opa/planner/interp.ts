@@ -5,7 +5,7 @@ import { RObject, RSet, equal, fromJSON, toJSON, type V } from './values.ts';
 import { callHostBuiltin, hostBuiltinList } from '../../../opa/builtins/host/index.ts';
 
 const hostNames = new Set(hostBuiltinList.map((b) => b.name));
-import { interpBuiltins } from './interp-builtins.ts';
+import { interpBuiltins, unionObj } from './interp-builtins.ts';
 
 export class ConflictError extends Error {}
 
@@ -221,7 +221,7 @@ export class Interp {
       case 'ObjectMergeStmt': {
         const a = l[s.a], b = l[s.b];
         if (!(a instanceof RObject) || !(b instanceof RObject)) return UNDEF;
-        l[s.target] = merge(a, b);
+        l[s.target] = unionObj(b, a);   // deep merge, a's values win
         return NEXT;
       }
       case 'SetAddStmt': {
@@ -254,16 +254,6 @@ export class Interp {
         return NEXT;
     }
   }
-}
-
-function merge(a: RObject, b: RObject): RObject {
-  const out = new RObject();
-  for (const [k, v] of b.entries()) out.set(k, v);
-  for (const [k, v] of a.entries()) {
-    const bv = b.get(k);
-    out.set(k, v instanceof RObject && bv instanceof RObject ? merge(v, bv) : v);
-  }
-  return out;
 }
 
 function upsert(doc: V | undefined, path: string[], v: V): V {
