@@ -253,33 +253,30 @@ function parseBraces(p: ParserState): Term {
       p.expect(Tok.RBrace);
       return { type: 'objectcompr', key: first, value, body, loc: p.locFrom(open.start) };
     }
-    const items: Array<[Term, Term]> = [[first, value]];
-    while (p.accept(Tok.Comma)) {
-      if (p.at(Tok.RBrace)) break;
-      const k = parseTermIn(p, false);
-      p.expect(Tok.Colon);
-      items.push([k, parseTermIn(p, false)]);
-    }
-    p.expect(Tok.RBrace, '"," or "}"');
-    return { type: 'object', items, loc: p.locFrom(open.start) };
+    return parseObjectRest(p, first, value, open.start);
   }
-  let items = [first];
-  if (p.accept(Tok.Comma)) items = items.concat(parseList(p, Tok.RBrace));
-  else p.expect(Tok.RBrace, '"," or "}"');
-  return { type: 'set', items, loc: p.locFrom(open.start) };
+  return parseSetRest(p, first, open.start);
 }
 
 // `{, a, b}` / `{, k: v}`: leading comma, no comprehension (compatibility, as OPA).
 function parseLeadingCommaBraces(p: ParserState, start: number): Term {
   p.next();
   const first = parseTermIn(p, false);
-  if (!p.accept(Tok.Colon)) {
-    let items = [first];
-    if (p.accept(Tok.Comma)) items = items.concat(parseList(p, Tok.RBrace));
-    else p.expect(Tok.RBrace, '"," or "}"');
-    return { type: 'set', items, loc: p.locFrom(start) };
-  }
-  const items: Array<[Term, Term]> = [[first, parseTermIn(p, false)]];
+  if (!p.accept(Tok.Colon)) return parseSetRest(p, first, start);
+  return parseObjectRest(p, first, parseTermIn(p, false), start);
+}
+
+// The rest of a set after its first element: `, b, c}` or `}`.
+function parseSetRest(p: ParserState, first: Term, start: number): Term {
+  let items = [first];
+  if (p.accept(Tok.Comma)) items = items.concat(parseList(p, Tok.RBrace));
+  else p.expect(Tok.RBrace, '"," or "}"');
+  return { type: 'set', items, loc: p.locFrom(start) };
+}
+
+// The rest of an object after its first `k: v`: more pairs (a trailing comma allowed), then `}`.
+function parseObjectRest(p: ParserState, k0: Term, v0: Term, start: number): Term {
+  const items: Array<[Term, Term]> = [[k0, v0]];
   while (p.accept(Tok.Comma)) {
     if (p.at(Tok.RBrace)) break;
     const k = parseTermIn(p, false);
