@@ -153,6 +153,17 @@ static bool rego_trailing(parser *p, char close) {
   return false;
 }
 
+/* After an element of an array, set or object: 1 when ',' announces another one, 0 when the
+ * list is closed (close, or a Rego trailing comma and close), -1 on anything else. */
+static int list_next(parser *p, char close) {
+  skip_ws(p);
+  if (p->pos >= p->len) return -1;
+  char c = p->s[p->pos++];
+  if (c == close) return 0;
+  if (c != ',') return -1;
+  return rego_trailing(p, close) ? 0 : 1;
+}
+
 static opa_value *parse_array(parser *p) {
   p->pos++;
   opa_value *arr = opa_array();
@@ -162,12 +173,9 @@ static opa_value *parse_array(parser *p) {
     opa_value *v = parse_value(p);
     if (!v) return 0;
     opa_array_append(arr, v);
-    skip_ws(p);
-    if (p->pos >= p->len) return 0;
-    char c = p->s[p->pos++];
-    if (c == ']') return arr;
-    if (c != ',') return 0;
-    if (rego_trailing(p, ']')) return arr;
+    int more = list_next(p, ']');
+    if (more < 0) return 0;
+    if (more == 0) return arr;
   }
 }
 
@@ -205,12 +213,9 @@ static opa_value *parse_object(parser *p) {
     opa_set_t *s = (opa_set_t *)opa_set();
     push_elem(s, first);
     for (;;) {
-      skip_ws(p);
-      if (p->pos >= p->len) return 0;
-      char c = p->s[p->pos++];
-      if (c == '}') break;
-      if (c != ',') return 0;
-      if (rego_trailing(p, '}')) break;
+      int more = list_next(p, '}');
+      if (more < 0) return 0;
+      if (more == 0) break;
       opa_value *v = parse_value(p);
       if (!v) return 0;
       push_elem(s, v);
@@ -227,12 +232,9 @@ static opa_value *parse_object(parser *p) {
     opa_value *v = parse_value(p);
     if (!v) return 0;
     push_pair(o, key, v);
-    skip_ws(p);
-    if (p->pos >= p->len) return 0;
-    char c = p->s[p->pos++];
-    if (c == '}') break;
-    if (c != ',') return 0;
-    if (rego_trailing(p, '}')) break;
+    int more = list_next(p, '}');
+    if (more < 0) return 0;
+    if (more == 0) break;
     if (p->rego) key = parse_value(p);
     else { skip_ws(p); key = p->pos < p->len && p->s[p->pos] == '"' ? parse_string(p) : 0; }
     if (!key) return 0;
