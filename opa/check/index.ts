@@ -3,8 +3,7 @@
 // after the first one that reports an error, as OPA does. The output is the AST in "normal form"
 // (see the end of opa/syntax/ast.ts).
 //
-// Refused by name ("not implemented: ..."), see stage-unsupported.ts: rego.metadata.rule() and
-// rego.metadata.chain(). Integers beyond 64 bits are refused by CheckNumberLiterals. The planner
+// rego.metadata.rule()/chain() become constants (stage-metadata.ts). Integers beyond 64 bits are refused by CheckNumberLiterals. The planner
 // refuses by name what it cannot plan; `print` calls are erased (OPA does so when print is disabled).
 import type { Body, Module } from '../syntax/ast.ts';
 import type { Diagnostic } from '../syntax/diagnostics.ts';
@@ -16,6 +15,7 @@ import { checkNumberLiterals } from './stage-numbers.ts';
 import { rewritePrintCalls } from './stage-print.ts';
 import { resolveRefs } from './stage-resolve.ts';
 import { checkUnsupported } from './stage-unsupported.ts';
+import { rewriteRegoMetadataCalls } from './stage-metadata.ts';
 import { rewriteLocalVars } from './stage-locals.ts';
 import { checkRuleConflicts } from './stage-conflicts.ts';
 import { checkUndefinedFuncs } from './stage-calls.ts';
@@ -39,6 +39,8 @@ export const stages: readonly CheckStage[] = [
   { name: 'RewritePrintCalls', run: rewritePrintCalls },
   // Needs only the module list; every later stage sees full `data.`/`input.` refs.
   { name: 'ResolveRefs', run: resolveRefs },
+  // After resolution (rule paths are known); replaces the calls by constants before they are refused.
+  { name: 'RewriteRegoMetadataCalls', run: rewriteRegoMetadataCalls },
   // After resolution (a user rule may be named like a refused builtin) and before the
   // undefined-function check, which would otherwise report these as unknown.
   { name: 'CheckUnsupported', run: checkUnsupported },

@@ -1,6 +1,6 @@
 // CheckUnsupported: language features OPA accepts that writ refuses by name instead of
-// miscompiling. Today: rego.metadata.rule() and rego.metadata.chain(), whose results OPA builds
-// at compile time from the annotations in scope (the annotations are parsed, not yet attached).
+// miscompiling. Today: rego.metadata.rule() and rego.metadata.chain() in a query (inside rules
+// RewriteRegoMetadataCalls has already replaced them by constants).
 // The planner refuses by name what it cannot plan (e.g. template strings without their builtin).
 import type { Term } from '../syntax/ast.ts';
 import { report, type CheckContext } from './context.ts';
