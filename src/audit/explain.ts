@@ -57,11 +57,11 @@ export interface ExplainOptions {
 }
 
 /** A policy whose nondeterministic builtins replay a recording; each evaluation starts the replay anew. */
-async function loadReplaying(wasm: Uint8Array, calls: RecordedCall[]): Promise<{ policy: LoadedPolicy; reset(): void }> {
+async function loadReplaying(wasm: Uint8Array, calls: RecordedCall[], strict: boolean): Promise<{ policy: LoadedPolicy; reset(): void }> {
   let current = replayingHostBuiltins(calls);
   const forward: Record<string, (...args: unknown[]) => unknown> = {};
   for (const name of Object.keys(current)) forward[name] = (...args) => current[name](...args);
-  const policy = await loadCompiled(wasm, forward);
+  const policy = await loadCompiled(wasm, forward, { strictBuiltinErrors: strict });
   return { policy, reset: () => (current = replayingHostBuiltins(calls)) };
 }
 
@@ -118,7 +118,13 @@ export async function explainDecision(rec: DecisionEntry, opts: ExplainOptions):
     const msg = ((e as { stderr?: Buffer }).stderr?.toString() || (e as Error).message).trim();
     throw new ExplainError(`cannot read revision ${revision} from ${opts.repo}: ${msg}`);
   }
-  const built = buildPolicy(tree, revision);
+  // The service may compile with policies.strict_builtin_errors; a strict build's manifest records it, so
+  // the two modes give different bundle hashes and the recorded hash says which mode made the decision.
+  let built = buildPolicy(tree, revision);
+  if (built.ok && built.bundle_sha256 !== rec.policy.bundle_sha256) {
+    const strictBuild = buildPolicy(tree, revision, { strictBuiltinErrors: true });
+    if (strictBuild.ok && strictBuild.bundle_sha256 === rec.policy.bundle_sha256) built = strictBuild;
+  }
   if (!built.ok) throw new ExplainError(`revision ${revision} does not compile any more:\n${built.diagnostics}`);
   if (built.bundle_sha256 !== rec.policy.bundle_sha256) {
     throw new ExplainError(
@@ -149,7 +155,7 @@ export async function explainDecision(rec: DecisionEntry, opts: ExplainOptions):
   }
 
   const calls = (rec.nondeterministic ?? []) as RecordedCall[];
-  const policy = await loadReplaying(built.wasm, calls);
+  const policy = await loadReplaying(built.wasm, calls, built.strict);
   policy.policy.setData((built.data ?? {}) as object);
   // As the service does: a path that is no entrypoint of the bundle is undefined.
   const ev = built.entrypoints.includes(rec.entrypoint) ? evaluate(policy, input, rec.entrypoint) : { defined: false };

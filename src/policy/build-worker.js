@@ -9,8 +9,8 @@ const { buildRevision, buildPolicy } = await import('./build.ts');
 parentPort.on('message', (job) => {
   let result;
   try {
-    if (job.kind === 'revision') result = buildRevision(job.repo, job.revision);
-    else result = buildPolicy(job.tree, job.revision);
+    if (job.kind === 'revision') result = buildRevision(job.repo, job.revision, job.opts);
+    else result = buildPolicy(job.tree, job.revision, job.opts);
   } catch (e) {
     parentPort.postMessage({ id: job.id, error: e instanceof Error ? e.message : String(e), name: e?.name });
     return;

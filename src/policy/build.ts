@@ -19,6 +19,21 @@ export interface BuiltPolicy {
   bundle_sha256: string;
   entrypoints: string[];
   data: unknown;
+  /** Compiled (and to be loaded) with strict builtin errors; recorded in the manifest's metadata. */
+  strict: boolean;
+}
+
+export interface BuildOptions {
+  /** OPA's --strict-builtin-errors (policies.strict_builtin_errors). */
+  strictBuiltinErrors?: boolean;
+}
+
+/** The manifest metadata key a strict build carries (absent otherwise, so default bundles keep their bytes). */
+export const strictMetadataKey = 'writ_strict_builtin_errors';
+
+/** Whether a bundle manifest says its wasm was compiled with strict builtin errors. */
+export function manifestIsStrict(metadata: Record<string, unknown> | undefined): boolean {
+  return metadata?.[strictMetadataKey] === true;
 }
 
 export interface FailedBuild {
@@ -51,21 +66,22 @@ export function allEntrypoints(modules: Module[]): string[] {
 }
 
 /** Compile sources (test files excluded) into a bundle whose manifest records `revision`. */
-export function buildPolicy(tree: PolicyTree, revision: string): BuiltPolicy | FailedBuild {
+export function buildPolicy(tree: PolicyTree, revision: string, opts: BuildOptions = {}): BuiltPolicy | FailedBuild {
+  const strict = opts.strictBuiltinErrors === true;
   const rego = servedSources(tree.rego).slice().sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   if (rego.length === 0) return { ok: false, diagnostics: 'policy: rego_compile_error: the policy has no .rego files' };
   // Parsing alone names the packages and rules; the full compile below reports any error.
   const modules = rego.map((f) => parseModule(f.file, f.text).module).filter((m): m is Module => m !== undefined);
   const eps = allEntrypoints(modules);
-  const r = compile(rego, { entrypoints: eps });
+  const r = compile(rego, { entrypoints: eps, strictBuiltinErrors: strict });
   if (!r.ok || !r.wasm) return { ok: false, diagnostics: formatDiagnostics(r) };
   const bundle = writeBundle({
-    manifest: { revision, roots: [''], wasm: r.entrypoints.map((e) => ({ entrypoint: e, module: '/policy.wasm' })), rego_version: 1 },
+    manifest: { revision, roots: [''], wasm: r.entrypoints.map((e) => ({ entrypoint: e, module: '/policy.wasm' })), rego_version: 1, ...(strict ? { metadata: { [strictMetadataKey]: true } } : {}) },
     wasm: r.wasm,
     data: tree.data,
     rego,
   });
-  return { ok: true, revision, wasm: r.wasm, bundle, bundle_sha256: sha256Hex(bundle), entrypoints: r.entrypoints, data: tree.data };
+  return { ok: true, revision, wasm: r.wasm, bundle, bundle_sha256: sha256Hex(bundle), entrypoints: r.entrypoints, data: tree.data, strict };
 }
 
 /** Read a policy tree from a directory with file names relative to it (as they appear in Git). */
@@ -87,6 +103,6 @@ export function loadTreeAtRevision(repo: string, revision: string): PolicyTree {
 }
 
 /** Rebuild the bundle of a recorded Git revision (what `writ audit explain` checks the hash of). */
-export function buildRevision(repo: string, revision: string): BuiltPolicy | FailedBuild {
-  return buildPolicy(loadTreeAtRevision(repo, revision), revision);
+export function buildRevision(repo: string, revision: string, opts: BuildOptions = {}): BuiltPolicy | FailedBuild {
+  return buildPolicy(loadTreeAtRevision(repo, revision), revision, opts);
 }

@@ -1,10 +1,10 @@
 // Runs policy builds in a worker thread (build-worker.js) so the event loop keeps answering decisions
 // while a new version compiles; falls back to building on the main thread if the worker cannot start.
 import { Worker } from 'node:worker_threads';
-import { buildPolicy, buildRevision, type BuiltPolicy, type FailedBuild } from './build.ts';
+import { buildPolicy, buildRevision, type BuildOptions, type BuiltPolicy, type FailedBuild } from './build.ts';
 import type { PolicyTree } from '../files.ts';
 
-type Job = { kind: 'revision'; repo: string; revision: string } | { kind: 'tree'; tree: PolicyTree; revision: string };
+type Job = ({ kind: 'revision'; repo: string; revision: string } | { kind: 'tree'; tree: PolicyTree; revision: string }) & { opts: BuildOptions };
 type Outcome = BuiltPolicy | FailedBuild;
 
 export class PolicyBuilder {
@@ -55,12 +55,12 @@ export class PolicyBuilder {
     });
   }
 
-  buildRevision(repo: string, revision: string): Promise<Outcome> {
-    return this.run({ kind: 'revision', repo, revision });
+  buildRevision(repo: string, revision: string, opts: BuildOptions = {}): Promise<Outcome> {
+    return this.run({ kind: 'revision', repo, revision, opts });
   }
 
-  buildTree(tree: PolicyTree, revision: string): Promise<Outcome> {
-    return this.run({ kind: 'tree', tree, revision });
+  buildTree(tree: PolicyTree, revision: string, opts: BuildOptions = {}): Promise<Outcome> {
+    return this.run({ kind: 'tree', tree, revision, opts });
   }
 
   async close(): Promise<void> {
@@ -72,7 +72,7 @@ export class PolicyBuilder {
 }
 
 function buildHere(job: Job): Outcome {
-  return job.kind === 'revision' ? buildRevision(job.repo, job.revision) : buildPolicy(job.tree, job.revision);
+  return job.kind === 'revision' ? buildRevision(job.repo, job.revision, job.opts) : buildPolicy(job.tree, job.revision, job.opts);
 }
 
 /** Structured clone turns Buffers into Uint8Arrays. */

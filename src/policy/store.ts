@@ -7,7 +7,7 @@ import { readBundle, sha256Hex, BundleError } from '../bundle/bundle.ts';
 import { verifyBundle } from '../bundle/signing.ts';
 import { canonicalJson } from '../audit/canonical.ts';
 import { dataDirLayout } from '../audit/record.ts';
-import { loadTreeRelative, type BuiltPolicy } from './build.ts';
+import { loadTreeRelative, manifestIsStrict, type BuiltPolicy } from './build.ts';
 import { PolicyBuilder } from './builder.ts';
 import { PolicyHistory, type HistoryRow } from './history.ts';
 import { ensureRepository, installHook, headOf, commitExists, PolicyStoreError } from './repo.ts';
@@ -25,6 +25,9 @@ export interface PolicyStoreOptions {
   /** Refuse anything but bundles signed by `verificationKey`. */
   requireSignedBundles?: boolean;
   verificationKey?: KeyObject | string;
+  /** Compile and load git/dir versions with strict builtin errors (policies.strict_builtin_errors).
+   *  Uploaded bundles load in the mode their manifest records. */
+  strictBuiltinErrors?: boolean;
   now?: () => Date;
   /** Operational messages (activations, refused builds). */
   log?: (msg: string) => void;
@@ -51,6 +54,9 @@ export class PolicyStore {
   private queue: Promise<unknown> = Promise.resolve();
   /** Compiles in a worker thread: decisions keep flowing while a version builds. */
   private readonly builder = new PolicyBuilder();
+  private get buildOpts() {
+    return { strictBuiltinErrors: this.opts.strictBuiltinErrors === true };
+  }
 
   private constructor(private readonly opts: PolicyStoreOptions) {
     this.repo = join(opts.dataDir, dataDirLayout.policyRepo);
@@ -109,7 +115,7 @@ export class PolicyStore {
       return;
     }
     if (!commitExists(this.repo, row.revision)) throw new PolicyStoreError(`policy store damaged: recorded revision ${row.revision} is not in ${this.repo}`);
-    const built = await this.builder.buildRevision(this.repo, row.revision);
+    const built = await this.builder.buildRevision(this.repo, row.revision, this.buildOpts);
     if (!built.ok) throw new PolicyStoreError(`policy store damaged: recorded good revision ${row.revision} no longer compiles:\n${built.diagnostics}`);
     if (built.bundle_sha256 !== row.bundle_sha256) {
       // A different writ build compiles the same sources to other bytes: record the new identity.
@@ -135,6 +141,7 @@ export class PolicyStore {
       wasm: built.wasm,
       entrypoints: built.entrypoints,
       data: built.data,
+      strict: built.strict,
       pushed_by: pushedBy,
       time: time ?? this.now().toISOString(),
       source,
@@ -151,7 +158,7 @@ export class PolicyStore {
   activateRevision(revision: string, pushedBy: string): Promise<PolicyVersion> {
     return this.serial(async () => {
       if (this.opts.requireSignedBundles) throw new ActivationError('this service only activates signed bundles');
-      const built = await this.builder.buildRevision(this.repo, revision);
+      const built = await this.builder.buildRevision(this.repo, revision, this.buildOpts);
       if (!built.ok) throw new ActivationError(`revision ${revision} does not build; keeping ${this.active.current()?.revision ?? 'no policy'}`, built.diagnostics);
       return this.install(built, 'git', pushedBy, true);
     });
@@ -181,7 +188,7 @@ export class PolicyStore {
       const revision = `dir:${h.digest('hex')}`;
       const cur = this.active.current();
       if (cur?.revision === revision) return cur;
-      const built = await this.builder.buildTree(tree, revision);
+      const built = await this.builder.buildTree(tree, revision, this.buildOpts);
       if (!built.ok) throw new ActivationError(`${dir} does not build; keeping ${cur?.revision ?? 'no policy'}`, built.diagnostics);
       return this.install(built, 'dir', pushedBy, true);
     });
@@ -216,7 +223,7 @@ export class PolicyStore {
     const entrypoints = (b.manifest.wasm ?? []).map((w) => w.entrypoint);
     if (entrypoints.length === 0) throw new ActivationError('bundle refused: its manifest names no wasm entrypoints');
     try {
-      return await this.install({ ok: true, revision, wasm: b.wasm, bundle: bytes, bundle_sha256: sha256Hex(bytes), entrypoints, data: b.data }, 'bundle', pushedBy, record, time);
+      return await this.install({ ok: true, revision, wasm: b.wasm, bundle: bytes, bundle_sha256: sha256Hex(bytes), entrypoints, data: b.data, strict: manifestIsStrict(b.manifest.metadata) }, 'bundle', pushedBy, record, time);
     } catch (e) {
       if (e instanceof BundleError) throw new ActivationError(`bundle refused: ${e.message}`);
       throw new ActivationError(`bundle refused: policy.wasm does not load: ${(e as Error).message}`);

@@ -53,12 +53,13 @@ export class PolicyVersion implements PolicyVersionInfo {
   }
 
   static async load(
-    v: PolicyVersionInfo & { bundle: Buffer; wasm: Uint8Array; entrypoints: string[]; data: unknown },
+    v: PolicyVersionInfo & { bundle: Buffer; wasm: Uint8Array; entrypoints: string[]; data: unknown; strict?: boolean },
   ): Promise<PolicyVersion> {
     const pv = new PolicyVersion(v.revision, v.bundle_sha256, v.bundle, v.entrypoints, v.pushed_by, v.time, v.source);
     pv.sdk = await loadCompiled(
       v.wasm,
       recordingHostBuiltins((name, args, result) => pv.recorder?.push({ name, args, result })),
+      { strictBuiltinErrors: v.strict === true },
     );
     pv.data = v.data ?? {};
     pv.sdk.setData(pv.data as object);

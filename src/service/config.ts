@@ -27,6 +27,9 @@ export interface WritConfig {
     require_signed_bundles: boolean;
     /** PEM public key (path) that bundle signatures must verify against. */
     verification_key?: string;
+    /** OPA's --strict-builtin-errors for the served policy: a failing builtin (e.g. `1 / 0`) aborts the
+     *  evaluation with eval_builtin_error / eval_type_error (a deny naming it) instead of being undefined. */
+    strict_builtin_errors: boolean;
   };
   log: { checkpoint_every: number; checkpoint_seconds: number };
   callers: CallerConfig[];
@@ -86,7 +89,7 @@ export function validateConfig(raw: unknown, base = process.cwd()): WritConfig {
   const port = Number(m[2]);
   if (port > 65535) throw new ConfigError('listen', 'port must be at most 65535');
   const pol = obj(root.policies, 'policies');
-  known(pol, 'policies', ['dir', 'entrypoints', 'branch', 'require_signed_bundles', 'verification_key']);
+  known(pol, 'policies', ['dir', 'entrypoints', 'branch', 'require_signed_bundles', 'verification_key', 'strict_builtin_errors']);
   const eps = obj(pol.entrypoints, 'policies.entrypoints');
   const entrypoints = { ...defaultEntrypoints };
   for (const [k, v] of Object.entries(eps)) entrypoints[k] = str(v, `policies.entrypoints.${k}`, '');
@@ -107,6 +110,7 @@ export function validateConfig(raw: unknown, base = process.cwd()): WritConfig {
   });
   if (pol.require_signed_bundles !== undefined && typeof pol.require_signed_bundles !== 'boolean') throw new ConfigError('policies.require_signed_bundles', 'must be true or false');
   const requireSigned = pol.require_signed_bundles === true;
+  if (pol.strict_builtin_errors !== undefined && typeof pol.strict_builtin_errors !== 'boolean') throw new ConfigError('policies.strict_builtin_errors', 'must be true or false');
   const verificationKey = pol.verification_key === undefined ? undefined : resolve(base, str(pol.verification_key, 'policies.verification_key', ''));
   if (requireSigned && !verificationKey) throw new ConfigError('policies.verification_key', 'is required when policies.require_signed_bundles is true');
   return {
@@ -118,6 +122,7 @@ export function validateConfig(raw: unknown, base = process.cwd()): WritConfig {
       branch: branchName(str(pol.branch, 'policies.branch', 'main')),
       require_signed_bundles: requireSigned,
       verification_key: verificationKey,
+      strict_builtin_errors: pol.strict_builtin_errors === true,
     },
     log: {
       checkpoint_every: int(log.checkpoint_every, 'log.checkpoint_every', 1000, 1, 10_000_000),

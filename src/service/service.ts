@@ -52,6 +52,7 @@ export async function openService(config: WritConfig, opts: OpenOptions = {}): P
     seedDir: config.policies.dir,
     branch: config.policies.branch,
     requireSignedBundles: config.policies.require_signed_bundles,
+    strictBuiltinErrors: config.policies.strict_builtin_errors,
     verificationKey: config.policies.verification_key ? readFileSync(config.policies.verification_key, 'utf8') : undefined,
     now: opts.now,
     log: say,
