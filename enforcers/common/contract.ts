@@ -50,6 +50,8 @@ export interface EnforcerDecision {
   /** Present on every decision the service logged; absent only on fail-closed denials. */
   decision_id?: string;
   provenance?: Provenance;
+  /** When the request forwarded the end client's token (client_token): the verified token's expiry, from the service. */
+  token_expires_at?: string;
   /** Set when the enforcer denied on its own because the service gave no usable answer. */
   failClosed?: { reason: FailReason; message: string };
 }
@@ -94,6 +96,10 @@ export function checkDecision(body: unknown): { decision: EnforcerDecision } | {
     decision_id: body.decision_id,
     provenance: { revision: p.revision, bundle_sha256: p.bundle_sha256 },
   };
+  if (body.token_expires_at !== undefined) {
+    if (typeof body.token_expires_at !== 'string' || Number.isNaN(Date.parse(body.token_expires_at))) return { problem: 'token_expires_at is not a time' };
+    d.token_expires_at = body.token_expires_at;
+  }
   if (body.require_approval !== undefined) {
     const a = body.require_approval;
     if (!isObj(a) || !strings(a.approvers) || typeof a.reason !== 'string' || typeof a.ttl !== 'string' || (a.id !== undefined && typeof a.id !== 'string')) {

@@ -12,12 +12,17 @@ export interface TransportAnswer {
   text?: boolean;
 }
 
+/** What goes with the input: the end client's token, forwarded for the service to verify (DESIGN.md section 4). */
+export interface DecideOptions {
+  clientToken?: string;
+}
+
 /** Sends one decision request; must honour `signal` where it can (the client also stops waiting on its own). */
-export type Transport = (input: unknown, signal: AbortSignal) => Promise<TransportAnswer>;
+export type Transport = (input: unknown, signal: AbortSignal, opts?: DecideOptions) => Promise<TransportAnswer>;
 
 export interface DecisionClient {
   /** Never rejects: every failure is a deny decision with `failClosed` set. */
-  decide(input: unknown): Promise<EnforcerDecision>;
+  decide(input: unknown, opts?: DecideOptions): Promise<EnforcerDecision>;
 }
 
 export interface DecisionClientOptions {
@@ -48,7 +53,7 @@ export function createDecisionClient(opts: DecisionClientOptions): DecisionClien
     return { allow: false, reasons: [message], failClosed: { reason, message } };
   }
 
-  async function ask(input: unknown): Promise<TransportAnswer> {
+  async function ask(input: unknown, dopts?: DecideOptions): Promise<TransportAnswer> {
     const ac = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     // The race matters for in-process transports that cannot be aborted: the answer is ignored once late.
@@ -59,7 +64,7 @@ export function createDecisionClient(opts: DecisionClientOptions): DecisionClien
       }, timeoutMs);
     });
     try {
-      return await Promise.race([opts.transport(input, ac.signal), timeout]);
+      return await Promise.race([opts.transport(input, ac.signal, dopts), timeout]);
     } finally {
       clearTimeout(timer);
       timeout.catch(() => undefined);
@@ -67,10 +72,10 @@ export function createDecisionClient(opts: DecisionClientOptions): DecisionClien
   }
 
   return {
-    async decide(input: unknown): Promise<EnforcerDecision> {
+    async decide(input: unknown, dopts?: DecideOptions): Promise<EnforcerDecision> {
       let ans: TransportAnswer;
       try {
-        ans = await ask(input);
+        ans = await ask(input, dopts);
       } catch (e) {
         if (e instanceof TransportError) return failClosed(e.reason, e.message);
         return failClosed('internal', `decision client failed (${(e as Error)?.message ?? String(e)})`);
@@ -124,13 +129,18 @@ function classifyStatus(a: TransportAnswer): [FailReason, string] {
 
 // ---- transports ----
 
-/** The service's evaluate call in the same process: returns the POST /v1/decisions body for an input. */
-export type EvaluateFn = (input: unknown) => unknown | Promise<unknown>;
+/** The POST /v1/decisions body: the input, and the end client's token when forwarded. */
+function requestBody(input: unknown, dopts?: DecideOptions): { input: unknown; client_token?: string } {
+  return dopts?.clientToken !== undefined ? { input, client_token: dopts.clientToken } : { input };
+}
+
+/** The service's evaluate call in the same process: returns the POST /v1/decisions body for an input (and forwarded token). */
+export type EvaluateFn = (input: unknown, opts?: DecideOptions) => unknown | Promise<unknown>;
 
 export function inProcessTransport(evaluate: EvaluateFn): Transport {
-  return async (input) => {
+  return async (input, _signal, dopts) => {
     try {
-      return { status: 200, body: await evaluate(input) };
+      return { status: 200, body: await evaluate(input, dopts) };
     } catch (e) {
       // A thrown LogUnavailableError (code WRIT_LOG_UNAVAILABLE) is the in-process 503.
       const code = (e as { code?: unknown })?.code;
@@ -146,10 +156,10 @@ export interface Injectable {
 }
 
 export function fastifyTransport(app: Injectable, token: string): Transport {
-  return async (input) => {
+  return async (input, _signal, dopts) => {
     let res;
     try {
-      res = await app.inject({ method: 'POST', url: '/v1/decisions', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: { input } });
+      res = await app.inject({ method: 'POST', url: '/v1/decisions', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: requestBody(input, dopts) });
     } catch (e) {
       throw new TransportError('unavailable', `decision service unavailable (${(e as Error).message})`);
     }
@@ -171,10 +181,10 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
   const endpoint = serviceUrl(opts.url, 'v1/decisions');
   const f = opts.fetch ?? fetch;
   const maxBytes = opts.maxBytes ?? 1 << 20;
-  return async (input, signal) => {
+  return async (input, signal, dopts) => {
     let body: string;
     try {
-      body = JSON.stringify({ input });
+      body = JSON.stringify(requestBody(input, dopts));
     } catch (e) {
       throw new TransportError('internal', `the input cannot be sent as JSON (${(e as Error).message})`);
     }

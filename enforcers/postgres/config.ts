@@ -7,7 +7,8 @@ import type { TokenVerifier } from '../../src/identity/index.ts';
 
 /** What the enforcer needs of a decision client (enforcers/common's DecisionClient satisfies it; it never rejects). */
 export interface Decider {
-  decide(input: unknown): Promise<EnforcerDecision>;
+  /** `clientToken`: the client's token, forwarded for the service to verify (only when no local `verifier` is set). */
+  decide(input: unknown, opts?: { clientToken?: string }): Promise<EnforcerDecision>;
 }
 
 /** writ's own credential for the protected database; it never reaches the client. */
@@ -35,8 +36,12 @@ export interface ApprovalsConfig {
 export interface PostgresEnforcerConfig {
   upstream: UpstreamConfig;
   decider: Decider;
-  /** Verifies the client's OIDC token (sent as the PostgreSQL password). */
-  verifier: TokenVerifier;
+  /**
+   * Verifies the client's OIDC token (sent as the PostgreSQL password) in this process: for in-process deciders that do
+   * not verify tokens themselves. Without it the token is forwarded as `client_token` with every decision and the
+   * decision service verifies it and fills input.principal (DESIGN.md section 4: enforcers never build principals).
+   */
+  verifier?: TokenVerifier;
   /** input.enforcer.id (default "postgres") and input.resource.name (default the upstream database). */
   enforcerId?: string;
   resourceName?: string;

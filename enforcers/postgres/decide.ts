@@ -33,7 +33,7 @@ function policyMessage(d: EnforcerDecision): string {
   return `writ: permission denied by policy: ${reasons}`;
 }
 
-export async function askDecider(cfg: PostgresEnforcerConfig, input: unknown): Promise<EnforcerDecision> {
+export async function askDecider(cfg: PostgresEnforcerConfig, input: unknown, clientToken?: string): Promise<EnforcerDecision> {
   let timer: NodeJS.Timeout | undefined;
   const fail = (why: string): EnforcerDecision => {
     const message = `writ: decision failed (${why}); denied`;
@@ -43,7 +43,7 @@ export async function askDecider(cfg: PostgresEnforcerConfig, input: unknown): P
     const guard = new Promise<EnforcerDecision>((resolve) => {
       timer = setTimeout(() => resolve(fail(`no answer within ${GUARD_TIMEOUT_MS} ms`)), GUARD_TIMEOUT_MS);
     });
-    const d = await Promise.race([cfg.decider.decide(input), guard]);
+    const d = await Promise.race([cfg.decider.decide(input, clientToken !== undefined ? { clientToken } : undefined), guard]);
     // Only a literal true allows: anything else a custom decider returns is a denial.
     if (typeof d !== 'object' || d === null || typeof d.allow !== 'boolean' || !Array.isArray(d.reasons)) return fail('answer outside the contract');
     return d;
@@ -54,10 +54,21 @@ export async function askDecider(cfg: PostgresEnforcerConfig, input: unknown): P
   }
 }
 
+/**
+ * A deny for a forwarded token that the service did not verify: it answers token_expires_at whenever it verified the
+ * token, so a non-fail-closed deny without it is the service refusing the token (its reason: "<CODE>: <message>").
+ */
+export function tokenRefused(d: EnforcerDecision, clientToken: string | undefined): SessionFatal | undefined {
+  if (clientToken === undefined || d.allow || d.failClosed || d.token_expires_at !== undefined) return undefined;
+  return new SessionFatal(`writ: token refused by the decision service: ${d.reasons.join('; ') || 'no reason given'}`, '28000');
+}
+
 export interface StatementContext {
   cfg: PostgresEnforcerConfig;
   facts: SessionFacts;
   expiresAt: string;
+  /** The client's token, forwarded with every decision when the service verifies it (no local verifier). */
+  clientToken?: string;
   /** Sends a NoticeResponse to the client at once (approval waits). */
   notify(frame: Buffer): void;
   /** A signal for one approval wait: aborted when the client goes away or sends a CancelRequest for this session. */
@@ -74,7 +85,7 @@ export async function decideStatement(
   const now = ctx.cfg.now?.() ?? new Date();
   const expired = sessionExpired(ctx.expiresAt, now);
   if (expired) throw new SessionFatal(`writ: ${expired.message}`, '28000');
-  const d = await askDecider(ctx.cfg, statementInput(ctx.facts, now, st, opts));
+  const d = await askDecider(ctx.cfg, statementInput(ctx.facts, now, st, opts), ctx.clientToken);
   ctx.record('statement', {
     sql: st.text,
     operation: st.operation,
@@ -85,6 +96,9 @@ export async function decideStatement(
     ...(d.allow ? {} : { reasons: d.reasons }),
     ...(d.require_approval ? { require_approval: true } : {}),
   });
+  // The service refused the forwarded token (expired mid-session, key retired ...): the session ends, as at login.
+  const refused = tokenRefused(d, ctx.clientToken);
+  if (refused) throw refused;
   if (d.allow) return { allow: true, mask: d.mask ?? [], decisionId: d.decision_id };
   if (!d.require_approval || d.failClosed) return { allow: false, error: denial(policyMessage(d), d) };
   const v = await approvalFlow(ctx, st, opts, d);
@@ -124,7 +138,9 @@ async function approvalFlow(ctx: StatementContext, st: ClassifiedStatement, opts
   // The approval is evidence for a new decision (logged too): the held command runs only if policy now allows it.
   const approvals: ApprovalFact[] = [{ id: outcome.id, decision_id: outcome.decision_id, status: 'approved', approved_by: outcome.approved_by }];
   const now = ctx.cfg.now?.() ?? new Date();
-  const d2 = await askDecider(ctx.cfg, statementInput(ctx.facts, now, st, { ...opts, approvals }));
+  const d2 = await askDecider(ctx.cfg, statementInput(ctx.facts, now, st, { ...opts, approvals }), ctx.clientToken);
+  const refused = tokenRefused(d2, ctx.clientToken);
+  if (refused) throw refused;
   if (d2.allow) return { allow: true, mask: d2.mask ?? [], decisionId: d2.decision_id };
   return { allow: false, error: denial(d2.require_approval ? 'writ: policy still requires approval after it was approved; denied' : policyMessage(d2), d2) };
 }

@@ -6,7 +6,7 @@ import { principalFromToken, type Principal } from '../../src/identity/index.ts'
 import { authenticationCleartextPassword, authenticationOk, backendKeyData, errorResponse, ProtocolError, type CancelRequestMessage, type StartupMessage } from './protocol/index.ts';
 import { ClientClosed, ClientConnection } from './client-conn.ts';
 import { connectUpstream, UpstreamError, type UpstreamSession } from './upstream.ts';
-import { askDecider, SessionFatal, type StatementContext } from './decide.ts';
+import { askDecider, SessionFatal, tokenRefused, type StatementContext } from './decide.ts';
 import { connectInput, type SessionFacts } from './input.ts';
 import { Relay, type RelayStats } from './relay.ts';
 import { SessionRecorder } from '../common/session-recorder.ts';
@@ -79,12 +79,14 @@ export async function runSession(raw: net.Socket, cfg: PostgresEnforcerConfig, s
 
     // The client sees AuthenticationCleartextPassword: its password is its OIDC access token.
     const auth = await authenticate(client, cfg);
-    summary.principal = auth.principal.id;
+    const clientToken = 'token' in auth ? auth.token : undefined;
+    const principal = 'principal' in auth ? auth.principal : null;
+    if (principal) summary.principal = principal.id;
     const facts: SessionFacts = {
       id: sessionId,
       clientAddr: client.remoteAddress,
       startedAt: (cfg.now?.() ?? new Date()).toISOString(),
-      principal: auth.principal,
+      principal,
       enforcerId: cfg.enforcerId ?? 'postgres',
       resourceName: cfg.resourceName ?? cfg.upstream.database,
       resourceAttributes: cfg.resourceAttributes ?? {},
@@ -98,7 +100,7 @@ export async function runSession(raw: net.Socket, cfg: PostgresEnforcerConfig, s
           log: cfg.recording.log,
           masker: cfg.recording.masker,
           now: cfg.now,
-          meta: { enforcer: 'postgres', enforcer_id: facts.enforcerId, resource: facts.resourceName, principal: facts.principal.id, client_addr: facts.clientAddr, tls: client.tls },
+          meta: { enforcer: 'postgres', enforcer_id: facts.enforcerId, resource: facts.resourceName, principal: facts.principal?.id ?? null, client_addr: facts.clientAddr, tls: client.tls },
         });
       } catch (e) {
         throw new SessionFatal(`writ: the session recording cannot be opened (${(e as Error).message}); denied`, '58030');
@@ -106,8 +108,18 @@ export async function runSession(raw: net.Socket, cfg: PostgresEnforcerConfig, s
     }
 
     // 2. checkAccess: still waiting for AuthenticationOk; a denial is a FATAL with the policy's reasons.
-    const d = await askDecider(cfg, connectInput(facts, cfg.now?.() ?? new Date(), database, params.user!));
+    // A forwarded token is verified by the service here: a refusal is a FATAL 28000 with the service's reason.
+    const d = await askDecider(cfg, connectInput(facts, cfg.now?.() ?? new Date(), database, params.user!), clientToken);
     record('connect', { database, decision_id: d.decision_id ?? null, allow: d.allow, ...(d.allow ? {} : { reasons: d.reasons }) });
+    const refused = tokenRefused(d, clientToken);
+    if (refused) throw refused;
+    // The session's expiry: the locally verified token's, or the one the service verified (it answers it on every
+    // decision with a token; an allow without it means the decider did not verify the token: fail closed).
+    let expiresAt: string;
+    if ('expiresAt' in auth) expiresAt = auth.expiresAt;
+    else if (d.token_expires_at !== undefined) expiresAt = d.token_expires_at;
+    else if (d.allow) throw new SessionFatal('writ: the decision service did not verify the client token (no token_expires_at in its answer); denied', '28000');
+    else expiresAt = '';
     if (!d.allow) {
       const why = d.failClosed ? d.failClosed.message : `writ: connection denied by policy: ${d.reasons.join('; ') || 'no reason given'}`;
       throw new SessionFatal(why, '42501');
@@ -124,7 +136,7 @@ export async function runSession(raw: net.Socket, cfg: PostgresEnforcerConfig, s
     client.write([authenticationOk(), ...upstream.parameterStatus, backendKeyData(key.processId, key.secretKey), upstream.ready]);
 
     // 5. relay: statements are decided one by one until the client leaves.
-    await relay(client, upstream, { cfg, facts, expiresAt: auth.expiresAt, notify: (f) => client.write(f), waitSignal, record }, summary, shared.catalog);
+    await relay(client, upstream, { cfg, facts, expiresAt, clientToken, notify: (f) => client.write(f), waitSignal, record }, summary, shared.catalog);
   } catch (e) {
     toClientError(client, e, cfg, summary);
   } finally {
@@ -174,13 +186,18 @@ async function handleStartup(client: ClientConnection, cfg: PostgresEnforcerConf
   }
 }
 
-async function authenticate(client: ClientConnection, cfg: PostgresEnforcerConfig): Promise<{ principal: Principal; expiresAt: string }> {
+/**
+ * The password is the client's OIDC token. With a local verifier (in-process deciders) it is verified here; without one
+ * it is only read, and forwarded as client_token for the decision service to verify (DESIGN.md section 4).
+ */
+async function authenticate(client: ClientConnection, cfg: PostgresEnforcerConfig): Promise<{ principal: Principal; expiresAt: string } | { token: string }> {
   client.write(authenticationCleartextPassword());
   const m = await client.next();
   if (m.name === 'terminate') throw new ClientClosed();
   if (m.name !== 'password') throw new SessionFatal(`writ: expected a password message, got ${m.name}`, '08P01');
   const token = m.password.trim();
   if (!token) throw new SessionFatal('writ: password authentication failed: send your OIDC access token as the password', '28P01');
+  if (!cfg.verifier) return { token };
   const r = await principalFromToken(token, cfg.verifier, { now: cfg.now?.() ?? new Date() });
   if (!r.ok) {
     if (r.error.code === 'WRIT_TOKEN_EXPIRED') throw new SessionFatal(`writ: ${r.error.message}: re-authenticate (get a new token) and reconnect`, '28000');

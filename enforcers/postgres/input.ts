@@ -6,7 +6,8 @@ export interface SessionFacts {
   id: string;
   clientAddr: string;
   startedAt: string;
-  principal: Principal;
+  /** null when the token is forwarded: the decision service verifies it and puts the principal in the input. */
+  principal: Principal | null;
   enforcerId: string;
   resourceName: string;
   resourceAttributes: Record<string, unknown>;

@@ -1,11 +1,8 @@
 // writ enforce postgres: runs the PostgreSQL enforcer alone, asking a remote decision service over its HTTP API.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import tls from 'node:tls';
-import YAML from 'yaml';
 import { InputError } from '../files.ts';
-import { ConfigError } from '../service/config.ts';
-import { TokenVerifier, validateIdentityConfig, type IdentityConfig } from '../identity/index.ts';
 import { createDecisionClient, httpTransport } from '../../enforcers/common/index.ts';
 import { PostgresEnforcer, parseUpstreamUrl } from '../../enforcers/postgres/index.ts';
 import { UsageError, flagBool, flagValue, helpText, parseArgs, type CommandSpec } from './args.ts';
@@ -13,7 +10,7 @@ import type { Command } from './main.ts';
 
 const postgresSpec: CommandSpec = {
   name: 'enforce postgres',
-  usage: 'writ enforce postgres --upstream postgres://USER@HOST:PORT/DB --service URL --token-file FILE [--listen host:port] [--config writ.yaml] [--tls-cert FILE --tls-key FILE] [--resource NAME]',
+  usage: 'writ enforce postgres --upstream postgres://USER@HOST:PORT/DB --service URL --token-file FILE [--listen host:port] [--tls-cert FILE --tls-key FILE] [--resource NAME]',
   summary: 'run the PostgreSQL enforcer: clients log in with their OIDC token as password; every statement is decided by the service',
   flags: [
     { name: 'listen', value: true, valueName: 'host:port', help: 'address clients connect to (default 127.0.0.1:6432)' },
@@ -21,7 +18,6 @@ const postgresSpec: CommandSpec = {
     { name: 'upstream-password-file', value: true, valueName: 'file', help: "writ's upstream password for md5/SCRAM (env WRIT_UPSTREAM_PASSWORD); never sent to clients" },
     { name: 'service', value: true, valueName: 'url', help: 'the decision service, e.g. http://127.0.0.1:8181 (POST /v1/decisions, /v1/approvals)' },
     { name: 'token-file', value: true, valueName: 'file', help: "this enforcer's bearer token for the service (role enforcer)" },
-    { name: 'config', short: 'c', value: true, valueName: 'file', help: "writ.yaml whose identity: section lists the issuers of clients' tokens (env WRIT_CONFIG; default ./writ.yaml)" },
     { name: 'tls-cert', value: true, valueName: 'file', help: 'PEM certificate offered to clients that ask for TLS (with --tls-key)' },
     { name: 'tls-key', value: true, valueName: 'file', help: 'PEM private key of --tls-cert' },
     { name: 'allow-plaintext', help: 'accept unencrypted connections from non-loopback addresses (default: TLS required there)' },
@@ -33,7 +29,9 @@ const postgresSpec: CommandSpec = {
   details:
     'Clients connect as with any PostgreSQL server and send their OIDC access token as the password, e.g.\n' +
     '  PGPASSWORD="$(get-token)" psql -h 127.0.0.1 -p 6432 -U ci -d app\n' +
-    'The connection and every statement are decided by the service (fail closed: no answer is a denial);\n' +
+    'The token is forwarded to the service with every decision; the service verifies it (its writ.yaml identity:\n' +
+    'issuers) and a refused token is FATAL 28000 with its reason. The connection and every statement are decided\n' +
+    'by the service (fail closed: no answer is a denial);\n' +
     'denials are ERROR 42501 with the policy reasons; masked columns are rewritten in the rows.\n' +
     'Stops on SIGINT/SIGTERM.',
 };
@@ -43,25 +41,6 @@ function readSecret(path: string, what: string): string {
     return readFileSync(resolve(path), 'utf8').trim();
   } catch (e) {
     throw new InputError(`cannot read ${what} ${path}: ${(e as Error).message}`);
-  }
-}
-
-function loadIdentity(path: string | undefined): IdentityConfig {
-  const file = path ?? process.env.WRIT_CONFIG ?? (existsSync('writ.yaml') ? 'writ.yaml' : undefined);
-  if (!file) throw new InputError("no writ.yaml here: give --config <file> (its identity: section lists the issuers of clients' tokens)");
-  let raw: unknown;
-  try {
-    raw = YAML.parse(readFileSync(resolve(file), 'utf8'));
-  } catch (e) {
-    throw new InputError(`cannot read ${file}: ${(e as Error).message}`);
-  }
-  const root = (raw ?? {}) as Record<string, unknown>;
-  if (typeof root !== 'object' || Array.isArray(root) || root.identity === undefined) throw new InputError(`${file}: has no identity: section, so no client token would be accepted`);
-  try {
-    return validateIdentityConfig(root.identity);
-  } catch (e) {
-    if (e instanceof ConfigError) throw new InputError(e.message);
-    throw e;
   }
 }
 
@@ -100,7 +79,7 @@ async function runPostgres(argv: string[]): Promise<number> {
   const enforcer = new PostgresEnforcer({
     upstream,
     decider: createDecisionClient({ transport: httpTransport({ url: service, token }), timeoutMs: timeout ? Number(timeout) : undefined }),
-    verifier: new TokenVerifier(loadIdentity(flagValue(args, 'config'))),
+    // No verifier: the client's token is forwarded as client_token and the service verifies it (its identity: issuers).
     resourceName: flagValue(args, 'resource'),
     enforcerId: flagValue(args, 'enforcer-id'),
     tls: cert && key ? tls.createSecureContext({ cert: readSecret(cert, 'certificate'), key: readSecret(key, 'key') }) : undefined,

@@ -1,7 +1,7 @@
 // The decision client fails closed on every failure, over real loopback HTTP and in process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { createDecisionClient, fastifyTransport, httpTransport, inProcessTransport } from '../../../enforcers/common/decision-client.ts';
+import { createDecisionClient, fastifyTransport, httpTransport, inProcessTransport, type EvaluateFn } from '../../../enforcers/common/decision-client.ts';
 import { FAIL_CLOSED_METRIC } from '../../../enforcers/common/metrics.ts';
 import { deadPort, json, serve, type TestServer } from './servers.ts';
 import { open, pgInput, tokens } from '../../service/helpers.ts';
@@ -42,6 +42,18 @@ describe('decision client over HTTP (real loopback servers)', () => {
     expect(s.requests[0]).toMatchObject({ method: 'POST', url: '/v1/decisions' });
     expect(s.requests[0].headers.authorization).toBe('Bearer tok');
     expect(JSON.parse(s.requests[0].body)).toEqual({ input: { version: 1, x: 'y' } });
+  });
+
+  it('forwards the client token as client_token and keeps token_expires_at; a token_expires_at that is not a time fails closed', async () => {
+    const reg = new Registry();
+    const s = await start((_q, res) => json(res, 200, { ...good, token_expires_at: '2030-01-01T00:00:00Z' }));
+    const d = await client(s.url, reg).decide({ version: 1 }, { clientToken: 'eyJ.a.b' });
+    expect(d.token_expires_at).toBe('2030-01-01T00:00:00Z');
+    expect(JSON.parse(s.requests[0].body)).toEqual({ input: { version: 1 }, client_token: 'eyJ.a.b' });
+    const bad = await start((_q, res) => json(res, 200, { ...good, token_expires_at: 'soon' }));
+    const d2 = await client(bad.url, reg).decide({}, { clientToken: 't' });
+    expect(d2.allow).toBe(false);
+    expect(d2.reasons).toEqual(['writ: decision outside the contract (token_expires_at is not a time); denied']);
   });
 
   it('denies when the service is down (connection refused)', async () => {
@@ -170,8 +182,11 @@ describe('decision client over HTTP (real loopback servers)', () => {
 describe('decision client in process', () => {
   it('passes a valid answer and fails closed on undefined, throws and slowness', async () => {
     const reg = new Registry();
-    const mk = (fn: (i: unknown) => unknown, timeoutMs?: number) => createDecisionClient({ transport: inProcessTransport(fn), registry: reg, timeoutMs });
+    const mk = (fn: EvaluateFn, timeoutMs?: number) => createDecisionClient({ transport: inProcessTransport(fn), registry: reg, timeoutMs });
     expect(await mk(() => good).decide({})).toEqual(good);
+    let got: unknown;
+    await mk((_i, o) => ((got = o), good)).decide({}, { clientToken: 'tok' });
+    expect(got).toEqual({ clientToken: 'tok' });
     expect((await mk(() => undefined).decide({})).reasons).toEqual(['writ: policy decision undefined; denied']);
     expect((await mk(() => { throw new Error('boom'); }).decide({})).failClosed?.reason).toBe('internal');
     const logDown = Object.assign(new Error('closed'), { code: 'WRIT_LOG_UNAVAILABLE' });

@@ -39,14 +39,15 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'writ-enforce-'));
   issuer = await TestIssuer.start();
   await issuer.addKey('k1', 'ES256');
-  writeFileSync(join(dir, 'writ.yaml'), `identity:\n  issuers:\n    - name: ci\n      preset: oidc\n      issuer: ${issuer.base}\n      audiences: [writ]\n      jwks_url: ${issuer.jwksUrl}\n      principal_type: ci_job\n      groups_claim: groups\n`);
-  service = await start(['serve', '--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0'], /listening on (http:\/\/\S+?);/);
+  writeFileSync(join(dir, 'writ.yaml'), `policies:\n  dir: ${join(root, 'policies')}\nidentity:\n  issuers:\n    - name: ci\n      preset: oidc\n      issuer: ${issuer.base}\n      audiences: [writ]\n      jwks_url: ${issuer.jwksUrl}\n      principal_type: ci_job\n      groups_claim: groups\n`);
+  // The service holds the issuers and verifies clients' tokens; the enforcer only forwards them.
+  service = await start(['serve', '--config', join(dir, 'writ.yaml'), '--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0'], /listening on (http:\/\/\S+?);/);
   serviceUrl = service.match[1]!;
   const callers = JSON.parse(readFileSync(join(dir, 'data', 'tokens.json'), 'utf8')).callers as Array<{ role: string; token: string }>;
   writeFileSync(join(dir, 'enforcer.token'), callers.find((c) => c.role === 'enforcer')!.token);
   admin = callers.find((c) => c.role === 'admin')!.token;
   enforcer = await start(
-    ['enforce', 'postgres', '--listen', '127.0.0.1:0', '--upstream', 'postgres://postgres@127.0.0.1:5432/test', '--service', serviceUrl, '--token-file', join(dir, 'enforcer.token'), '--config', join(dir, 'writ.yaml'), '--resource', 'orders-db'],
+    ['enforce', 'postgres', '--listen', '127.0.0.1:0', '--upstream', 'postgres://postgres@127.0.0.1:5432/test', '--service', serviceUrl, '--token-file', join(dir, 'enforcer.token'), '--resource', 'orders-db'],
     /listening on 127\.0\.0\.1:(\d+)/,
   );
   port = Number(enforcer.match[1]);
