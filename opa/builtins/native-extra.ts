@@ -14,6 +14,12 @@ export const nativeExtraBuiltins: BuiltinDef[] = [
     impl: 'native',
     decl: { type: 'function', args: [{ type: 'array', dynamic: { type: 'any' } }], result: { type: 'string' } },
   },
+  // print(a, b) is rewritten by the checks to internal.print([{a|}, {b|}]) (print.c, via opa_println).
+  {
+    name: 'internal.print',
+    impl: 'native',
+    decl: { type: 'function', args: [{ type: 'array', dynamic: { type: 'set', of: { type: 'any' } } }], result: { type: 'boolean' } },
+  },
   // Regular expressions on the runtime's RE2-syntax engine (regex_more.c); regex.split must be
   // native because the SDK's own JavaScript regex.split would win over a host builtin.
   { name: 'regex.split', impl: 'native', decl: { type: 'function', args: [S, S], result: { type: 'array', dynamic: S } } },

@@ -4,7 +4,7 @@
 // (see the end of opa/syntax/ast.ts).
 //
 // rego.metadata.rule()/chain() become constants (stage-metadata.ts). Integers beyond 64 bits are refused by CheckNumberLiterals. The planner
-// refuses by name what it cannot plan; `print` calls are erased (OPA does so when print is disabled).
+// refuses by name what it cannot plan; `print` calls become internal.print (stage-print.ts).
 import type { Body, Module } from '../syntax/ast.ts';
 import type { Diagnostic } from '../syntax/diagnostics.ts';
 import type { BuiltinDef } from '../builtins/registry.ts';

@@ -1,7 +1,9 @@
 // Module-level checks, number literal range, print erasure, and the stage driver.
 import { describe, expect, it } from 'vitest';
 import { body, errors, run } from './helpers.ts';
-import { stages } from '../../../opa/check/index.ts';
+import { check, stages } from '../../../opa/check/index.ts';
+import { builtins } from '../../../opa/builtins/registry.ts';
+import { parseModule } from '../../../opa/syntax/parser.ts';
 
 describe('module-level checks', () => {
   it('duplicate import names', () => {
@@ -25,8 +27,15 @@ describe('number literals', () => {
 });
 
 describe('print', () => {
-  it('is erased, as OPA does when print is disabled', () => {
+  it('becomes internal.print of one value set per operand', () => {
     const r = run('package t\np if { print("x", input.a); input.a; y := [z | z := 1; print(z)] }');
+    expect(errors(r)).toEqual([]);
+    expect(body(r, 'p')).toBe('internal.print([{"x" | }, {input.a | }]); input.a; y := [z | z := 1; internal.print([{z | }])]');
+  });
+  it('is erased without internal.print, as OPA does when print is disabled', () => {
+    const noPrint = new Map([...builtins].filter(([n]) => n !== 'internal.print'));
+    const modules = [parseModule('t.rego', 'package t\np if { print("x", input.a); input.a; y := [z | z := 1; print(z)] }').module!];
+    const r = check({ modules, builtins: noPrint });
     expect(errors(r)).toEqual([]);
     expect(body(r, 'p')).toBe('input.a; y := [z | z := 1]');
   });
