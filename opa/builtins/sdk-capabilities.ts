@@ -50,7 +50,7 @@ export const sdkCapabilityBuiltins: BuiltinDef[] = [
   { name: "is_set", impl: 'native', ...{"decl":{"args":[{"type":"any"}],"result":{"type":"boolean"},"type":"function"}} },
   { name: "is_string", impl: 'native', ...{"decl":{"args":[{"type":"any"}],"result":{"type":"boolean"},"type":"function"}} },
   { name: "json.filter", impl: 'native', ...{"decl":{"args":[{"dynamic":{"key":{"type":"any"},"value":{"type":"any"}},"type":"object"},{"of":[{"dynamic":{"of":[{"type":"string"},{"dynamic":{"type":"any"},"type":"array"}],"type":"any"},"type":"array"},{"of":{"of":[{"type":"string"},{"dynamic":{"type":"any"},"type":"array"}],"type":"any"},"type":"set"}],"type":"any"}],"result":{"type":"any"},"type":"function"}} },
-  { name: "json.is_valid", impl: 'sdk', ...{"decl":{"args":[{"type":"string"}],"result":{"type":"boolean"},"type":"function"}} },
+  { name: "json.is_valid", impl: 'native', ...{"decl":{"args":[{"type":"string"}],"result":{"type":"boolean"},"type":"function"}} },
   { name: "json.marshal", impl: 'native', ...{"decl":{"args":[{"type":"any"}],"result":{"type":"string"},"type":"function"}} },
   { name: "json.remove", impl: 'native', ...{"decl":{"args":[{"dynamic":{"key":{"type":"any"},"value":{"type":"any"}},"type":"object"},{"of":[{"dynamic":{"of":[{"type":"string"},{"dynamic":{"type":"any"},"type":"array"}],"type":"any"},"type":"array"},{"of":{"of":[{"type":"string"},{"dynamic":{"type":"any"},"type":"array"}],"type":"any"},"type":"set"}],"type":"any"}],"result":{"type":"any"},"type":"function"}} },
   { name: "json.unmarshal", impl: 'native', ...{"decl":{"args":[{"type":"string"}],"result":{"type":"any"},"type":"function"}} },

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compile, loadCompiled } from '../../opa/index.ts';
 
 async function value(expr: string): Promise<unknown> {
-  const r = compile([{ file: 'k.rego', text: `package k\n\ns := "str"\n\np := x if { x := ${expr} }\n` }], { entrypoints: ['k/p'] });
+  const r = compile([{ file: 'k.rego', text: `package k\n\ns := "str"\n\nn := 1\n\nj := "{\\"a\\": [1]}"\n\np := x if { x := ${expr} }\n` }], { entrypoints: ['k/p'] });
   expect(r.diagnostics).toEqual([]);
   const p = await loadCompiled(r.wasm!);
   return p.evaluate(undefined, 'k/p')[0]?.result;
@@ -22,5 +22,13 @@ describe('object.keys (native)', () => {
   });
   it('is undefined for non-objects', async () => {
     expect(await value('object.keys(data.k.s)')).toBeUndefined();
+  });
+});
+
+describe('json.is_valid (native, as OPA compiles it)', () => {
+  it('is true for JSON text, false for other text and for non-strings', async () => {
+    expect(await value('json.is_valid(data.k.j)')).toBe(true);
+    expect(await value('json.is_valid(data.k.s)')).toBe(false);
+    expect(await value('json.is_valid(data.k.n)')).toBe(false);
   });
 });

@@ -41,6 +41,14 @@ WRIT_EXPORT("wb_json_unmarshal") opa_value *wb_json_unmarshal(opa_value *a) {
   return v ? v : writ_builtin_fail(WRIT_ERR_BUILTIN, "invalid JSON text");
 }
 
+/* json.is_valid(x): native as OPA compiles it (the SDK's JavaScript version answers undefined for a
+ * non-string; OPA answers false). */
+WRIT_EXPORT("wb_json_is_valid") opa_value *wb_json_is_valid(opa_value *a) {
+  opa_string_t *s = wb_as_str(a);
+  if (!s) return opa_boolean(false);
+  return opa_boolean(opa_json_parse(s->data, s->len) != 0);
+}
+
 /* One path -> array of segments. Strings: leading '/' trimmed, split on '/', ~1 -> '/', ~0 -> '~';
  * "" is the empty path. Arrays are taken as they are. */
 static opa_value *parse_path(opa_value *p) {
