@@ -113,17 +113,14 @@ export async function runSession(raw: net.Socket, cfg: PostgresEnforcerConfig, s
     record('connect', { database, decision_id: d.decision_id ?? null, allow: d.allow, ...(d.allow ? {} : { reasons: d.reasons }) });
     const refused = tokenRefused(d, clientToken);
     if (refused) throw refused;
-    // The session's expiry: the locally verified token's, or the one the service verified (it answers it on every
-    // decision with a token; an allow without it means the decider did not verify the token: fail closed).
-    let expiresAt: string;
-    if ('expiresAt' in auth) expiresAt = auth.expiresAt;
-    else if (d.token_expires_at !== undefined) expiresAt = d.token_expires_at;
-    else if (d.allow) throw new SessionFatal('writ: the decision service did not verify the client token (no token_expires_at in its answer); denied', '28000');
-    else expiresAt = '';
     if (!d.allow) {
       const why = d.failClosed ? d.failClosed.message : `writ: connection denied by policy: ${d.reasons.join('; ') || 'no reason given'}`;
       throw new SessionFatal(why, '42501');
     }
+    // The session's expiry: the locally verified token's, or the one the service verified (it answers it on every
+    // decision with a token; an allow without it means the decider did not verify the token: fail closed).
+    const expiresAt = 'expiresAt' in auth ? auth.expiresAt : d.token_expires_at;
+    if (expiresAt === undefined) throw new SessionFatal('writ: the decision service did not verify the client token (no token_expires_at in its answer); denied', '28000');
 
     // 3. connect: writ's own credential; the client still waits.
     const upParams: Record<string, string> = { client_encoding: 'UTF8' };

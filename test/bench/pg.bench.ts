@@ -202,11 +202,10 @@ async function main(): Promise<number> {
     cpSync(join(root, 'policies'), join(dir, 'policies'), { recursive: true });
     mkdirSync(join(dir, 'policies/writ/config/postgres'), { recursive: true });
     writeFileSync(join(dir, 'policies/writ/config/postgres/data.json'), JSON.stringify({ readers: ['bench-readers'] }));
-    writeFileSync(join(dir, 'serve.yaml'), `listen: 127.0.0.1:0\ndata_dir: ${join(dir, 'data')}\npolicies:\n  dir: ${join(dir, 'policies')}\n`);
-    writeFileSync(
-      join(dir, 'enforcer.yaml'),
-      `identity:\n  issuers:\n    - name: bench\n      preset: oidc\n      issuer: ${issuer.base}\n      audiences: [writ]\n      jwks_url: ${issuer.jwksUrl}\n      principal_type: ci_job\n      groups_claim: groups\n`,
-    );
+    // The issuers: the service verifies the tokens writ enforce postgres forwards; the in-process enforcer verifies its own.
+    const identityYaml = `identity:\n  issuers:\n    - name: bench\n      preset: oidc\n      issuer: ${issuer.base}\n      audiences: [writ]\n      jwks_url: ${issuer.jwksUrl}\n      principal_type: ci_job\n      groups_claim: groups\n`;
+    writeFileSync(join(dir, 'serve.yaml'), `listen: 127.0.0.1:0\ndata_dir: ${join(dir, 'data')}\npolicies:\n  dir: ${join(dir, 'policies')}\n${identityYaml}`);
+    writeFileSync(join(dir, 'enforcer.yaml'), identityYaml);
     const service = await startChild(process.execPath, [writ, 'serve', '--config', join(dir, 'serve.yaml')], /listening on (http:\/\/\S+?);/, 'writ serve');
     const serviceUrl = service.m[1]!;
     const callers = JSON.parse(readFileSync(join(dir, 'data', 'tokens.json'), 'utf8')).callers as Array<{ role: string; token: string }>;
@@ -215,7 +214,7 @@ async function main(): Promise<number> {
     const enforce = (upstreamPort: number) =>
       startChild(
         process.execPath,
-        [writ, 'enforce', 'postgres', '--listen', '127.0.0.1:0', '--upstream', `postgres://${PGUSER}@127.0.0.1:${upstreamPort}/${db}`, '--service', serviceUrl, '--token-file', join(dir, 'enforcer.token'), '--config', join(dir, 'enforcer.yaml'), '--resource', 'bench-db'],
+        [writ, 'enforce', 'postgres', '--listen', '127.0.0.1:0', '--upstream', `postgres://${PGUSER}@127.0.0.1:${upstreamPort}/${db}`, '--service', serviceUrl, '--token-file', join(dir, 'enforcer.token'), '--resource', 'bench-db'],
         /listening on 127\.0\.0\.1:(\d+)/,
         'writ enforce postgres',
       );

@@ -94,6 +94,15 @@ describe('writ enforce postgres', () => {
     expect(JSON.stringify(rec)).toContain('orders-db');
   });
 
+  it('forwards the token to the service: a forged token is refused at login with the service reason (the enforcer has no issuers)', async () => {
+    const [head, body, sig] = (await token(['db-readers'])).split('.');
+    const claims = JSON.parse(Buffer.from(body!, 'base64url').toString('utf8'));
+    const forged = [head, Buffer.from(JSON.stringify({ ...claims, groups: ['db-admins'] })).toString('base64url'), sig].join('.');
+    const r = await psql(port, forged, 'select 1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/FATAL:\s+writ: token refused by the decision service: WRIT_TOKEN_BAD_SIGNATURE: /);
+  });
+
   it('stops the service: statements fail closed with a clear message', async () => {
     const t = await token(['db-readers']);
     await stop(service.p);
