@@ -10,6 +10,8 @@ void writ_buf_init(writ_buf *b, uint32_t cap);
 void writ_buf_put(writ_buf *b, const char *s, uint32_t n);
 void writ_buf_putc(writ_buf *b, char c);
 char *writ_buf_finish(writ_buf *b);   /* appends NUL, returns the text */
+/* A value as print and template strings show it: strings raw, anything else as Rego literal text. */
+void writ_buf_put_display(writ_buf *b, opa_value *v);
 
 /* Number text: writes the JSON text of a number into out (>= 32 bytes) unless it is a REF,
  * whose text is returned through *ref. Returns the length. */

@@ -138,3 +138,13 @@ WRIT_EXPORT("opa_value_dump") char *opa_value_dump(opa_value *v) {
   dump(&b, v, true);
   return writ_buf_finish(&b);
 }
+
+void writ_buf_put_display(writ_buf *b, opa_value *v) {
+  if (v->type == OPA_STRING) {
+    opa_string_t *s = (opa_string_t *)v;
+    writ_buf_put(b, s->data, s->len);
+    return;
+  }
+  char *text = opa_value_dump(v);
+  writ_buf_put(b, text, (uint32_t)strlen(text));
+}

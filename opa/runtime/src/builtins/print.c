@@ -7,16 +7,6 @@
 #include "../internal.h"
 #include <string.h>
 
-static void put_operand(writ_buf *b, opa_value *v) {
-  if (v->type == OPA_STRING) {
-    opa_string_t *s = (opa_string_t *)v;
-    writ_buf_put(b, s->data, s->len);
-    return;
-  }
-  char *text = opa_value_dump(v);
-  writ_buf_put(b, text, (uint32_t)strlen(text));
-}
-
 /* Prints every line whose operands from index i on are the combinations of the remaining sets;
  * `prefix` holds the text of operands 0..i-1. */
 static void print_lines(opa_array_t *ops, uint32_t i, const char *prefix, uint32_t plen) {
@@ -35,7 +25,7 @@ static void print_lines(opa_array_t *ops, uint32_t i, const char *prefix, uint32
     writ_buf_put(&b, prefix, plen);
     if (i > 0) writ_buf_putc(&b, ' ');
     if (n == 0) writ_buf_put(&b, "<undefined>", 11);
-    else put_operand(&b, op->type == OPA_SET ? ((opa_set_t *)op)->elems[j] : op);
+    else writ_buf_put_display(&b, op->type == OPA_SET ? ((opa_set_t *)op)->elems[j] : op);
     uint32_t len = b.len;
     print_lines(ops, i + 1, writ_buf_finish(&b), len);
   }

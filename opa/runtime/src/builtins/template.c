@@ -7,16 +7,6 @@
 #include "../internal.h"
 #include <string.h>
 
-static void put_value(writ_buf *b, opa_value *v) {
-  if (v->type == OPA_STRING) {
-    opa_string_t *s = (opa_string_t *)v;
-    writ_buf_put(b, s->data, s->len);
-    return;
-  }
-  char *text = opa_value_dump(v);
-  writ_buf_put(b, text, (uint32_t)strlen(text));
-}
-
 WRIT_EXPORT("wb_internal_template_string") opa_value *wb_internal_template_string(opa_value *parts) {
   if (parts == 0 || parts->type != OPA_ARRAY) return 0;
   opa_array_t *a = (opa_array_t *)parts;
@@ -27,10 +17,10 @@ WRIT_EXPORT("wb_internal_template_string") opa_value *wb_internal_template_strin
     if (p->type == OPA_SET) {
       opa_set_t *s = (opa_set_t *)p;
       if (s->len == 0) writ_buf_put(&b, "<undefined>", 11);
-      else if (s->len == 1) put_value(&b, s->elems[0]);
+      else if (s->len == 1) writ_buf_put_display(&b, s->elems[0]);
       else return 0;
     } else {
-      put_value(&b, p);
+      writ_buf_put_display(&b, p);
     }
   }
   uint32_t len = b.len;
