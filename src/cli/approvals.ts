@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../files.ts';
-import { UsageError, flagBool, flagValue, helpText, parseArgs, type CommandSpec, type FlagSpec, type ParsedArgs } from './args.ts';
+import { UsageError, dispatchSubcommand, flagBool, flagValue, subcommandHelp, type CommandSpec, type FlagSpec, type ParsedArgs } from './args.ts';
 import type { Command } from './main.ts';
 
 const common: FlagSpec[] = [
@@ -158,45 +158,19 @@ async function call(a: ParsedArgs, method: 'GET' | 'POST', path: string, body?: 
   return json;
 }
 
-function approvalsHelp(): string {
-  return [
-    'Usage: writ approvals <list|approve|reject> [flags]',
-    '',
-    'Approval requests for commands that policy holds (require_approval): list them, approve or reject one.',
-    '',
-    'Subcommands:',
-    ...Object.entries(subs).map(([n, s]) => `  ${n.padEnd(8)}  ${s.spec.summary}`),
-    '',
-    "Run 'writ approvals <subcommand> --help' for its flags.",
-    '',
-  ].join('\n');
-}
+const approvalsAbout = 'Approval requests for commands that policy holds (require_approval): list them, approve or reject one.';
 
 export const approvalsCommand: Command = {
   spec: { name: 'approvals', usage: 'writ approvals <list|approve|reject> ...', summary: 'list, approve or reject commands held for approval', flags: [] },
   async run() {
-    process.stdout.write(approvalsHelp());
+    process.stdout.write(subcommandHelp('approvals', approvalsAbout, subs));
     return 2;
   },
   async dispatch(argv: string[]) {
-    const [name, ...rest] = argv;
-    if (!name || name === '--help' || name === '-h' || name === 'help') {
-      process.stdout.write(approvalsHelp());
-      return name ? 0 : 2;
-    }
-    const sub = subs[name];
-    if (!sub) throw new UsageError(`unknown subcommand '${name}' (see 'writ approvals --help')`);
-    const args = parseArgs(sub.spec, rest);
-    if (args.help) {
-      process.stdout.write(helpText(sub.spec));
-      return 0;
-    }
-    try {
-      return await sub.run(args);
-    } catch (e) {
-      if (!(e instanceof Refused)) throw e;
+    return dispatchSubcommand('approvals', approvalsAbout, subs, argv, (name, e) => {
+      if (!(e instanceof Refused)) return undefined;
       process.stderr.write(`writ approvals ${name}: ${e.message}\n`);
       return 1;
-    }
+    });
   },
 };

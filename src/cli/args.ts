@@ -104,3 +104,57 @@ export function helpText(spec: CommandSpec): string {
   if (spec.details) lines.push('', spec.details);
   return lines.join('\n') + '\n';
 }
+
+/** One subcommand of a command group (`writ audit verify`, `writ approvals list`). */
+export interface Subcommand {
+  spec: CommandSpec;
+  run(args: ParsedArgs): Promise<number>;
+}
+
+export function subcommandHelp(group: string, about: string, subs: Record<string, Subcommand>): string {
+  const names = Object.keys(subs);
+  const w = Math.max(...names.map((n) => n.length));
+  return [
+    `Usage: writ ${group} <${names.join('|')}> [flags]`,
+    '',
+    about,
+    '',
+    'Subcommands:',
+    ...names.map((n) => `  ${n.padEnd(w)}  ${subs[n].spec.summary}`),
+    '',
+    `Run 'writ ${group} <subcommand> --help' for its flags.`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Runs `writ <group> <sub> [flags]`: help for the group or the subcommand, usage errors, then the
+ * subcommand; `onError` turns the group's own failures into an exit code (undefined rethrows).
+ */
+export async function dispatchSubcommand(
+  group: string,
+  about: string,
+  subs: Record<string, Subcommand>,
+  argv: string[],
+  onError: (sub: string, e: unknown) => number | undefined,
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(subcommandHelp(group, about, subs));
+    return name ? 0 : 2;
+  }
+  const sub = Object.hasOwn(subs, name) ? subs[name] : undefined;
+  if (!sub) throw new UsageError(`unknown subcommand '${name}' (see 'writ ${group} --help')`);
+  const args = parseArgs(sub.spec, rest);
+  if (args.help) {
+    process.stdout.write(helpText(sub.spec));
+    return 0;
+  }
+  try {
+    return await sub.run(args);
+  } catch (e) {
+    const code = onError(name, e);
+    if (code === undefined) throw e;
+    return code;
+  }
+}

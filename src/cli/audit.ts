@@ -8,7 +8,7 @@ import { PostgresLogStore, isPostgresUrl, parsePostgresUrl } from '../audit/pg-s
 import { TrustedCheckpointError, verifyLog } from '../audit/verify.ts';
 import { dataDirLayout, loadReplayKey, type DecisionEntry } from '../audit/record.ts';
 import { explainDecision, ExplainError, readInputFile } from '../audit/explain.ts';
-import { UsageError, flagBool, flagValue, flagValues, helpText, parseArgs, type CommandSpec, type FlagSpec, type ParsedArgs } from './args.ts';
+import { UsageError, dispatchSubcommand, flagBool, flagValue, flagValues, type CommandSpec, type FlagSpec, type ParsedArgs } from './args.ts';
 import type { Command } from './main.ts';
 
 const dataDirFlag: FlagSpec = { name: 'data-dir', value: true, valueName: 'dir', help: 'the service data directory (default ./.writ, or $WRIT_DATA_DIR)' };
@@ -353,21 +353,7 @@ const publicKeyCmd: Sub = {
 
 const subs: Record<string, Sub> = { verify, show, export: exportCmd, explain, checkpoints: checkpointsCmd, 'public-key': publicKeyCmd };
 
-function auditHelp(): string {
-  const names = Object.keys(subs);
-  const w = Math.max(...names.map((n) => n.length));
-  return [
-    'Usage: writ audit <subcommand> [flags]',
-    '',
-    'The decision log tools: prove which policy version made each decision.',
-    '',
-    'Subcommands:',
-    ...names.map((n) => `  ${n.padEnd(w)}  ${subs[n].spec.summary}`),
-    '',
-    "Run 'writ audit <subcommand> --help' for its flags.",
-    '',
-  ].join('\n');
-}
+const auditAbout = 'The decision log tools: prove which policy version made each decision.';
 
 export const auditCommand: Command = {
   spec: { name: 'audit', usage: 'writ audit <subcommand> [flags]', summary: 'the decision log: verify, show, export, explain, public-key', flags: [] },
@@ -375,26 +361,12 @@ export const auditCommand: Command = {
     return 2;
   },
   async dispatch(argv: string[]) {
-    const [name, ...rest] = argv;
-    if (!name || name === '--help' || name === '-h' || name === 'help') {
-      process.stdout.write(auditHelp());
-      return name ? 0 : 2;
-    }
-    const sub = subs[name];
-    if (!sub) throw new UsageError(`unknown subcommand '${name}' (see 'writ audit --help')`);
-    const args = parseArgs(sub.spec, rest);
-    if (args.help) {
-      process.stdout.write(helpText(sub.spec));
-      return 0;
-    }
-    try {
-      return await sub.run(args);
-    } catch (e) {
+    return dispatchSubcommand('audit', auditAbout, subs, argv, (name, e) => {
       if (e instanceof TrustedCheckpointError) throw new InputError(`--checkpoint: ${e.message}`);
-      if (e instanceof UsageError || e instanceof InputError || (e as Error).message?.startsWith('internal:')) throw e;
+      if (e instanceof UsageError || e instanceof InputError || (e as Error).message?.startsWith('internal:')) return undefined;
       // Store and file failures (a database going away, a locked file) are the user's to see, without a stack.
       process.stderr.write(`writ audit ${name}: ${(e as Error).message ?? String(e)}\n`);
       return 2;
-    }
+    });
   },
 };
