@@ -1,10 +1,10 @@
 // The shape of a decision record (DESIGN.md section 5): written by the decision service, read by
 // `writ audit`. The chain fields (seq, prev_hash, hash) are added by the log.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { canonicalJson } from './canonical.ts';
 import type { LogEntry } from './chain.ts';
+import { createSecretKeyFileIfAbsent } from './keys.ts';
 import { parseExact } from './json.ts';
 
 export interface PolicyProvenance {
@@ -94,15 +94,7 @@ export function unsealInput(sealed: string, key: Buffer, decisionId: string): un
  * Anyone who can read it can read every logged input: keep it with the signing key, not the log.
  */
 export function loadOrCreateReplayKey(path: string): Buffer {
-  if (!existsSync(path)) {
-    mkdirSync(dirname(path), { recursive: true });
-    try {
-      writeFileSync(path, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
-    } catch (e) {
-      // Another process created it first: read theirs.
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-  }
+  createSecretKeyFileIfAbsent(path);
   return loadReplayKey(path);
 }
 
