@@ -3,7 +3,7 @@
 // Keys: PEM certificates, PEM public keys, JWK or JWK sets (verification); JWK (signing).
 import {
   createHmac, createPublicKey, createPrivateKey, createSecretKey, X509Certificate, verify as cryptoVerify,
-  sign as cryptoSign, timingSafeEqual, constants, type KeyObject,
+  sign as cryptoSign, timingSafeEqual, constants, type KeyObject, type JsonWebKey,
 } from 'node:crypto';
 import type { HostBuiltin } from './index.ts';
 import { S, B, OBJ, SOBJ, tuple, decl } from './types.ts';
@@ -63,7 +63,7 @@ function publicKeys(name: string, text: string): KeyObject[] {
     const list = isObject(j) && Array.isArray(j.keys) ? j.keys : [j];
     const out: KeyObject[] = [];
     for (const k of list) {
-      try { out.push(createPublicKey({ key: k as any, format: 'jwk' })); } catch { /* unusable JWK */ }
+      try { out.push(createPublicKey({ key: k as JsonWebKey, format: 'jwk' })); } catch { /* unusable JWK */ }
     }
     if (out.length === 0) fail(name, 'failed to parse a JWK key (set)');
     return out;
@@ -176,7 +176,7 @@ function signingKey(name: string, family: Family, jwk: Record<string, unknown>):
       if (typeof jwk.k !== 'string') fail(name, 'JWK of kty "oct" needs "k"');
       return createSecretKey(Buffer.from(jwk.k, 'base64url'));
     }
-    return createPrivateKey({ key: jwk as any, format: 'jwk' });
+    return createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
   } catch (e) {
     if (e instanceof Error && e.name === 'BuiltinError') throw e;
     return fail(name, 'invalid JWK signing key');
