@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseTtl, waitForApproval, type ApprovalWaitOptions, type PendingInfo } from '../../../enforcers/common/approvals.ts';
+import { parseTtl, waitForApproval, type ApprovalWaitOptions, type PendingInfo, type ApprovalView } from '../../../enforcers/common/approvals.ts';
 import type { EnforcerDecision } from '../../../enforcers/common/contract.ts';
 import { FAIL_CLOSED_METRIC } from '../../../enforcers/common/metrics.ts';
 import { deadPort, json, serve, type TestServer } from './servers.ts';
@@ -16,16 +16,8 @@ const decision: EnforcerDecision = {
   provenance: { revision: 'r', bundle_sha256: 'b' },
 };
 
-interface Approval {
-  id: string;
-  decision_id: string;
-  status: 'pending' | 'approved' | 'rejected' | 'expired';
-  expires_at: string;
-  approved_by?: string[];
-  rejected_by?: string;
-  reason?: string;
-  consumed?: boolean;
-}
+/** The contract's view of a request, plus whether the held command already ran. */
+type Approval = ApprovalView & { consumed?: boolean };
 
 /** A minimal approvals service following README's contract; `script` changes the approval per poll. */
 function approvalsService(script: (a: Approval, polls: number) => void, opts: { token?: string; hook?: (req: IncomingMessage, res: ServerResponse) => boolean } = {}) {

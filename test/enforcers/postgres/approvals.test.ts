@@ -7,17 +7,10 @@ import { json, serve, type TestServer } from '../common/servers.ts';
 import net from 'node:net';
 import { serializeClientMessage } from '../../../enforcers/postgres/protocol/index.ts';
 import { createSchema, direct, dropSchema, pgClient, psql, startHarness, type Harness } from './harness.ts';
+import type { ApprovalView } from '../../../enforcers/common/approvals.ts';
 
-interface Approval {
-  id: string;
-  decision_id: string;
-  status: 'pending' | 'approved' | 'rejected' | 'expired';
-  expires_at: string;
-  approved_by?: string[];
-  rejected_by?: string;
-  reason?: string;
-  consumed?: boolean;
-}
+/** The contract's view of a request, plus whether the held command already ran. */
+type Approval = ApprovalView & { consumed?: boolean };
 
 let api: TestServer;
 const approvals = new Map<string, Approval>();
