@@ -9,18 +9,19 @@ import { buildPolicy, loadTreeRelative } from './build.ts';
 import { ZERO_SHA, type HookConfig } from './repo.ts';
 import { runRegoTests } from '../cli/test.ts';
 
-async function checkRevision(gitDir: string, rev: string): Promise<string[]> {
+/** Compile and test a pushed commit in the service's mode (strict builtin errors or not), as activation will. */
+async function checkRevision(gitDir: string, rev: string, strict: boolean): Promise<string[]> {
   const dir = mkdtempSync(join(tmpdir(), 'writ-push-'));
   const cwd = process.cwd();
   try {
     const tar = execFileSync('git', ['--git-dir', gitDir, 'archive', '--format=tar', rev], { maxBuffer: 256 << 20 });
     execFileSync('tar', ['-x', '-C', dir], { input: tar });
     const tree = loadTreeRelative(dir);
-    const built = buildPolicy(tree, rev);
+    const built = buildPolicy(tree, rev, { strictBuiltinErrors: strict });
     if (!built.ok) return built.diagnostics.split('\n');
     // Test files are named relative to the repository root, as in the compile diagnostics.
     process.chdir(dir);
-    const { results, diagnostics } = await runRegoTests(['.']);
+    const { results, diagnostics } = await runRegoTests(['.'], undefined, { strictBuiltinErrors: strict });
     if (diagnostics) return diagnostics.split('\n').filter((l) => /^\S+:\d+:\d+: /.test(l));
     return results
       .filter((r) => r.outcome !== 'pass')
@@ -49,13 +50,16 @@ async function main(): Promise<number> {
       refused = true;
       continue;
     }
-    const problems = await checkRevision(gitDir, next);
+    // A hook config written before the setting existed has no key: the service's default (false).
+    const strict = cfg.strict_builtin_errors === true;
+    const mode = strict ? ' (compiled and tested with strict builtin errors, as the service runs)' : '';
+    const problems = await checkRevision(gitDir, next, strict);
     if (problems.length > 0) {
       for (const p of problems) process.stderr.write(p + '\n');
-      process.stderr.write(`writ: push to ${ref} refused: ${problems.length} problem(s); the running policy is unchanged\n`);
+      process.stderr.write(`writ: push to ${ref} refused: ${problems.length} problem(s)${mode}; the running policy is unchanged\n`);
       refused = true;
     } else {
-      process.stderr.write(`writ: ${next.slice(0, 12)} compiled and its tests pass; activating\n`);
+      process.stderr.write(`writ: ${next.slice(0, 12)} compiled and its tests pass${mode}; activating\n`);
     }
   }
   return refused ? 1 : 0;

@@ -75,6 +75,9 @@ export interface HookConfig {
   branch: string;
   /** When true, pushes to the tracked branch are refused: only signed bundles may activate. */
   require_signed_bundles: boolean;
+  /** policies.strict_builtin_errors: a push is compiled and its tests run in the mode the service
+   *  activates it in, so a push whose tests only fail under strict errors is refused, not served. */
+  strict_builtin_errors: boolean;
 }
 
 /** Write the pre-receive hook (a node script run through the project's tsx loader) and its config. */

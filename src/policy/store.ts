@@ -85,7 +85,7 @@ export class PolicyStore {
     const last = this.history.last();
     if (last && !existsSync(this.repo)) throw new PolicyStoreError(`policy store damaged: repository ${this.repo} is missing but ${policiesDb} records revision ${last.revision}`);
     ensureRepository(this.repo, this.opts.seedDir, this.branch);
-    installHook(this.repo, { branch: this.branch, require_signed_bundles: !!this.opts.requireSignedBundles });
+    installHook(this.repo, { branch: this.branch, require_signed_bundles: !!this.opts.requireSignedBundles, strict_builtin_errors: this.opts.strictBuiltinErrors === true });
     mkdirSync(this.bundlesDir, { recursive: true });
     const lastGood = last?.source === 'dir' ? this.history.last('git') ?? this.history.last('bundle') : last;
     if (lastGood) {
