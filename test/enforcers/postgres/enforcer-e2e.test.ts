@@ -7,14 +7,19 @@ import { createSchema, direct, dropSchema, pgClient, psql, startHarness, type Ha
 
 let h: Harness;
 let schema: string;
+// A CI job whose repository owns the test schema (the policy's ci_schemas_by_repository): reads and writes it only.
 let reader: string;
+// A service principal in db-writers; the harness's database is not production, so its writes are not held.
 let writer: string;
+// A user in pii-readers: sees emails and card numbers unmasked.
+let analyst: string;
 
 beforeAll(async () => {
-  h = await startHarness();
   schema = await createSchema();
-  reader = await h.token(['db-readers'], { sub: 'reader-job' });
-  writer = await h.token(['db-writers'], { sub: 'writer-job' });
+  h = await startHarness({ ciSchema: schema });
+  reader = await h.token([], { sub: 'reader-job' });
+  writer = await h.token(['db-writers'], { sub: 'writer-app', kind: 'service_principal' });
+  analyst = await h.token(['db-readers', 'pii-readers'], { sub: 'analyst', kind: 'user' });
 });
 afterAll(async () => {
   await h?.stop();
@@ -35,7 +40,7 @@ describe('psql through writ', () => {
     expect(r.stdout).toContain('reach bob at [REDACTED]');
     const d = lastDecision();
     expect(d.input.action).toMatchObject({ kind: 'statement', sql: { operation: 'select', text: `select id, name, email, note from ${schema}.people order by id` } });
-    expect(d.input.principal).toMatchObject({ id: 'ci:reader-job', type: 'ci_job', groups: ['db-readers'] });
+    expect(d.input.principal).toMatchObject({ id: 'ci:reader-job', type: 'ci_job', groups: [], claims: { repository: 'writ-tests/app' } });
     expect(d.input.resource.name).toBe('test-db');
     expect(d.decision).toMatchObject({ allow: true, provenance: { revision: 'working-tree' } });
     expect(h.log.some((x) => x.input.action.kind === 'connect' && x.decision.allow)).toBe(true);
@@ -49,19 +54,37 @@ describe('psql through writ', () => {
     expect(r.stdout).toMatch(/\*{5}@\*+e\.com/); // the email column rule (partial), not the email detector's [REDACTED]
     expect(r.stdout).toContain('ALICE');
     // Without the lookup only result names count: the aliased phone would pass (why it is on by default).
-    const names = await startHarness({ config: { resolveSourceColumns: false } });
+    const names = await startHarness({ ciSchema: schema, config: { resolveSourceColumns: false } });
     try {
-      const n = await psql(names.port, await names.token(['db-readers']), `select phone as p from ${schema}.people where id = 1`);
+      const n = await psql(names.port, await names.token([]), `select phone as p from ${schema}.people where id = 1`);
       expect(n.stdout).toContain('+1 415 555 0100');
     } finally {
       await names.stop();
     }
   });
 
-  it('denies DROP TABLE with 42501 and the policy reasons; the table stays', async () => {
+  it('a pii-reader sees emails unmasked; the decision carries no mask', async () => {
+    const r = await psql(h.port, analyst, `select email, note from ${schema}.people order by id`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('alice@example.com');
+    expect(r.stdout).toContain('reach bob at bob@corp.example');
+    expect(lastDecision().input.principal).toMatchObject({ type: 'user', groups: ['db-readers', 'pii-readers'] });
+    expect(lastDecision().decision).toMatchObject({ allow: true, mask: [] });
+  });
+
+  it("a CI job may not touch another schema: denied by the ci_schema rule, nothing runs", async () => {
+    const r = await psql(h.port, reader, `select count(*) from information_schema.tables; select * from public.writ_not_mine`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`ERROR:\\s+42501: writ: permission denied by policy: ci_schema: CI job ci:reader-job has its schema ${schema}; it may not use public\\.writ_not_mine`));
+    const own = await psql(h.port, reader, `insert into ${schema}.people values (40, 'Job', 'job@example.com', ''); delete from ${schema}.people where id = 40`);
+    expect(own.stderr).toBe('');
+    expect(own.stdout).toContain('DELETE 1');
+  });
+
+  it('denies DROP TABLE with 42501 and the policy reasons naming the rule; the table stays', async () => {
     const r = await psql(h.port, writer, `DROP TABLE ${schema}.people`);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/ERROR:\s+42501: writ: permission denied by policy: no grant covers this action for this principal/);
+    expect(r.stderr).toMatch(/ERROR:\s+42501: writ: permission denied by policy: destructive_ddl: DROP is forbidden through writ/);
     expect(r.stderr).toMatch(/DETAIL:\s+decision [0-9a-f-]{36} \(policy revision working-tree\)/);
     expect(lastDecision().input.action.sql.operation).toBe('drop');
     const n = await direct((c) => c.query(`select count(*)::int as n from ${schema}.people`));
@@ -72,7 +95,7 @@ describe('psql through writ', () => {
     const before = h.log.length;
     const r = await psql(h.port, writer, `insert into ${schema}.people values (9, 'Eve', 'eve@example.com', ''); DELETE FROM ${schema}.people`);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("statement effect 'delete_without_where' is forbidden through writ");
+    expect(r.stderr).toContain("unbounded_write: DELETE without WHERE is forbidden (statement effect 'delete_without_where')");
     const stmts = h.log.slice(before).filter((x) => x.input.action.kind === 'statement');
     expect(stmts.map((x) => x.input.action.sql.operation)).toEqual(['insert', 'delete']);
     const n = await direct((c) => c.query(`select count(*)::int as n from ${schema}.people where id = 9`));
@@ -80,7 +103,7 @@ describe('psql through writ', () => {
   });
 
   it('refuses an expired token with FATAL 28000 and a re-authenticate message', async () => {
-    const expired = await h.token(['db-readers'], { iatOffset: -7200, expiresIn: 600 });
+    const expired = await h.token([], { iatOffset: -7200, expiresIn: 600 });
     const r = await psql(h.port, expired, 'select 1');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/FATAL:\s+writ: .*expired.*re-authenticate/);
@@ -88,10 +111,11 @@ describe('psql through writ', () => {
   });
 
   it('refuses a connection the policy denies, before any upstream connection', async () => {
-    const nobody = await h.token(['marketing']);
+    // A CI job of a repository that owns no schema, in no granting group.
+    const nobody = await h.token(['marketing'], { repository: 'writ-tests/other' });
     const r = await psql(h.port, nobody, 'select 1');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/FATAL:\s+writ: connection denied by policy: no grant covers this action/);
+    expect(r.stderr).toMatch(/FATAL:\s+writ: connection denied by policy: no_grant: no grant covers this action/);
     await expect(pgClient(h.port, nobody)).rejects.toMatchObject({ code: '42501' });
     expect(h.enforcer.finished.at(-1)!.stats).toBeUndefined(); // never reached the relay (no upstream connection)
   });
@@ -145,7 +169,7 @@ describe('extended protocol (node-postgres)', () => {
       await expect(c.query(`DELETE FROM ${schema}.people WHERE id = $1`, ['x'])).rejects.toMatchObject({ code: '22P02' });
       // A denied Parse is never executed: one decision (phase parse), no execute decision.
       const mark = h.log.length;
-      await expect(c.query({ text: `TRUNCATE ${schema}.people`, values: [], queryMode: 'extended' } as never)).rejects.toMatchObject({ code: '42501', message: expect.stringContaining('no grant covers') });
+      await expect(c.query({ text: `TRUNCATE ${schema}.people`, values: [], queryMode: 'extended' } as never)).rejects.toMatchObject({ code: '42501', message: expect.stringContaining('destructive_ddl: TRUNCATE is forbidden') });
       expect(h.log.slice(mark).map((x) => x.input.action.sql.phase)).toEqual(['parse']);
       expect(h.log.slice(before, mark).map((x) => x.input.action.sql.phase)).toEqual(['parse', 'execute']);
       const r = await c.query('select $1::int + 1 as n', [41]);
@@ -209,6 +233,30 @@ describe('COPY', () => {
     const r = await psql(h.port, reader, `copy ${schema}.people to stdout`);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/ERROR:\s+42501: writ: COPY output cannot be masked/);
+  });
+});
+
+describe('production (resource attributes environment: production)', () => {
+  it('a service principal write is held for db-owners (refused here: no approvals wired); reads and human writes run', async () => {
+    const prod = await startHarness({ ciSchema: schema, config: { resourceAttributes: { environment: 'production' } } });
+    try {
+      const app = await prod.token(['db-writers'], { sub: 'orders-app', kind: 'service_principal' });
+      const r = await psql(prod.port, app, `update ${schema}.people set note = 'held' where id = 1`);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        new RegExp(`ERROR:\\s+42501: writ: this statement needs approval \\(production_write: a write by a service principal to production table ${schema}\\.people; approvers: db-owners\\), but approvals are not wired in this enforcer`),
+      );
+      expect(prod.log.at(-1)!.input.resource).toEqual({ name: 'test-db', kind: 'postgres', attributes: { environment: 'production' } });
+      expect(prod.log.at(-1)!.decision.require_approval).toEqual({ approvers: ['db-owners'], reason: `production_write: a write by a service principal to production table ${schema}.people`, ttl: '15m' });
+      const read = await psql(prod.port, app, `select name from ${schema}.people where id = 1`);
+      expect(read.stdout).toContain('Alice');
+      const human = await psql(prod.port, await prod.token(['db-writers'], { sub: 'bob', kind: 'user' }), `update ${schema}.people set note = 'by bob' where id = 2`);
+      expect(human.stderr).toBe('');
+      const n = await direct((c) => c.query(`select id, note from ${schema}.people order by id`));
+      expect(n.rows.map((x) => x.note)).toEqual(['call me', 'by bob']);
+    } finally {
+      await prod.stop();
+    }
   });
 });
 

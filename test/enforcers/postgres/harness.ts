@@ -1,7 +1,10 @@
-// Test harness for the PostgreSQL enforcer: a loopback OIDC issuer, the shipped policies/postgres.rego evaluated
-// in process behind enforcers/common's decision client, the enforcer in front of the real PostgreSQL on
-// 127.0.0.1:5432, the real psql, and a schema of its own per test run.
+// Test harness for the PostgreSQL enforcer: a loopback OIDC issuer (CI jobs, service principals, users), the shipped
+// policies/postgres.rego evaluated in process behind enforcers/common's decision client, the enforcer in front of the
+// real PostgreSQL on 127.0.0.1:5432, the real psql, and a schema of its own per test run (the CI job's own schema).
 import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomUUID, createHash } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
 import pg from 'pg';
@@ -21,12 +24,13 @@ export interface Recorded {
 }
 
 /** The shipped policy, compiled once per test file; each answer gets a decision id and the policy's provenance. */
-export async function policyEvaluator(log: Recorded[]): Promise<(input: unknown) => unknown> {
+export async function policyEvaluator(log: Recorded[], postgresConfig: Record<string, unknown> = {}): Promise<(input: unknown) => unknown> {
   const tree = loadPolicyTree(['policies']);
   const r = compile(tree.rego, { query: 'd := data.writ.postgres.decision' });
   if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
   const policy = await loadCompiled(r.wasm!);
-  policy.setData(tree.data);
+  // What a deployment ships in writ/config/postgres/data.json of its policy repository.
+  policy.setData({ ...tree.data, writ: { ...((tree.data.writ as object) ?? {}), config: { postgres: postgresConfig } } });
   const sha = createHash('sha256').update(r.wasm!).digest('hex');
   const ep = r.entrypoints.indexOf('eval');
   return (input) => {
@@ -37,23 +41,82 @@ export async function policyEvaluator(log: Recorded[]): Promise<(input: unknown)
   };
 }
 
+/** The repository claim of the harness's CI job tokens (as GitHub Actions tokens carry one). */
+export const CI_REPOSITORY = 'writ-tests/app';
+
+/** Kinds of principal the harness issues tokens for: one loopback issuer path per principal type. */
+export type PrincipalKind = 'ci_job' | 'service_principal' | 'user';
+const issuerPaths: Record<PrincipalKind, string> = { ci_job: '', service_principal: '/apps', user: '/people' };
+const issuerNames: Record<PrincipalKind, string> = { ci_job: 'ci', service_principal: 'apps', user: 'people' };
+
+/** The identity issuers (writ.yaml `identity.issuers`) that trust the harness's tokens of every kind. */
+export function harnessIssuers(issuer: TestIssuer): Array<Record<string, unknown>> {
+  return (Object.keys(issuerPaths) as PrincipalKind[]).map((kind) => ({
+    name: issuerNames[kind],
+    preset: 'oidc',
+    issuer: issuer.base + issuerPaths[kind],
+    audiences: ['writ'],
+    jwks_url: issuer.jwksUrl,
+    principal_type: kind,
+    groups_claim: 'groups',
+  }));
+}
+
+/**
+ * data.writ.config.postgres for the harness: the CI job tokens' repository owns `ciSchema` (the policy's
+ * ci_schemas_by_repository, trusted from the loopback issuer), plus `extra`.
+ */
+export function harnessPolicyConfig(issuer: TestIssuer, ciSchema?: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ci_repository_issuers: [issuer.base],
+    ci_schemas_by_repository: ciSchema ? { [CI_REPOSITORY]: ciSchema } : {},
+    ...extra,
+  };
+}
+
+/** A copy of policies/ with `postgresConfig` as writ/config/postgres/data.json, for a decision service to load. */
+export function policiesWithConfig(postgresConfig: Record<string, unknown>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'writ-pg-pol-'));
+  cpSync('policies', dir, { recursive: true });
+  mkdirSync(join(dir, 'writ', 'config', 'postgres'), { recursive: true });
+  writeFileSync(join(dir, 'writ', 'config', 'postgres', 'data.json'), JSON.stringify(postgresConfig, null, 2));
+  return dir;
+}
+
+export interface TokenOptions {
+  sub?: string;
+  expiresIn?: number;
+  iatOffset?: number;
+  /** Principal type of the token's issuer (default ci_job). */
+  kind?: PrincipalKind;
+  /** CI job tokens: the repository claim (default CI_REPOSITORY). */
+  repository?: string;
+}
+
 export interface Harness {
   issuer: TestIssuer;
   enforcer: PostgresEnforcer;
   port: number;
   log: Recorded[];
-  token(groups: string[], opts?: { sub?: string; expiresIn?: number; iatOffset?: number }): Promise<string>;
+  /** A token of a CI job (default), a service principal or a user, in these groups. */
+  token(groups: string[], opts?: TokenOptions): Promise<string>;
   stop(): Promise<void>;
 }
 
-export async function startHarness(opts: { decider?: Decider; tls?: SecureContext; config?: Partial<PostgresEnforcerConfig>; host?: string } = {}): Promise<Harness> {
+/**
+ * `ciSchema`: the schema the harness's CI job tokens own (policy data ci_schemas_by_repository); `policyConfig`:
+ * more of data.writ.config.postgres. Both only for the in-process policy (no `decider`).
+ */
+export async function startHarness(
+  opts: { decider?: Decider; tls?: SecureContext; config?: Partial<PostgresEnforcerConfig>; host?: string; ciSchema?: string; policyConfig?: Record<string, unknown> } = {},
+): Promise<Harness> {
   const issuer = await TestIssuer.start();
   await issuer.addKey('k1', 'ES256');
-  const verifier = new TokenVerifier(
-    validateIdentityConfig({ issuers: [{ name: 'ci', preset: 'oidc', issuer: issuer.base, audiences: ['writ'], jwks_url: issuer.jwksUrl, principal_type: 'ci_job', groups_claim: 'groups' }] }),
-  );
+  const verifier = new TokenVerifier(validateIdentityConfig({ issuers: harnessIssuers(issuer) }));
   const log: Recorded[] = [];
-  const decider = opts.decider ?? createDecisionClient({ transport: inProcessTransport(await policyEvaluator(log)), registry: new Registry(), timeoutMs: 2000 });
+  const decider =
+    opts.decider ??
+    createDecisionClient({ transport: inProcessTransport(await policyEvaluator(log, harnessPolicyConfig(issuer, opts.ciSchema, opts.policyConfig))), registry: new Registry(), timeoutMs: 2000 });
   const enforcer = new PostgresEnforcer({
     upstream: { host: PG.host, port: PG.port, user: PG.user, database: PG.database },
     decider,
@@ -68,15 +131,23 @@ export async function startHarness(opts: { decider?: Decider; tls?: SecureContex
     enforcer,
     port: addr.port,
     log,
-    async token(groups, o = {}) {
-      const now = Math.floor(Date.now() / 1000) + (o.iatOffset ?? 0);
-      return issuer.sign({ iss: issuer.base, aud: 'writ', sub: o.sub ?? 'job-1', groups, iat: now - 10, nbf: now - 10, exp: now + (o.expiresIn ?? 600) }, 'k1');
+    token(groups, o = {}) {
+      return harnessToken(issuer, groups, o);
     },
     async stop() {
       await enforcer.close();
       await issuer.stop();
     },
   };
+}
+
+/** A token from the harness's loopback issuer (see harnessIssuers for the principal types). */
+export function harnessToken(issuer: TestIssuer, groups: string[], o: TokenOptions = {}): Promise<string> {
+  const kind = o.kind ?? 'ci_job';
+  const now = Math.floor(Date.now() / 1000) + (o.iatOffset ?? 0);
+  const claims: Record<string, unknown> = { iss: issuer.base + issuerPaths[kind], aud: 'writ', sub: o.sub ?? 'job-1', groups, iat: now - 10, nbf: now - 10, exp: now + (o.expiresIn ?? 600) };
+  if (kind === 'ci_job') claims.repository = o.repository ?? CI_REPOSITORY;
+  return issuer.sign(claims, 'k1');
 }
 
 export interface PsqlResult {
