@@ -10,6 +10,8 @@ import { CatalogResolver } from './catalog.ts';
 export class PostgresEnforcer {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
+  // Sessions still running (their recordings are sealed at the end): close() waits for them.
+  private readonly sessions = new Set<Promise<void>>();
   // Client-facing process id -> its secret and the upstream backend it cancels.
   private readonly cancelKeys = new Map<number, { secretKey: Buffer; upstream: UpstreamSession['backendKey']; onCancel: () => void }>();
   /** Finished sessions (tests and the CLI's log read them). */
@@ -50,7 +52,10 @@ export class PostgresEnforcer {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
       socket.on('error', () => undefined);
-      runSession(socket, this.config, this.shared).catch((e) => this.config.log?.(`postgres: session crashed: ${(e as Error)?.stack ?? e}`));
+      const session = runSession(socket, this.config, this.shared)
+        .catch((e) => this.config.log?.(`postgres: session crashed: ${(e as Error)?.stack ?? e}`))
+        .finally(() => this.sessions.delete(session));
+      this.sessions.add(session);
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -64,6 +69,8 @@ export class PostgresEnforcer {
     for (const s of this.sockets) s.destroy();
     const server = this.server;
     if (server) await new Promise<void>((r) => server.close(() => r()));
+    // Sessions end once their sockets are gone; waiting lets each seal its recording before the caller closes the log.
+    await Promise.allSettled([...this.sessions]);
     await this.catalog?.close();
   }
 }

@@ -5,6 +5,7 @@ import { loadConfigFile, validateConfig, ConfigError, type WritConfig } from '..
 import { openService } from '../service/service.ts';
 import { PolicyStoreError } from '../policy/store.ts';
 import { flagValue, type ParsedArgs } from './args.ts';
+import { EnforcerStartError, checkUpstreams, closeEnforcers, prepareEnforcers, startEnforcers, type PreparedEnforcer, type RunningEnforcer } from './serve-enforcers.ts';
 import type { Command } from './main.ts';
 
 function parseListen(text: string, key: string): { host: string; port: number } {
@@ -35,38 +36,86 @@ export const serveCommand: Command = {
       { name: 'listen', value: true, valueName: 'host:port', help: 'address to listen on (env WRIT_LISTEN; default 127.0.0.1:8181)' },
       { name: 'watch', value: true, valueName: 'dir', help: 'development: serve this directory and recompile on save (keeps the last good version)' },
     ],
-    details: 'On first start the data directory gets a bare Git repository seeded from policies.dir, the SQLite log, its signing key,\nthe replay key, and (without configured callers) tokens.json with one token per role.',
+    details:
+      'On first start the data directory gets a bare Git repository seeded from policies.dir, the SQLite log, its signing key,\n' +
+      'the replay key, and (without configured callers) tokens.json with one token per role.\n' +
+      '\n' +
+      'Enforcers: with an enforcers: section in writ.yaml the service also runs those enforcers in this process, e.g.\n' +
+      '  enforcers:\n' +
+      '    postgres:\n' +
+      '      - name: orders                      # input.enforcer.id; caller enforcer:orders in the log\n' +
+      '        listen: 127.0.0.1:6432\n' +
+      '        upstream: {host: 127.0.0.1, port: 5432, user: writ, database: app, password_file: writ.pw}\n' +
+      '        resource: {name: orders-db, attributes: {env: prod}}\n' +
+      '        tls: {cert: server.pem, key: server.key}   # allow_plaintext, decision_timeout_ms, mask_hash_key_file too\n' +
+      "The keys are 'writ enforce postgres' flags as YAML (upstream may also be its postgres://USER@HOST:PORT/DB URL).\n" +
+      "Before listening, writ logs in upstream once per enforcer; a failure, like an enforcer's port being taken, stops\n" +
+      'the start with a message naming the enforcer (nothing is left running). Decisions go through the same\n' +
+      'POST /v1/decisions route as remote enforcers (in process, with a token of this process only); sessions are\n' +
+      'recorded under <data_dir>/sessions and sealed into the decision log (record_sessions: false turns it off;\n' +
+      "'writ replay <session_id>' prints one). SIGINT/SIGTERM closes the enforcers, then the service.",
   },
   async run(args: ParsedArgs) {
+    const fail = (e: unknown, status: number) => {
+      process.stderr.write(`writ serve: ${(e as Error).message}\n`);
+      return status;
+    };
     let cfg: WritConfig;
+    let prepared: PreparedEnforcer[];
     try {
       cfg = resolveServeConfig(args);
+      prepared = prepareEnforcers(cfg);
     } catch (e) {
-      if (e instanceof ConfigError) {
-        process.stderr.write(`writ serve: ${e.message}\n`);
-        return 2;
-      }
+      if (e instanceof ConfigError) return fail(e, 2);
+      throw e;
+    }
+    // Before anything listens: a wrong upstream stops the start instead of failing every session later.
+    try {
+      await checkUpstreams(prepared);
+    } catch (e) {
+      if (e instanceof EnforcerStartError) return fail(e, 1);
       throw e;
     }
     const watch = flagValue(args, 'watch');
     let svc;
     try {
-      svc = await openService(cfg, { watch: watch ? resolve(watch) : undefined, logger: { level: 'info' } });
+      svc = await openService(cfg, { watch: watch ? resolve(watch) : undefined, logger: { level: 'info' }, internalCallers: prepared.map((p) => p.caller) });
     } catch (e) {
-      if (e instanceof PolicyStoreError) {
-        process.stderr.write(`writ serve: ${e.message}\n`);
-        return 1;
-      }
+      if (e instanceof PolicyStoreError) return fail(e, 1);
       throw e;
     }
-    const address = await svc.app.listen({ host: cfg.listen.host, port: cfg.listen.port });
+    let address: string;
+    try {
+      address = await svc.app.listen({ host: cfg.listen.host, port: cfg.listen.port });
+    } catch (e) {
+      await svc.close();
+      return fail(new Error(`cannot listen on ${cfg.listen.host}:${cfg.listen.port}: ${(e as Error).message}`), 1);
+    }
+    let enforcers: RunningEnforcer[];
+    try {
+      enforcers = await startEnforcers(prepared, svc, loopbackUrl(svc), cfg.data_dir, (line) => process.stderr.write(`writ serve: ${line}\n`));
+    } catch (e) {
+      // All or nothing: the service does not run on with some of its enforcers missing.
+      await svc.close();
+      if (e instanceof EnforcerStartError) return fail(e, 1);
+      throw e;
+    }
     process.stderr.write(`writ serve: listening on ${address}; policies at ${address}/git/policies.git; data in ${cfg.data_dir}\n`);
     await new Promise<void>((done) => {
       const stop = () => done();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    // Enforcers first: their sessions end and seal their recordings into the log the service still has open.
+    await closeEnforcers(enforcers);
     await svc.close();
     return 0;
   },
 };
+
+/** The service as its own enforcers reach it (approvals): a wildcard listen address is reached on loopback. */
+function loopbackUrl(svc: { app: { server: { address(): unknown } } }): string {
+  const a = svc.app.server.address() as { address: string; family: string; port: number };
+  const host = a.address === '0.0.0.0' ? '127.0.0.1' : a.address === '::' ? '::1' : a.address;
+  return `http://${a.family === 'IPv6' ? `[${host}]` : host}:${a.port}`;
+}

@@ -36,6 +36,26 @@ export interface WritConfig {
   limits: { body_bytes: number; bundle_bytes: number; request_timeout_ms: number };
   /** Trusted issuers of end clients' tokens (src/identity); absent in writ.yaml = no issuers, every client token refused. */
   identity: IdentityConfig;
+  /** Enforcers `writ serve` starts in its own process (the same options as `writ enforce <protocol>`). */
+  enforcers: { postgres: PostgresEnforcerEntry[] };
+}
+
+/** One `enforcers.postgres[]` entry: the flags of `writ enforce postgres`, as YAML keys. Secrets are read at start. */
+export interface PostgresEnforcerEntry {
+  /** Unique among the enforcers; also input.enforcer.id and the caller name `enforcer:<name>` in the decision log. */
+  name: string;
+  listen: { host: string; port: number };
+  /** writ's own credential for the protected database: at most one of password, password_file, password_env. */
+  upstream: { host: string; port: number; user: string; database: string; password?: string; password_file?: string; password_env?: string };
+  /** input.resource (name default: the upstream database). */
+  resource: { name: string; attributes: Record<string, unknown> };
+  /** PEM files offered to clients that ask for TLS. */
+  tls?: { cert: string; key: string };
+  allow_plaintext: boolean;
+  decision_timeout_ms: number;
+  mask_hash_key_file?: string;
+  /** Record each session under <data_dir>/sessions and seal it into the decision log at close (default true). */
+  record_sessions: boolean;
 }
 
 export class ConfigError extends Error {
@@ -82,7 +102,7 @@ function known(o: Record<string, unknown>, key: string, allowed: string[]): void
 /** Validate a parsed writ.yaml (or {}), filling defaults. `base` resolves relative paths. */
 export function validateConfig(raw: unknown, base = process.cwd()): WritConfig {
   const root = obj(raw, '(root)');
-  known(root, '', ['listen', 'data_dir', 'policies', 'log', 'callers', 'limits', 'identity']);
+  known(root, '', ['listen', 'data_dir', 'policies', 'log', 'callers', 'limits', 'identity', 'enforcers']);
   const listenText = str(root.listen, 'listen', '127.0.0.1:8181');
   const m = /^(.*):(\d+)$/.exec(listenText);
   if (!m) throw new ConfigError('listen', 'must be host:port');
@@ -135,6 +155,108 @@ export function validateConfig(raw: unknown, base = process.cwd()): WritConfig {
       request_timeout_ms: int(limits.request_timeout_ms, 'limits.request_timeout_ms', 10_000, 100, 600_000),
     },
     identity: validateIdentityConfig(root.identity),
+    enforcers: validateEnforcers(root.enforcers, base),
+  };
+}
+
+function bool(v: unknown, key: string, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new ConfigError(key, 'must be true or false');
+  return v;
+}
+
+function hostPort(v: unknown, key: string, dflt?: string): { host: string; port: number } {
+  const text = str(v, key, dflt ?? '');
+  const m = /^(.*):(\d+)$/.exec(text);
+  if (!m || Number(m[2]) > 65535) throw new ConfigError(key, `must be host:port, got ${JSON.stringify(text)}`);
+  return { host: m[1]!.replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(m[2]) };
+}
+
+/** `enforcers:` -> one list per protocol (only postgres so far). */
+function validateEnforcers(raw: unknown, base: string): WritConfig['enforcers'] {
+  const e = obj(raw, 'enforcers');
+  known(e, 'enforcers', ['postgres']);
+  if (e.postgres !== undefined && !Array.isArray(e.postgres)) throw new ConfigError('enforcers.postgres', 'must be a list');
+  const list = ((e.postgres as unknown[]) ?? []).map((x, i) => postgresEntry(x, `enforcers.postgres[${i}]`, base));
+  const names = new Set<string>();
+  const listens = new Map<string, string>();
+  list.forEach((p, i) => {
+    if (names.has(p.name)) throw new ConfigError(`enforcers.postgres[${i}].name`, `"${p.name}" is used by another enforcer`);
+    names.add(p.name);
+    const at = `${p.listen.host}:${p.listen.port}`;
+    if (p.listen.port !== 0 && listens.has(at)) throw new ConfigError(`enforcers.postgres[${i}].listen`, `${at} is also the listen address of enforcer "${listens.get(at)}"`);
+    listens.set(at, p.name);
+  });
+  return { postgres: list };
+}
+
+function postgresEntry(raw: unknown, key: string, base: string): PostgresEnforcerEntry {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(key, 'must be a mapping');
+  const o = raw as Record<string, unknown>;
+  known(o, key, ['name', 'listen', 'upstream', 'resource', 'tls', 'allow_plaintext', 'decision_timeout_ms', 'mask_hash_key_file', 'record_sessions']);
+  if (o.name === undefined) throw new ConfigError(`${key}.name`, 'is required (names the enforcer in messages and the log)');
+  const name = str(o.name, `${key}.name`, '');
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new ConfigError(`${key}.name`, 'must be 1 to 64 letters, digits, ".", "_" or "-"');
+  if (o.upstream === undefined) throw new ConfigError(`${key}.upstream`, 'is required (postgres://USER@HOST:PORT/DB, or a mapping with host, port, user, database)');
+  const upstream = postgresUpstream(o.upstream, `${key}.upstream`, base);
+  let resource = { name: upstream.database, attributes: {} as Record<string, unknown> };
+  if (typeof o.resource === 'string') resource.name = str(o.resource, `${key}.resource`, '');
+  else if (o.resource !== undefined) {
+    const r = obj(o.resource, `${key}.resource`);
+    known(r, `${key}.resource`, ['name', 'attributes']);
+    resource = { name: str(r.name, `${key}.resource.name`, upstream.database), attributes: obj(r.attributes, `${key}.resource.attributes`) };
+  }
+  let tls: PostgresEnforcerEntry['tls'];
+  if (o.tls !== undefined) {
+    const t = obj(o.tls, `${key}.tls`);
+    known(t, `${key}.tls`, ['cert', 'key']);
+    if (t.cert === undefined || t.key === undefined) throw new ConfigError(`${key}.tls`, 'needs both cert and key (PEM files)');
+    tls = { cert: resolve(base, str(t.cert, `${key}.tls.cert`, '')), key: resolve(base, str(t.key, `${key}.tls.key`, '')) };
+  }
+  return {
+    name,
+    listen: hostPort(o.listen, `${key}.listen`, '127.0.0.1:6432'),
+    upstream,
+    resource,
+    tls,
+    allow_plaintext: bool(o.allow_plaintext, `${key}.allow_plaintext`, false),
+    decision_timeout_ms: int(o.decision_timeout_ms, `${key}.decision_timeout_ms`, 500, 1, 600_000),
+    mask_hash_key_file: o.mask_hash_key_file === undefined ? undefined : resolve(base, str(o.mask_hash_key_file, `${key}.mask_hash_key_file`, '')),
+    record_sessions: bool(o.record_sessions, `${key}.record_sessions`, true),
+  };
+}
+
+/** The upstream as `writ enforce postgres --upstream` takes it (a URL) or as a mapping; one password source at most. */
+function postgresUpstream(raw: unknown, key: string, base: string): PostgresEnforcerEntry['upstream'] {
+  let u: Record<string, unknown>;
+  if (typeof raw === 'string') {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(key, `not a URL: ${raw} (expected postgres://USER@HOST:PORT/DB)`);
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new ConfigError(key, `expected postgres://USER@HOST:PORT/DB, got ${raw}`);
+    if (url.password) throw new ConfigError(key, 'holds a password: use password_file or password_env in the mapping form instead');
+    u = { host: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: url.port ? Number(url.port) : 5432, user: decodeURIComponent(url.username) || undefined, database: decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined };
+  } else {
+    u = obj(raw, key);
+    known(u, key, ['host', 'port', 'user', 'database', 'password', 'password_file', 'password_env']);
+  }
+  if (u.user === undefined) throw new ConfigError(`${key}.user`, "is required (writ's own user on the protected database)");
+  if (u.database === undefined) throw new ConfigError(`${key}.database`, 'is required');
+  const sources = ['password', 'password_file', 'password_env'].filter((k) => u[k] !== undefined);
+  if (sources.length > 1) throw new ConfigError(key, `give one of password, password_file, password_env, not ${sources.join(' and ')}`);
+  const passwordEnv = u.password_env === undefined ? undefined : str(u.password_env, `${key}.password_env`, '');
+  if (passwordEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(passwordEnv)) throw new ConfigError(`${key}.password_env`, 'must be the name of an environment variable');
+  return {
+    host: str(u.host, `${key}.host`, '127.0.0.1'),
+    port: int(u.port, `${key}.port`, 5432, 1, 65535),
+    user: str(u.user, `${key}.user`, ''),
+    database: str(u.database, `${key}.database`, ''),
+    password: u.password === undefined ? undefined : str(u.password, `${key}.password`, ''),
+    password_file: u.password_file === undefined ? undefined : resolve(base, str(u.password_file, `${key}.password_file`, '')),
+    password_env: passwordEnv,
   };
 }
 
