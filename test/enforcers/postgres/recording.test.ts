@@ -20,8 +20,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'writ-pgrec-'));
   store = new SqliteLogStore(join(dir, 'log.db'));
   log = new DecisionLog({ store, key: loadOrCreateSigningKey(join(dir, 'log-key.pem')), checkpointEvery: 1000 });
-  h = await startHarness({ config: { recording: { dataDir: dir, log, masker: new Masker([{ detector: '*', strategy: 'redact' }]) } } });
+  // The harness's CI job tokens own this schema (the policy's ci_schemas_by_repository).
   schema = await createSchema();
+  h = await startHarness({ ciSchema: schema, config: { recording: { dataDir: dir, log, masker: new Masker([{ detector: '*', strategy: 'redact' }]) } } });
 });
 afterAll(async () => {
   await h?.stop();
@@ -36,7 +37,7 @@ async function sessionEnded(n: number): Promise<void> {
 
 describe('session recording', () => {
   it('records and seals a session; statement texts and rows never carry unmasked values', async () => {
-    const t = await h.token(['db-readers'], { sub: 'rec-job' });
+    const t = await h.token([], { sub: 'rec-job' });
     const r = await psql(h.port, t, `select email from ${schema}.people order by id; select 'carol@example.net' as contact`);
     expect(r.code).toBe(0);
     const d = await psql(h.port, t, `drop table ${schema}.people`);
@@ -60,7 +61,7 @@ describe('session recording', () => {
     const v2 = await verifySession(dir, second!.id, store);
     expect(v2?.status).toBe('sealed');
     const refused = v2!.events.find((e) => e.type === 'statement')!;
-    expect(refused).toMatchObject({ operation: 'drop', allow: false, reasons: ['no grant covers this action for this principal'] });
+    expect(refused).toMatchObject({ operation: 'drop', allow: false, reasons: ['destructive_ddl: DROP is forbidden through writ'] });
     expect(v2!.events.some((e) => e.type === 'error' && e.denied === true)).toBe(true);
   });
 
