@@ -17,7 +17,8 @@ const approvals = new Map<string, Approval>();
 let h: Harness;
 let plain: Harness;
 let schema: string;
-let admin: string;
+// A service principal in db-writers: its writes to the harness's production database wait for db-owners.
+let app: string;
 
 beforeAll(async () => {
   api = await serve((req, res, body) => {
@@ -37,10 +38,11 @@ beforeAll(async () => {
     a.consumed = true;
     return json(res, 200, a);
   });
-  h = await startHarness({ config: { approvals: { url: api.url, token: 'enforcer-token', pollMs: 50 } } });
-  plain = await startHarness();
+  const production = { resourceAttributes: { environment: 'production' } };
+  h = await startHarness({ config: { ...production, approvals: { url: api.url, token: 'enforcer-token', pollMs: 50 } } });
+  plain = await startHarness({ config: production });
   schema = await createSchema();
-  admin = await h.token(['db-admins'], { sub: 'migrations-job' });
+  app = await h.token(['db-writers'], { sub: 'orders-app', kind: 'service_principal' });
 });
 afterAll(async () => {
   await h?.stop();
@@ -61,41 +63,47 @@ async function answerNext(how: { approve: string } | { reject: string; reason: s
 }
 
 describe('approvals', () => {
-  it('holds DDL by a machine identity, tells psql where to approve, runs it once approved', async () => {
-    const run = psql(h.port, admin, `create table ${schema}.audit_trail (id int)`);
+  it("holds a service principal's write to a production table, tells psql where to approve, runs it once approved", async () => {
+    const sql = `insert into ${schema}.people values (50, 'Held', 'held@example.com', '')`;
+    const run = psql(h.port, app, sql);
     const a = await answerNext({ approve: 'alice@example.com' });
     const r = await run;
-    expect(r.stderr).toMatch(new RegExp(`NOTICE:\\s+01000: writ: waiting for approval ${a.id} of this statement by db-approvers \\(DDL by a non-human identity\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(`NOTICE:\\s+01000: writ: waiting for approval ${a.id} of this statement by db-owners \\(production_write: a write by a service principal to production table ${schema}\\.people\\)`),
+    );
     expect(r.stderr).toContain(`writ approvals approve ${a.id}`);
-    expect(r.stdout).toContain('CREATE TABLE');
+    expect(r.stdout).toContain('INSERT 0 1');
     expect(r.code).toBe(0);
     // The approval was evidence for a second, allowing decision; the first one required approval.
-    const mine = h.log.filter((x) => x.input.action.sql?.text === `create table ${schema}.audit_trail (id int)`);
+    const mine = h.log.filter((x) => x.input.action.sql?.text === sql);
     expect(mine.map((x) => [x.decision.allow, !!x.decision.require_approval])).toEqual([
       [false, true],
       [true, false],
     ]);
     expect(mine[0]!.decision.decision_id).toBe(a.decision_id);
     expect(mine[1]!.input.context.approvals).toEqual([{ id: a.id, decision_id: a.decision_id, status: 'approved', approved_by: ['alice@example.com'] }]);
-    const t = await direct((c) => c.query(`select to_regclass('${schema}.audit_trail') is not null as there`));
-    expect(t.rows[0].there).toBe(true);
+    expect(mine[0]!.input.principal).toMatchObject({ type: 'service_principal', groups: ['db-writers'] });
+    expect(mine[0]!.decision.require_approval).toMatchObject({ approvers: ['db-owners'], ttl: '15m' });
+    expect(mine[1]!.decision.reasons).toContain(`approved: production_write: a write by a service principal to production table ${schema}.people`);
+    const t = await direct((c) => c.query(`select count(*)::int as n from ${schema}.people where id = 50`));
+    expect(t.rows[0].n).toBe(1);
   });
 
   it('a rejection is a denial with who rejected and why', async () => {
-    const run = psql(h.port, admin, `create table ${schema}.nope (id int)`);
+    const run = psql(h.port, app, `update ${schema}.people set note = 'rejected' where id = 1`);
     await answerNext({ reject: 'bob@example.com', reason: 'not during the freeze' });
     const r = await run;
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/ERROR:\s+42501: writ: approval apr-\d+ rejected by bob@example.com: not during the freeze; denied/);
-    const t = await direct((c) => c.query(`select to_regclass('${schema}.nope') is null as absent`));
-    expect(t.rows[0].absent).toBe(true);
+    const t = await direct((c) => c.query(`select note from ${schema}.people where id = 1`));
+    expect(t.rows[0].note).toBe('call me');
   });
 
   it('a CancelRequest (psql Ctrl-C) ends the wait with 57014; the session goes on', async () => {
-    const c = await pgClient(h.port, admin);
+    const c = await pgClient(h.port, app);
     try {
       const seen = approvals.size;
-      const q = c.query(`create table ${schema}.cancelled (id int)`);
+      const q = c.query(`delete from ${schema}.people where id = 2`);
       q.catch(() => undefined); // asserted below; rejects as soon as the cancel lands
       for (let i = 0; i < 200 && approvals.size === seen; i++) await new Promise((r) => setTimeout(r, 25));
       const { processID, secretKey } = c as unknown as { processID: number; secretKey: number };
@@ -107,14 +115,19 @@ describe('approvals', () => {
       });
       await expect(q).rejects.toMatchObject({ code: '57014', message: expect.stringContaining('approval wait for this statement cancelled by the client') });
       expect((await c.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+      const n = await direct((d) => d.query(`select count(*)::int as n from ${schema}.people where id = 2`));
+      expect(n.rows[0].n).toBe(1);
     } finally {
       await c.end();
     }
   });
 
   it('without an approvals service configured, the statement is denied saying approvals are not wired', async () => {
-    const r = await psql(plain.port, await plain.token(['db-admins']), `create table ${schema}.never (id int)`);
+    // DDL by a machine identity in db-admins is held too (machine_ddl), whatever the environment.
+    const r = await psql(plain.port, await plain.token(['db-admins'], { sub: 'migrations', kind: 'service_principal' }), `create table ${schema}.never (id int)`);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/ERROR:\s+42501: writ: this statement needs approval \(DDL by a non-human identity; approvers: db-approvers\), but approvals are not wired in this enforcer/);
+    expect(r.stderr).toMatch(/ERROR:\s+42501: writ: this statement needs approval \(machine_ddl: DDL by a non-human identity; approvers: db-owners\), but approvals are not wired in this enforcer/);
+    const t = await direct((c) => c.query(`select to_regclass('${schema}.never') is null as absent`));
+    expect(t.rows[0].absent).toBe(true);
   });
 });
