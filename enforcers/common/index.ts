@@ -10,3 +10,4 @@ export * from './session-file.ts';
 export * from './session-recorder.ts';
 export * from './approvals.ts';
 export * from './mask-key.ts';
+export * from './session-seal-http.ts';

@@ -157,9 +157,10 @@ export class SessionRecorder {
       events: seal.events,
       bytes: seal.bytes,
     });
-    seal.decision_id = decision_id;
+    // A log behind the service's API (httpSealLog) stores the seal under an id of its own: the stored one counts.
+    seal.decision_id = typeof rec.decision_id === 'string' ? rec.decision_id : decision_id;
     seal.seq = rec.seq;
-    writeSidecar(this.opts.dataDir, this.opts.sessionId, { decision_id, seq: rec.seq, sha256: seal.sha256 });
+    writeSidecar(this.opts.dataDir, this.opts.sessionId, { decision_id: seal.decision_id, seq: rec.seq, sha256: seal.sha256 });
     return seal;
   }
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import tls from 'node:tls';
 import { InputError } from '../files.ts';
-import { createDecisionClient, httpTransport } from '../../enforcers/common/index.ts';
+import { Masker, createDecisionClient, httpSealLog, httpTransport } from '../../enforcers/common/index.ts';
 import { PostgresEnforcer, parseUpstreamUrl } from '../../enforcers/postgres/index.ts';
 import { UsageError, flagBool, flagValue, helpText, parseArgs, type CommandSpec } from './args.ts';
 import type { Command } from './main.ts';
@@ -25,6 +25,8 @@ const postgresSpec: CommandSpec = {
     { name: 'enforcer-id', value: true, valueName: 'id', help: 'input.enforcer.id (default postgres)' },
     { name: 'decision-timeout-ms', value: true, valueName: 'ms', help: 'per-decision timeout; slower answers are denials (default 500)' },
     { name: 'mask-hash-key-file', value: true, valueName: 'file', help: 'key of the "hash" masking strategy (without it, hash rules are refused)' },
+    { name: 'data-dir', value: true, valueName: 'dir', help: 'session recordings go to DIR/sessions, sealed in the service\'s log (env WRIT_DATA_DIR; default ./.writ)' },
+    { name: 'no-recording', help: 'do not record sessions' },
   ],
   details:
     'Clients connect as with any PostgreSQL server and send their OIDC access token as the password, e.g.\n' +
@@ -33,7 +35,10 @@ const postgresSpec: CommandSpec = {
     'issuers) and a refused token is FATAL 28000 with its reason. The connection and every statement are decided\n' +
     'by the service (fail closed: no answer is a denial);\n' +
     'denials are ERROR 42501 with the policy reasons; masked columns are rewritten in the rows.\n' +
-    'Stops on SIGINT/SIGTERM.',
+    'Each session is recorded (detectors redacted) in <data-dir>/sessions/<session_id>.jsonl and sealed at close:\n' +
+    'its sha256 becomes a session_seal record in the service\'s decision log (POST /v1/sessions/seals). Play it back with\n' +
+    '  writ replay <session_id> --data-dir <data-dir> --store <the service\'s data dir>/log.db\n' +
+    'Stops on SIGINT/SIGTERM (sessions are ended and sealed first).',
 };
 
 function readSecret(path: string, what: string): string {
@@ -76,6 +81,8 @@ async function runPostgres(argv: string[]): Promise<number> {
   if (timeout !== undefined && !/^\d+$/.test(timeout)) throw new UsageError('--decision-timeout-ms must be a number of milliseconds');
   const hashKeyFile = flagValue(args, 'mask-hash-key-file');
   const say = (line: string) => process.stderr.write(`writ enforce postgres: ${line}\n`);
+  const record = !flagBool(args, 'no-recording');
+  const dataDir = resolve(flagValue(args, 'data-dir') ?? process.env.WRIT_DATA_DIR ?? '.writ');
   const enforcer = new PostgresEnforcer({
     upstream,
     decider: createDecisionClient({ transport: httpTransport({ url: service, token }), timeoutMs: timeout ? Number(timeout) : undefined }),
@@ -86,10 +93,12 @@ async function runPostgres(argv: string[]): Promise<number> {
     allowPlaintext: flagBool(args, 'allow-plaintext'),
     approvals: { url: service, token },
     maskHashKey: hashKeyFile ? Buffer.from(readSecret(hashKeyFile, 'hash key file')) : undefined,
+    // Statement texts can hold secrets too: recordings get every detector's redaction (the service's log keeps the decisions).
+    recording: record ? { dataDir, log: httpSealLog({ url: service, token }), masker: new Masker([{ detector: '*', strategy: 'redact' }]) } : undefined,
     log: say,
   });
   const addr = await enforcer.listen(listen.port, listen.host);
-  say(`listening on ${addr.address}:${addr.port}, upstream ${upstream.user}@${upstream.host}:${upstream.port}/${upstream.database}, decisions from ${service}${cert ? ', TLS on' : ''}`);
+  say(`listening on ${addr.address}:${addr.port}, upstream ${upstream.user}@${upstream.host}:${upstream.port}/${upstream.database}, decisions from ${service}${cert ? ', TLS on' : ''}${record ? `, sessions recorded in ${dataDir}/sessions` : ''}`);
   await new Promise<void>((done) => {
     const stop = () => done();
     process.once('SIGINT', stop);

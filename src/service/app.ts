@@ -9,6 +9,7 @@ import { applyMask, maskOps } from './mask.ts';
 import { openapiDocument } from './openapi.ts';
 import { gitRoutes } from './git.ts';
 import { approvalRoutes } from '../approvals/routes.ts';
+import { sessionRoutes } from './sessions.ts';
 import { ActivationError, type PolicyStore } from '../policy/store.ts';
 import type { PolicyVersion, Evaluation } from '../policy/version.ts';
 import type { DecisionLog } from '../audit/log.ts';
@@ -282,5 +283,6 @@ export function build(opts: BuildOptions): FastifyInstance {
 
   void app.register(gitRoutes, { callers, store, metrics, log: opLog });
   void app.register(approvalRoutes, { dataDir: config.data_dir, log, logStore, now });
+  void app.register(sessionRoutes, { log, now });
   return app;
 }

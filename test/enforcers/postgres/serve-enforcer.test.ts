@@ -191,6 +191,50 @@ describe('writ serve with enforcers.postgres', () => {
     expect(r.stderr).toMatch(/writ serve: enforcer nodb: upstream postgres@127\.0\.0\.1:5432\/writ_no_such_database refused writ's login: .*writ_no_such_database/);
   }, 30_000);
 
+  it('writ enforce postgres (its own process) records in its data directory and seals through the service; writ replay checks it', async () => {
+    const enfDir = join(dir, 'enforcer-data');
+    const tokens = JSON.parse(readFileSync(join(dir, 'data', 'tokens.json'), 'utf8')).callers as Array<{ role: string; token: string }>;
+    writeFileSync(join(dir, 'enforcer.token'), tokens.find((c) => c.role === 'enforcer')!.token);
+    const serviceUrl = /writ serve: listening on (http:\/\/\S+?);/.exec(service!.stderr())![1]!;
+    const enf = spawn(
+      process.execPath,
+      [writ, 'enforce', 'postgres', '--listen', '127.0.0.1:0', '--upstream', 'postgres://postgres@127.0.0.1:5432/test', '--service', serviceUrl, '--token-file', join(dir, 'enforcer.token'), '--data-dir', enfDir],
+      { cwd: root, env: { ...process.env, WRIT_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      let err = '';
+      const enfPort = await new Promise<number>((done, fail) => {
+        enf.stderr!.on('data', (d) => {
+          err += d;
+          const m = /listening on 127\.0\.0\.1:(\d+)/.exec(err);
+          if (m) done(Number(m[1]));
+        });
+        enf.on('exit', (code) => fail(new Error(`writ enforce postgres exited ${code}: ${err}`)));
+      });
+      expect(err).toContain(`sessions recorded in ${enfDir}/sessions`);
+      const r = await psql(enfPort, await token(), `select id from ${schema}.people order by id`);
+      expect(r.code).toBe(0);
+      const sessions = join(enfDir, 'sessions');
+      let id = '';
+      for (let i = 0; i < 100 && !id; i++) {
+        id = readdirSync(sessions).find((n) => n.endsWith('.seal.json'))?.replace(/\.seal\.json$/, '') ?? '';
+        if (!id) await new Promise((w) => setTimeout(w, 50));
+      }
+      expect(id).not.toBe('');
+      const out = await run(['replay', id, '--data-dir', enfDir, '--store', join(dir, 'data', 'log.db')]);
+      expect(out.stderr).toBe('');
+      expect(out.code).toBe(0);
+      expect(out.stdout).toMatch(/seal: sealed: sha256 [0-9a-f]{64} matches the audit record/);
+      expect(out.stdout).toMatch(new RegExp(`statement .*allow.*select id from ${schema}\\.people order by id`));
+      // The seal record names the enforcer that sent it.
+      const sealId = JSON.parse(readFileSync(join(sessions, `${id}.seal.json`), 'utf8')).decision_id as string;
+      const shown = JSON.parse((await run(['audit', 'show', sealId, '--data-dir', join(dir, 'data')])).stdout);
+      expect(shown).toMatchObject({ kind: 'session_seal', session_id: id, caller: 'default-enforcer' });
+    } finally {
+      await stop(enf);
+    }
+  }, 30_000);
+
   it('SIGTERM closes the enforcer and then the service', async () => {
     const code = await stop(service!.p);
     expect(code).toBe(0);
