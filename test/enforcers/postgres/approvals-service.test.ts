@@ -1,5 +1,6 @@
 // Approvals end to end with the real decision service (shipped policies, its /v1/approvals routes, its log):
-// psql through writ holds DDL by a machine identity, an approver runs `writ approvals approve`, the statement runs once.
+// psql through writ holds a service principal's write to a production table (and DDL by a machine identity) for
+// db-owners, an approver runs `writ approvals approve`, the statement runs once.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -25,7 +26,7 @@ beforeAll(async () => {
   writeFileSync(adminFile, tokens.admin, { mode: 0o600 });
   h = await startHarness({
     decider: createDecisionClient({ transport: httpTransport({ url, token: tokens.enforcer }), registry: new Registry(), timeoutMs: 3000 }),
-    config: { approvals: { url, token: tokens.enforcer, pollMs: 50 } },
+    config: { resourceAttributes: { environment: 'production' }, approvals: { url, token: tokens.enforcer, pollMs: 50 } },
   });
   schema = await createSchema();
 }, 50_000);
@@ -58,32 +59,40 @@ async function pendingId(): Promise<string> {
 }
 
 describe('approvals through the real service', () => {
-  it('DDL by a machine identity waits; `writ approvals approve` lets it run once', { timeout: 50_000 }, async () => {
-    const admin = await h.token(['db-admins'], { sub: 'migrations' });
-    const run = psql(h.port, admin, `create table ${schema}.held (id int)`);
+  it("a service principal's write to a production table waits; `writ approvals approve` by db-owners lets it run once", { timeout: 50_000 }, async () => {
+    const app = await h.token(['db-writers'], { sub: 'orders-app', kind: 'service_principal' });
+    const run = psql(h.port, app, `update ${schema}.people set note = 'approved change' where id = 1`);
     const id = await pendingId();
-    const self = await writ(['approvals', 'approve', id, '--as', 'ci:migrations', '--groups', 'db-approvers', '--service', url, '--token-file', adminFile]);
+    const self = await writ(['approvals', 'approve', id, '--as', 'apps:orders-app', '--groups', 'db-owners', '--service', url, '--token-file', adminFile]);
     expect(self.code).toBe(1); // the requester never approves their own command
-    const ok = await writ(['approvals', 'approve', id, '--as', 'alice@example.com', '--groups', 'db-approvers', '--reason', 'planned migration', '--service', url, '--token-file', adminFile]);
+    expect(self.err).toContain('WRIT_APPROVAL_SELF');
+    const outsider = await writ(['approvals', 'approve', id, '--as', 'mallory@example.com', '--groups', 'db-admins', '--service', url, '--token-file', adminFile]);
+    expect(outsider.code).toBe(1); // approvers come from the policy: db-owners only
+    expect(outsider.err).toContain('WRIT_APPROVAL_NOT_APPROVER');
+    const ok = await writ(['approvals', 'approve', id, '--as', 'alice@example.com', '--groups', 'db-owners', '--reason', 'planned data fix', '--service', url, '--token-file', adminFile]);
     expect(ok.code, ok.err).toBe(0);
     const r = await run;
     expect(r.stderr).toContain(`waiting for approval ${id}`);
-    expect(r.stdout).toContain('CREATE TABLE');
-    const t = await direct((c) => c.query(`select to_regclass('${schema}.held') is not null as there`));
-    expect(t.rows[0].there).toBe(true);
+    expect(r.stderr).toContain('by db-owners (production_write: a write by a service principal to production table');
+    expect(r.stdout).toContain('UPDATE 1');
+    const t = await direct((c) => c.query(`select note from ${schema}.people where id = 1`));
+    expect(t.rows[0].note).toBe('approved change');
     // The same approval cannot run the command again.
     const again = await fetch(`${url}/v1/approvals/${id}/consume`, { method: 'POST', headers: { authorization: `Bearer ${tokens.enforcer}` } });
     expect(again.status).toBe(409);
   });
 
-  it('a rejection by an approver is a denial naming who and why', { timeout: 50_000 }, async () => {
-    const admin = await h.token(['db-admins'], { sub: 'migrations' });
+  it('DDL by a machine identity waits too; a rejection by an approver is a denial naming who and why', { timeout: 50_000 }, async () => {
+    const admin = await h.token(['db-admins'], { sub: 'migrations', kind: 'service_principal' });
     const run = psql(h.port, admin, `create table ${schema}.rejected (id int)`);
     const id = await pendingId();
-    const no = await writ(['approvals', 'reject', id, '--as', 'bob@example.com', '--groups', 'db-approvers', '--reason', 'freeze week', '--service', url, '--token-file', adminFile]);
+    const no = await writ(['approvals', 'reject', id, '--as', 'bob@example.com', '--groups', 'db-owners', '--reason', 'freeze week', '--service', url, '--token-file', adminFile]);
     expect(no.code, no.err).toBe(0);
     const r = await run;
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`ERROR:\\s+42501: writ: approval ${id} rejected by bob@example.com: freeze week; denied`));
+    expect(r.stderr).toContain('by db-owners (machine_ddl: DDL by a non-human identity)');
+    const t = await direct((c) => c.query(`select to_regclass('${schema}.rejected') is null as absent`));
+    expect(t.rows[0].absent).toBe(true);
   });
 });
