@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDecisionClient, httpTransport, type DecisionClient, type EnforcerDecision } from '../../../enforcers/common/index.ts';
 import type { Service } from '../../../src/service/service.ts';
 import { open, tempDir, tokens } from '../../service/helpers.ts';
-import { createSchema, dropSchema, pgClient, psql, startHarness, type Harness } from './harness.ts';
+import { createSchema, dropSchema, harnessIssuers, harnessPolicyConfig, pgClient, policiesWithConfig, psql, startHarness, type Harness } from './harness.ts';
 
 let svc: Service;
 let url: string;
@@ -29,12 +29,14 @@ beforeAll(async () => {
     // No local verifier: the token goes to the service.
     config: { verifier: undefined },
   });
-  const identity = { issuers: [{ name: 'ci', preset: 'oidc', issuer: h.issuer.base, audiences: ['writ'], jwks_url: h.issuer.jwksUrl, principal_type: 'ci_job', groups_claim: 'groups' }] };
-  svc = await open({ dataDir: tempDir('writ-pg-fwd-'), raw: { identity } }, { now: () => new Date(Date.now() + serviceSkewMs) });
+  schema = await createSchema();
+  const identity = { issuers: harnessIssuers(h.issuer) };
+  // The shipped policies with the deployment's data: the CI job tokens' repository owns the test schema.
+  const policiesDir = policiesWithConfig(harnessPolicyConfig(h.issuer, schema));
+  svc = await open({ dataDir: tempDir('writ-pg-fwd-'), policiesDir, raw: { identity } }, { now: () => new Date(Date.now() + serviceSkewMs) });
   await svc.app.listen({ host: '127.0.0.1', port: 0 });
   url = `http://127.0.0.1:${(svc.app.server.address() as { port: number }).port}`;
   client = createDecisionClient({ transport: httpTransport({ url, token: tokens.enforcer }), registry: new Registry(), timeoutMs: 3000 });
-  schema = await createSchema();
 }, 50_000);
 afterAll(async () => {
   await h?.stop();
@@ -58,7 +60,7 @@ function forge(token: string, groups: string[]): string {
 describe('the PostgreSQL enforcer forwards the client token to the service', () => {
   it('valid token: allowed; the token goes with connect and every statement; the service fills the principal', async () => {
     seen.length = 0;
-    const t = await h.token(['db-readers'], { sub: 'fwd-job' });
+    const t = await h.token([], { sub: 'fwd-job' });
     const r = await psql(h.port, t, `select name from ${schema}.people where id = 1`);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('Alice');
@@ -75,9 +77,17 @@ describe('the PostgreSQL enforcer forwards the client token to the service', () 
     const rec = await logged(seen[0]!.d.decision_id!);
     expect(rec.input.principal.id).toContain('fwd-job');
     expect(rec.input.principal.type).toBe('ci_job');
+    expect(rec.input.principal.claims.repository).toBe('writ-tests/app');
     expect(rec.input.action.kind).toBe('connect');
     // The bearer token itself is never written to the log.
     expect(JSON.stringify(rec)).not.toContain(t);
+  });
+
+  it("the service's policy data decides the CI job's schema: another repository's job may not read it", async () => {
+    const other = await h.token(['db-readers'], { sub: 'other-job', repository: 'writ-tests/other' });
+    const r = await psql(h.port, other, `select name from ${schema}.people where id = 1`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`ERROR:\\s+42501: writ: permission denied by policy: ci_schema: CI job ci:other-job has no schema of its own .*; it may not use ${schema}\\.people`));
   });
 
   it('forged token: FATAL 28000 at connect with the service reason; the denied connect is in the service log', async () => {
@@ -105,7 +115,7 @@ describe('the PostgreSQL enforcer forwards the client token to the service', () 
   });
 
   it('token expired by the service mid-session: the statement deny says re-authenticate and the session ends FATAL 28000', async () => {
-    const t = await h.token(['db-readers'], { expiresIn: 600 });
+    const t = await h.token([], { expiresIn: 600 });
     const c = await pgClient(h.port, t);
     const errors: Error[] = [];
     c.on('error', (e) => errors.push(e));
