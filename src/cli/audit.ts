@@ -259,19 +259,26 @@ function write(s: string): Promise<void> {
 const explain: Sub = {
   spec: {
     name: 'audit explain',
-    usage: 'writ audit explain <decision_id> [--data-dir DIR | --store URL] [--repo policies.git] [--input file.json] [--replay-key file]',
-    summary: 'rebuild the recorded policy revision, check its bundle hash, replay the decision, show the rules that produced it',
+    usage: 'writ audit explain <decision_id> [--data-dir DIR | --store URL] [--bundle file.tar.gz] [--repo policies.git] [--input file.json] [--replay-key file]',
+    summary: 'replay a decision with the bundle that made it (checked by sha256), rebuild its Git revision, show the rules that produced it',
     flags: [
       dataDirFlag,
       storeFlag,
-      { name: 'repo', value: true, valueName: 'dir', help: 'the policies Git repository (default <data-dir>/policies.git)' },
+      { name: 'bundle', short: 'b', value: true, valueName: 'file', help: 'the bundle to replay (must have the recorded sha256); default <data-dir>/bundles/<sha256>.tar.gz' },
+      { name: 'repo', value: true, valueName: 'dir', help: 'the policies Git repository to rebuild the revision from (default <data-dir>/policies.git)' },
       { name: 'input', short: 'i', value: true, valueName: 'file', help: 'the unmasked input (JSON), if the record keeps none sealed; "-" reads stdin' },
       { name: 'replay-key', value: true, valueName: 'file', help: 'the key the input is sealed with (default <data-dir>/replay.key)' },
       jsonFlag,
     ],
     details:
-      'Exit status: 0 when the rebuilt bundle has the recorded sha256 and the replay gives the recorded result;\n' +
-      '1 when it does not (hash mismatch, input digest mismatch, different result); 2 when it cannot be checked.',
+      'The decision is replayed with the bundle that evaluated it: --bundle, else the copy the service kept in\n' +
+      '<data-dir>/bundles/<recorded sha256>.tar.gz, used only if its bytes have the recorded sha256 (an altered copy\n' +
+      'is refused). The recorded Git revision is also rebuilt and compared: a rebuild with another hash (a newer\n' +
+      'compiler) is a warning when the stored bundle is there; with no stored bundle, the rebuild is replayed if it\n' +
+      'has the recorded hash. The output says which source was used.\n' +
+      'Exit status: 0 when a bundle with the recorded sha256 (stored, --bundle or rebuilt) replays to the recorded\n' +
+      'result; 1 when none has that hash, --bundle has another, the input digest or the result differs;\n' +
+      '2 when it cannot be checked.',
   },
   async run(args) {
     if (args.positional.length !== 1) throw new UsageError('exactly one decision id is required');
@@ -289,8 +296,15 @@ const explain: Sub = {
       return 1;
     }
     if (rec.kind !== 'decision') throw new InputError(`record ${id} is a ${rec.kind} record, not a decision`);
-    const repo = resolve(flagValue(args, 'repo') ?? join(dir, dataDirLayout.policyRepo));
-    if (!existsSync(repo)) throw new InputError(`no policy repository at ${repo} (use --repo)`);
+    const repoFlag = flagValue(args, 'repo');
+    const repo = resolve(repoFlag ?? join(dir, dataDirLayout.policyRepo));
+    if (repoFlag && !existsSync(repo)) throw new InputError(`--repo: no policy repository at ${repo}`);
+    const bundleFlag = flagValue(args, 'bundle');
+    const bundleDir = join(dir, dataDirLayout.bundles);
+    const storedPath = join(bundleDir, `${rec.policy?.bundle_sha256}.tar.gz`);
+    if (!existsSync(repo) && !bundleFlag && !existsSync(storedPath)) {
+      throw new InputError(`no policy repository at ${repo} and no stored bundle ${storedPath} (use --repo or --bundle)`);
+    }
     const inputPath = flagValue(args, 'input');
     let inputText: string | undefined;
     if (inputPath) {
@@ -308,7 +322,7 @@ const explain: Sub = {
     }
     let x;
     try {
-      x = await explainDecision(rec, { repo, inputText, replayKey });
+      x = await explainDecision(rec, { repo: existsSync(repo) ? repo : undefined, bundleDir, bundleFile: bundleFlag ? resolve(bundleFlag) : undefined, inputText, replayKey });
     } catch (e) {
       if (!(e instanceof ExplainError) && (e as { code?: string }).code !== 'WRIT_UNSEAL_FAILED') throw e;
       process.stderr.write(`writ audit explain: ${(e as Error).message}\n`);
@@ -319,10 +333,23 @@ const explain: Sub = {
       return x.same_result ? 0 : 1;
     }
     const j = (v: unknown) => (v === undefined ? 'undefined' : exactJson(v));
+    const source = {
+      'stored-bundle': `the stored bundle ${x.bundle_path}`,
+      'bundle-file': `--bundle ${x.bundle_path}`,
+      rebuild: `a rebuild of the revision with ${x.rebuild.compiler}`,
+    }[x.policy_source];
+    const rebuilt = {
+      match: `${x.rebuild.compiler} rebuilds the revision to the same sha256`,
+      mismatch: `${x.rebuild.compiler} rebuilds the revision to sha256 ${x.rebuild.bundle_sha256} (different)`,
+      failed: `${x.rebuild.compiler} cannot compile the revision any more`,
+      unavailable: `not possible: ${x.rebuild.message}`,
+    }[x.rebuild.status];
     const out = [
+      ...x.warnings.map((w) => `warning    ${w}`),
       `decision   ${x.decision_id} (${x.api}, entrypoint ${x.entrypoint})`,
       `policy     revision ${x.revision}`,
-      `bundle     sha256 ${x.bundle_sha256}: matches the record`,
+      `bundle     sha256 ${x.bundle_sha256}: matches the record; replayed from ${source}`,
+      `rebuild    ${rebuilt}`,
       `input      ${x.input_source === 'sealed' ? 'unsealed from the record' : 'from --input'}; digest matches the record`,
       `replayed   ${x.entrypoint} = ${j(x.value)}`,
       `result     ${j(x.replayed_result)}`,

@@ -1,6 +1,6 @@
 // The policy store: the hosted Git repository, the activation history and the active version.
 // Activations run one at a time; a failed build never replaces the running version (keep last good).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash, type KeyObject } from 'node:crypto';
 import { readBundle, sha256Hex, BundleError } from '../bundle/bundle.ts';
@@ -31,6 +31,19 @@ export interface PolicyStoreOptions {
   now?: () => Date;
   /** Operational messages (activations, refused builds). */
   log?: (msg: string) => void;
+}
+
+/** Write a bundle file whole or not at all (a crash mid-write must not leave a truncated copy under its hash). */
+function keepBundle(file: string, bytes: Buffer): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeFileSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
 }
 
 export class ActivationError extends Error {
@@ -146,8 +159,14 @@ export class PolicyStore {
       time: time ?? this.now().toISOString(),
       source,
     });
+    // Every activated bundle is kept by its sha256 and never deleted: `writ audit explain` replays a
+    // decision with the very bytes that evaluated it, whatever a later compiler would build.
     const file = join(this.bundlesDir, `${built.bundle_sha256}.tar.gz`);
-    if (!existsSync(file)) writeFileSync(file, built.bundle);
+    if (!existsSync(file)) keepBundle(file, built.bundle);
+    else if (sha256Hex(readFileSync(file)) !== built.bundle_sha256) {
+      this.log(`kept bundle ${file} did not match its sha256 (altered or damaged); rewritten from the activated version`);
+      keepBundle(file, built.bundle);
+    }
     if (record) this.history.record(v.info());
     this.active.swap(v);
     this.log(`activated ${source} revision ${v.revision} (bundle sha256 ${v.bundle_sha256}) pushed by ${pushedBy}`);
