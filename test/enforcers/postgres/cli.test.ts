@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestIssuer } from '../../identity/issuer.ts';
-import { createSchema, dropSchema, psql } from './harness.ts';
+import { CI_REPOSITORY, createSchema, dropSchema, harnessPolicyConfig, policiesWithConfig, psql } from './harness.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const writ = join(root, 'bin/writ.js');
@@ -39,7 +39,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'writ-enforce-'));
   issuer = await TestIssuer.start();
   await issuer.addKey('k1', 'ES256');
-  writeFileSync(join(dir, 'writ.yaml'), `policies:\n  dir: ${join(root, 'policies')}\nidentity:\n  issuers:\n    - name: ci\n      preset: oidc\n      issuer: ${issuer.base}\n      audiences: [writ]\n      jwks_url: ${issuer.jwksUrl}\n      principal_type: ci_job\n      groups_claim: groups\n`);
+  schema = await createSchema();
+  // The shipped policies with the deployment's data (writ/config/postgres/data.json): the CI job's repository owns the schema.
+  const policies = policiesWithConfig(harnessPolicyConfig(issuer, schema));
+  writeFileSync(join(dir, 'writ.yaml'), `policies:\n  dir: ${policies}\nidentity:\n  issuers:\n    - name: ci\n      preset: oidc\n      issuer: ${issuer.base}\n      audiences: [writ]\n      jwks_url: ${issuer.jwksUrl}\n      principal_type: ci_job\n      groups_claim: groups\n`);
   // The service holds the issuers and verifies clients' tokens; the enforcer only forwards them.
   service = await start(['serve', '--config', join(dir, 'writ.yaml'), '--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0'], /listening on (http:\/\/\S+?);/);
   serviceUrl = service.match[1]!;
@@ -51,7 +54,6 @@ beforeAll(async () => {
     /listening on 127\.0\.0\.1:(\d+)/,
   );
   port = Number(enforcer.match[1]);
-  schema = await createSchema();
 }, 50_000);
 afterAll(async () => {
   await stop(enforcer?.p);
@@ -63,7 +65,7 @@ afterAll(async () => {
 
 const token = (groups: string[]) => {
   const now = Math.floor(Date.now() / 1000);
-  return issuer.sign({ iss: issuer.base, aud: 'writ', sub: 'cli-job', groups, iat: now, exp: now + 600 }, 'k1');
+  return issuer.sign({ iss: issuer.base, aud: 'writ', sub: 'cli-job', repository: CI_REPOSITORY, groups, iat: now, exp: now + 600 }, 'k1');
 };
 
 describe('writ enforce postgres', () => {
@@ -78,14 +80,14 @@ describe('writ enforce postgres', () => {
   });
 
   it('psql through the enforcer: allowed and masked, denied with the reasons; the decision is in the service log with its policy revision', async () => {
-    const t = await token(['db-readers']);
+    const t = await token([]);
     const ok = await psql(port, t, `select name, email from ${schema}.people where id = 1`);
     expect(ok.stderr).toBe('');
     expect(ok.stdout).toContain('Alice');
     expect(ok.stdout).not.toContain('alice@example.com');
-    const denied = await psql(port, t, `delete from ${schema}.people where id = 1`);
+    const denied = await psql(port, t, `delete from ${schema}.people`);
     expect(denied.code).toBe(1);
-    expect(denied.stderr).toMatch(/ERROR:\s+42501: writ: permission denied by policy: no grant covers this action for this principal/);
+    expect(denied.stderr).toMatch(/ERROR:\s+42501: writ: permission denied by policy: unbounded_write: DELETE without WHERE is forbidden/);
     const id = /decision ([0-9a-f-]{36}) \(policy revision ([0-9a-f]+)\)/.exec(denied.stderr);
     expect(id).not.toBeNull();
     const rec = await (await fetch(`${serviceUrl}/v1/decisions/${id![1]}`, { headers: { authorization: `Bearer ${admin}` } })).json();
