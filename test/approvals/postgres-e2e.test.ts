@@ -1,6 +1,7 @@
 // End to end: psql through the PostgreSQL enforcer, decided by the real service (over HTTP) with the
-// shipped policy; a held statement waits in the service's approvals store until an approver acts with
-// `writ approvals`, then runs once. Needs the PostgreSQL on 127.0.0.1:5432 the enforcer tests use.
+// shipped policy; a service principal's write to a production table waits in the service's approvals store until
+// a db-owners approver acts with `writ approvals`, then runs once. Needs the PostgreSQL on 127.0.0.1:5432 the
+// enforcer tests use.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -30,10 +31,11 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${(svc.app.server.address() as { port: number }).port}`;
   h = await startHarness({
     decider: createDecisionClient({ transport: httpTransport({ url, token: tok.enforcer }), registry: new Registry(), timeoutMs: 5000 }),
-    config: { approvals: { url, token: tok.enforcer, pollMs: 50 } },
+    // The enforcer's resource attributes mark this database production (the policy's production_write rule).
+    config: { resourceAttributes: { environment: 'production' }, approvals: { url, token: tok.enforcer, pollMs: 50 } },
   });
   schema = await createSchema();
-  job = await h.token(['db-admins'], { sub: 'migrations-job' });
+  job = await h.token(['db-writers'], { sub: 'billing-app', kind: 'service_principal' });
   adminFile = join(tempDir('writ-apr-tok-'), 'admin.token');
   writeFileSync(adminFile, tok.admin + '\n', { mode: 0o600 });
 });
@@ -76,22 +78,27 @@ function decisionsFor(sql: string): ChainedRecord[] {
 }
 
 describe('psql, the enforcer and the service approvals', { timeout: 90_000 }, () => {
-  it('DDL by a machine identity waits for an approver, then runs once', async () => {
-    const sql = `create table ${schema}.approved_table (id int)`;
+  it("a service principal's write to a production table waits for a db-owners approver, then runs once", async () => {
+    const sql = `update ${schema}.people set note = 'refund 12' where id = 2`;
     const run = psql(h.port, job, sql);
     const a = await pendingFor(sql);
-    // The job's own identity cannot approve it.
-    const self = await writ(['approvals', 'approve', a.id, '--as', a.requester, '--groups', 'db-approvers']);
+    expect(a.requester).toBe('apps:billing-app');
+    // The job's own identity cannot approve it, nor can someone outside the policy's approver groups.
+    const self = await writ(['approvals', 'approve', a.id, '--as', a.requester, '--groups', 'db-owners']);
     expect(self.code).toBe(1);
     expect(self.err).toContain('WRIT_APPROVAL_SELF');
-    const ok = await writ(['approvals', 'approve', a.id, '--as', 'alice@example.com', '--groups', 'db-approvers', '--reason', 'migration 12']);
+    const outsider = await writ(['approvals', 'approve', a.id, '--as', 'mallory@example.com', '--groups', 'db-approvers']);
+    expect(outsider.code).toBe(1);
+    expect(outsider.err).toContain('WRIT_APPROVAL_NOT_APPROVER');
+    const ok = await writ(['approvals', 'approve', a.id, '--as', 'alice@example.com', '--groups', 'db-owners', '--reason', 'refund 12']);
     expect(ok.code, ok.err).toBe(0);
     const r = await run;
     expect(r.stderr).toContain(`writ approvals approve ${a.id}`);
-    expect(r.stdout).toContain('CREATE TABLE');
+    expect(r.stderr).toContain(`by db-owners (production_write: a write by a service principal to production table ${schema}.people)`);
+    expect(r.stdout).toContain('UPDATE 1');
     expect(r.code).toBe(0);
-    const t = await direct((c) => c.query(`select to_regclass('${schema}.approved_table') is not null as there`));
-    expect(t.rows[0].there).toBe(true);
+    const t = await direct((c) => c.query(`select note from ${schema}.people where id = 2`));
+    expect(t.rows[0].note).toBe('refund 12');
 
     // The log: the holding decision, the approval's steps, then the allowing decision citing the approval.
     const ds = decisionsFor(sql);
@@ -102,21 +109,21 @@ describe('psql, the enforcer and the service approvals', { timeout: 90_000 }, ()
     expect(ds[0]!.decision_id).toBe(a.decision_id);
     expect((ds[1]!.input as { context: { approvals: unknown[] } }).context.approvals).toEqual([{ id: a.id, decision_id: a.decision_id, status: 'approved', approved_by: ['alice@example.com'] }]);
     const steps = approvalRecords(svc).filter((x) => x.approval_id === a.id);
-    expect(steps.map((x) => x.step)).toEqual(['created', 'refused', 'approved', 'consumed']);
+    expect(steps.map((x) => x.step)).toEqual(['created', 'refused', 'refused', 'approved', 'consumed']);
     expect(steps.every((x) => x.seq > ds[0]!.seq && x.seq < ds[1]!.seq)).toBe(true);
     await expectLogVerifies(svc, dataDir);
   });
 
-  it('a rejection is a denial; the table is never created', async () => {
-    const sql = `create table ${schema}.rejected_table (id int)`;
+  it('a rejection is a denial; the rows are never deleted', async () => {
+    const sql = `delete from ${schema}.people where id = 1`;
     const run = psql(h.port, job, sql);
     const a = await pendingFor(sql);
-    const no = await writ(['approvals', 'reject', a.id, '--as', 'bob@example.com', '--groups', 'db-approvers', '--reason', 'not during the freeze']);
+    const no = await writ(['approvals', 'reject', a.id, '--as', 'bob@example.com', '--groups', 'db-owners', '--reason', 'not during the freeze']);
     expect(no.code, no.err).toBe(0);
     const r = await run;
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`writ: approval ${a.id} rejected by bob@example.com: not during the freeze; denied`);
-    const t = await direct((c) => c.query(`select to_regclass('${schema}.rejected_table') is null as absent`));
-    expect(t.rows[0].absent).toBe(true);
+    const t = await direct((c) => c.query(`select count(*)::int as n from ${schema}.people where id = 1`));
+    expect(t.rows[0].n).toBe(1);
   });
 });
