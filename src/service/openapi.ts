@@ -126,6 +126,36 @@ export const openapiDocument = {
         responses: { '200': { description: 'activated', content: { 'application/json': { schema: { $ref: '#/components/schemas/PolicyVersion' } } } }, '422': err('WRIT_BUNDLE_REFUSED: unsigned, tampered, wrong key, extra or missing file, or not a bundle'), ...authErrors },
       },
     },
+    '/v1/sessions/seals': {
+      post: {
+        summary: "seal a remote enforcer's closed session recording into the decision log (role enforcer)",
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['session_id', 'file', 'sha256', 'events', 'bytes'],
+                additionalProperties: false,
+                properties: {
+                  session_id: { type: 'string', pattern: '^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$' },
+                  file: { type: 'string', description: 'sessions/<session_id>.jsonl, relative to the enforcer\'s data directory' },
+                  sha256: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'of the whole closed file' },
+                  events: { type: 'integer', minimum: 0 },
+                  bytes: { type: 'integer', minimum: 0 },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': { description: "the session_seal record as chained (the service's decision_id and time, caller = the enforcer's name)" },
+          '400': err('WRIT_BAD_REQUEST: a field missing or malformed'),
+          '503': err('WRIT_LOG_UNAVAILABLE: the log cannot be written; the session stays unsealed'),
+          ...authErrors,
+        },
+      },
+    },
     '/git/policies.git': { get: { summary: 'Git smart HTTP (clone/fetch: pusher or admin; push: pusher) with HTTP Basic, password = token', security: [] } },
     '/health': { get: { summary: 'liveness', security: [], responses: { '200': { description: 'up' } } } },
     '/ready': { get: { summary: 'readiness: a policy is active and the log is writable', security: [], responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
