@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestIssuer } from '../../identity/issuer.ts';
-import { createSchema, dropSchema, psql } from './harness.ts';
+import { createSchema, dropSchema, pgClient, psql } from './harness.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const writ = join(root, 'bin/writ.js');
@@ -235,9 +235,16 @@ describe('writ serve with enforcers.postgres', () => {
     }
   }, 30_000);
 
-  it('SIGTERM closes the enforcer and then the service', async () => {
+  it('SIGTERM closes the enforcer, whose open session is ended and sealed, and then the service', async () => {
+    const c = await pgClient(port, await token());
+    c.on('error', () => undefined);
+    await c.query(`select 'open at shutdown' as note from ${schema}.people limit 1`);
     const code = await stop(service!.p);
     expect(code).toBe(0);
+    const s = sessionWith('open at shutdown');
+    const out = await run(['replay', s.id, '--data-dir', join(dir, 'data')]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/seal: sealed: sha256 [0-9a-f]{64} matches/);
     const refused = await new Promise<boolean>((r) => {
       const s = net.connect(port, '127.0.0.1');
       s.on('connect', () => (s.destroy(), r(false)));
