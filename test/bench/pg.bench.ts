@@ -203,7 +203,9 @@ async function main(): Promise<number> {
     mkdirSync(join(dir, 'policies/writ/config/postgres'), { recursive: true });
     writeFileSync(join(dir, 'policies/writ/config/postgres/data.json'), JSON.stringify({ readers: ['bench-readers'] }));
     // The issuers: the service verifies the tokens writ enforce postgres forwards; the in-process enforcer verifies its own.
-    const identityYaml = `identity:\n  issuers:\n    - name: bench\n      preset: oidc\n      issuer: ${issuer.base}\n      audiences: [writ]\n      jwks_url: ${issuer.jwksUrl}\n      principal_type: ci_job\n      groups_claim: groups\n`;
+    // pgbench's principal is a service principal in bench-readers: the policy confines CI jobs to a schema of their own,
+    // and pgbench's statements name pgbench_accounts unqualified.
+    const identityYaml = `identity:\n  issuers:\n    - name: bench\n      preset: oidc\n      issuer: ${issuer.base}\n      audiences: [writ]\n      jwks_url: ${issuer.jwksUrl}\n      principal_type: service_principal\n      groups_claim: groups\n`;
     writeFileSync(join(dir, 'serve.yaml'), `listen: 127.0.0.1:0\ndata_dir: ${join(dir, 'data')}\npolicies:\n  dir: ${join(dir, 'policies')}\n${identityYaml}`);
     writeFileSync(join(dir, 'enforcer.yaml'), identityYaml);
     const service = await startChild(process.execPath, [writ, 'serve', '--config', join(dir, 'serve.yaml')], /listening on (http:\/\/\S+?);/, 'writ serve');
