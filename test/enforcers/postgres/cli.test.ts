@@ -50,7 +50,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'enforcer.token'), callers.find((c) => c.role === 'enforcer')!.token);
   admin = callers.find((c) => c.role === 'admin')!.token;
   enforcer = await start(
-    ['enforce', 'postgres', '--listen', '127.0.0.1:0', '--upstream', 'postgres://postgres@127.0.0.1:5432/test', '--service', serviceUrl, '--token-file', join(dir, 'enforcer.token'), '--resource', 'orders-db'],
+    ['enforce', 'postgres', '--listen', '127.0.0.1:0', '--upstream', 'postgres://postgres@127.0.0.1:5432/test', '--service', serviceUrl, '--token-file', join(dir, 'enforcer.token'), '--resource', 'orders-db', '--data-dir', join(dir, 'enforcer-data')],
     /listening on 127\.0\.0\.1:(\d+)/,
   );
   port = Number(enforcer.match[1]);
