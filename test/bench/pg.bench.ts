@@ -216,7 +216,7 @@ async function main(): Promise<number> {
     const enforce = (upstreamPort: number) =>
       startChild(
         process.execPath,
-        [writ, 'enforce', 'postgres', '--listen', '127.0.0.1:0', '--upstream', `postgres://${PGUSER}@127.0.0.1:${upstreamPort}/${db}`, '--service', serviceUrl, '--token-file', join(dir, 'enforcer.token'), '--resource', 'bench-db'],
+        [writ, 'enforce', 'postgres', '--listen', '127.0.0.1:0', '--upstream', `postgres://${PGUSER}@127.0.0.1:${upstreamPort}/${db}`, '--service', serviceUrl, '--token-file', join(dir, 'enforcer.token'), '--resource', 'bench-db', '--data-dir', join(dir, 'enforcer-data')],
         /listening on 127\.0\.0\.1:(\d+)/,
         'writ enforce postgres',
       );
