@@ -13,7 +13,7 @@
 #   - unbounded_write: UPDATE and DELETE without WHERE (data-modifying CTEs and DO bodies included);
 #   - unclassified: statements PostgreSQL's parser could not read are refused;
 #   - production_write: writes by service principals and managed identities to production tables
-#     are held for an approval by config.approvers (db-owners);
+#     are held for an approval by approvers (db-owners);
 #   - machine_ddl: DDL by any non-human identity is held for the same approval;
 #   - pii: email and card numbers (detectors) and named PII columns are masked outside pii-readers.
 # entrypoint: true
@@ -21,41 +21,75 @@ package writ.postgres
 
 import data.writ.lib.principals
 
-# Configuration: these defaults, each key overridable with base data at data.writ.config.postgres
-# (a data.json in the policy repository's writ/config/postgres/ folder).
-config := object.union(
-	{
-		# Groups come from the verified token's groups claim.
-		"readers": ["db-readers"],
-		"writers": ["db-writers"],
-		"admins": ["db-admins"],
-		# Approver groups of held statements (require_approval.approvers) and how long a request stays open.
-		"approvers": ["db-owners"],
-		"approval_ttl": "15m",
-		# Who sees PII unmasked; everyone else gets these columns (partial) and detectors (redact) masked.
-		"pii_readers": ["pii-readers"],
-		"masked_columns": ["email", "email_address", "card_number", "credit_card", "card_no", "ssn", "iban", "phone"],
-		"mask_detectors": ["email", "card"],
-		# A CI job's own schema. GitHub Actions jobs by their "repository" claim ("owner/name", any case), trusted only
-		# from these issuers; other CI issuers by input.principal.id. A CI job with neither has no schema.
-		"ci_schemas_by_repository": {},
-		"ci_repository_issuers": ["https://token.actions.githubusercontent.com"],
-		"ci_schemas_by_principal": {},
-		# Schemas a CI job may also read (not write): the catalogs drivers and migration tools inspect.
-		"ci_readable_schemas": ["pg_catalog", "information_schema"],
-		# Production: a whole database whose resource is marked production, or tables of these schemas.
-		# input.resource.attributes.environment == "production" (the enforcer's resourceAttributes), or
-		# input.resource.name in production_resources (`writ enforce postgres --resource NAME`).
-		"production_resources": [],
-		"production_schemas": [],
-	},
-	config_override,
-)
+# ---- configuration ----
+# Each setting has its default here and is overridden by base data at data.writ.config.postgres.<setting> (a
+# data.json in the policy repository's writ/config/postgres/ folder). Settings are rules of their own, so a decision
+# computes only those it reads.
 
-# Base data at data.writ.config.postgres overrides the defaults above.
-default config_override := {}
+# Groups come from the verified token's groups claim.
+default readers := ["db-readers"]
 
-config_override := data.writ.config.postgres
+readers := data.writ.config.postgres.readers
+
+default writers := ["db-writers"]
+
+writers := data.writ.config.postgres.writers
+
+default admins := ["db-admins"]
+
+admins := data.writ.config.postgres.admins
+
+# Approver groups of held statements (require_approval.approvers) and how long a request stays open.
+default approvers := ["db-owners"]
+
+approvers := data.writ.config.postgres.approvers
+
+default approval_ttl := "15m"
+
+approval_ttl := data.writ.config.postgres.approval_ttl
+
+# Who sees PII unmasked; everyone else gets these columns (partial) and detectors (redact) masked.
+default pii_readers := ["pii-readers"]
+
+pii_readers := data.writ.config.postgres.pii_readers
+
+default masked_columns := ["email", "email_address", "card_number", "credit_card", "card_no", "ssn", "iban", "phone"]
+
+masked_columns := data.writ.config.postgres.masked_columns
+
+default mask_detectors := ["email", "card"]
+
+mask_detectors := data.writ.config.postgres.mask_detectors
+
+# A CI job's own schema. GitHub Actions jobs by their "repository" claim ("owner/name", any case), trusted only from
+# these issuers; other CI issuers by input.principal.id. A CI job with neither has no schema.
+default ci_schemas_by_repository := {}
+
+ci_schemas_by_repository := data.writ.config.postgres.ci_schemas_by_repository
+
+default ci_repository_issuers := ["https://token.actions.githubusercontent.com"]
+
+ci_repository_issuers := data.writ.config.postgres.ci_repository_issuers
+
+default ci_schemas_by_principal := {}
+
+ci_schemas_by_principal := data.writ.config.postgres.ci_schemas_by_principal
+
+# Schemas a CI job may also read (not write): the catalogs drivers and migration tools inspect.
+default ci_readable_schemas := ["pg_catalog", "information_schema"]
+
+ci_readable_schemas := data.writ.config.postgres.ci_readable_schemas
+
+# Production: a whole database whose resource is marked production, or tables of these schemas.
+# input.resource.attributes.environment == "production" (the enforcer's configured resource attributes), or
+# input.resource.name in production_resources (`writ enforce postgres --resource NAME`).
+default production_resources := []
+
+production_resources := data.writ.config.postgres.production_resources
+
+default production_schemas := []
+
+production_schemas := data.writ.config.postgres.production_schemas
 
 read_operations := {"select", "copy_to", "show", "explain", "begin", "commit", "rollback", "set", "reset", "discard", "listen", "fetch", "declare", "close"}
 
@@ -63,33 +97,46 @@ write_operations := {"insert", "update", "delete", "copy_from", "merge"}
 
 ddl_operations := {"create", "alter", "drop", "truncate", "grant", "revoke", "comment", "reindex", "vacuum", "analyze"}
 
-# Statements refused whatever the grants, by operation, with the rule each belongs to.
-forbidden_operations := {
-	"drop": ["destructive_ddl", "DROP is forbidden through writ"],
-	"truncate": ["destructive_ddl", "TRUNCATE is forbidden through writ"],
-	"alter_system": ["server_configuration", "ALTER SYSTEM is forbidden through writ"],
-}
+# Statements refused whatever the grants, by operation: [rule, text]. Functions, so nothing is built for the
+# statements (nearly all) that match none.
+forbidden_operation("drop") := ["destructive_ddl", "DROP is forbidden through writ"]
+
+forbidden_operation("truncate") := ["destructive_ddl", "TRUNCATE is forbidden through writ"]
+
+forbidden_operation("alter_system") := ["server_configuration", "ALTER SYSTEM is forbidden through writ"]
 
 # Classifier effects (enforcers/postgres/sql) refused whatever the grants: each escapes per-statement control.
-forbidden_effects := {
-	"do_block": ["dynamic_sql", "DO blocks are forbidden through writ"],
-	"dynamic_sql": ["dynamic_sql", "dynamic SQL (PREPARE/EXECUTE, EXECUTE in PL/pgSQL, SQL run from text) is forbidden through writ"],
-	"set_role": ["role_switch", "SET ROLE is forbidden through writ"],
-	"set_session_authorization": ["role_switch", "SET SESSION AUTHORIZATION is forbidden through writ"],
-	# Changing search_path changes what unqualified names mean after writ decided on them.
-	"set_search_path": ["search_path", "setting search_path is forbidden through writ"],
-	"copy_program": ["copy_program", "COPY ... PROGRAM is forbidden through writ"],
-	"copy_file": ["server_files", "COPY to or from a server file is forbidden through writ"],
-	"function_call": ["dangerous_function", "calling a function that reaches files, other sessions, configuration or SQL in strings is forbidden through writ"],
-	"load": ["server_code", "LOAD is forbidden through writ"],
-	"create_extension": ["server_code", "CREATE EXTENSION is forbidden through writ"],
-	"untrusted_language": ["server_code", "untrusted procedural languages are forbidden through writ"],
-	"alter_system": ["server_configuration", "ALTER SYSTEM is forbidden through writ"],
-	# Changing how the server parses text makes writ's classification unreliable.
-	"set_parsing_option": ["parsing_option", "changing how the server parses statements is forbidden through writ"],
-	"update_without_where": ["unbounded_write", "UPDATE without WHERE is forbidden"],
-	"delete_without_where": ["unbounded_write", "DELETE without WHERE is forbidden"],
-}
+forbidden_effect("do_block") := ["dynamic_sql", "DO blocks are forbidden through writ"]
+
+forbidden_effect("dynamic_sql") := ["dynamic_sql", "dynamic SQL (PREPARE/EXECUTE, EXECUTE in PL/pgSQL, SQL run from text) is forbidden through writ"]
+
+forbidden_effect("set_role") := ["role_switch", "SET ROLE is forbidden through writ"]
+
+forbidden_effect("set_session_authorization") := ["role_switch", "SET SESSION AUTHORIZATION is forbidden through writ"]
+
+# Changing search_path changes what unqualified names mean after writ decided on them.
+forbidden_effect("set_search_path") := ["search_path", "setting search_path is forbidden through writ"]
+
+forbidden_effect("copy_program") := ["copy_program", "COPY ... PROGRAM is forbidden through writ"]
+
+forbidden_effect("copy_file") := ["server_files", "COPY to or from a server file is forbidden through writ"]
+
+forbidden_effect("function_call") := ["dangerous_function", "calling a function that reaches files, other sessions, configuration or SQL in strings is forbidden through writ"]
+
+forbidden_effect("load") := ["server_code", "LOAD is forbidden through writ"]
+
+forbidden_effect("create_extension") := ["server_code", "CREATE EXTENSION is forbidden through writ"]
+
+forbidden_effect("untrusted_language") := ["server_code", "untrusted procedural languages are forbidden through writ"]
+
+forbidden_effect("alter_system") := ["server_configuration", "ALTER SYSTEM is forbidden through writ"]
+
+# Changing how the server parses text makes writ's classification unreliable.
+forbidden_effect("set_parsing_option") := ["parsing_option", "changing how the server parses statements is forbidden through writ"]
+
+forbidden_effect("update_without_where") := ["unbounded_write", "UPDATE without WHERE is forbidden"]
+
+forbidden_effect("delete_without_where") := ["unbounded_write", "DELETE without WHERE is forbidden"]
 
 # Catalogs holding secrets (password hashes, foreign-server credentials): nobody reads them through writ.
 secret_catalogs := {"pg_authid", "pg_shadow", "pg_user_mapping", "pg_user_mappings"}
@@ -102,12 +149,6 @@ sql := object.get(input, ["action", "sql"], {})
 operation := object.get(sql, "operation", "unknown")
 
 relations := object.get(sql, "relations", [])
-
-# null when the enforcer forwarded a token the service did not turn into a principal.
-principal := p if {
-	p := input.principal
-	is_object(p)
-} else := {}
 
 is_statement if input.action.kind == "statement"
 
@@ -136,14 +177,14 @@ deny contains msg if {
 
 deny contains msg if {
 	is_statement
-	[rule, text] := forbidden_operations[operation]
+	[rule, text] := forbidden_operation(operation)
 	msg := concat("", [rule, ": ", text])
 }
 
 deny contains msg if {
 	is_statement
 	some effect in object.get(sql, "effects", [])
-	[rule, text] := forbidden_effects[effect]
+	[rule, text] := forbidden_effect(effect)
 	msg := concat("", [rule, ": ", text, " (statement effect '", effect, "')"])
 }
 
@@ -155,16 +196,16 @@ deny contains msg if {
 
 # ---- CI jobs: their own schema only ----
 
-ci_repository_schemas := {lower(repo): s | some repo, s in config.ci_schemas_by_repository}
+ci_repository_schemas := {lower(repo): s | some repo, s in ci_schemas_by_repository}
 
 # The CI job's own schema: a mapping by principal id first, else by GitHub repository from a trusted issuer.
 ci_schema := s if {
-	principals.is_ci_job(principal)
-	s := config.ci_schemas_by_principal[principal.id]
+	principals.is_ci_job(input.principal)
+	s := ci_schemas_by_principal[input.principal.id]
 } else := s if {
-	principals.is_ci_job(principal)
-	principal.issuer in config.ci_repository_issuers
-	s := ci_repository_schemas[lower(principal.claims.repository)]
+	principals.is_ci_job(input.principal)
+	input.principal.issuer in ci_repository_issuers
+	s := ci_repository_schemas[lower(input.principal.claims.repository)]
 }
 
 # A relation the CI job may use with this access: its own schema, or a readable catalog schema for reads.
@@ -172,23 +213,23 @@ ci_may_use(rel) if plain_schema(rel.name) == ci_schema
 
 ci_may_use(rel) if {
 	rel.access == "read"
-	plain_schema(rel.name) in config.ci_readable_schemas
+	plain_schema(rel.name) in ci_readable_schemas
 	not last_name(rel.name) in sampled_value_catalogs
 }
 
 ci_denied_relations contains rel.name if {
-	principals.is_ci_job(principal)
+	principals.is_ci_job(input.principal)
 	some rel in relations
 	not ci_may_use(rel)
 }
 
 # Functions named with another schema may read other schemas (unqualified names resolve in pg_catalog first).
 ci_denied_functions contains f if {
-	principals.is_ci_job(principal)
+	principals.is_ci_job(input.principal)
 	some f in object.get(sql, "functions", [])
 	contains(f, ".")
 	not plain_schema(f) == ci_schema
-	not plain_schema(f) in config.ci_readable_schemas
+	not plain_schema(f) in ci_readable_schemas
 }
 
 ci_schema_text := concat("", ["its schema ", ci_schema]) if ci_schema
@@ -198,7 +239,7 @@ else := "no schema of its own (data.writ.config.postgres: ci_schemas_by_reposito
 deny contains msg if {
 	count(ci_denied_relations) > 0
 	msg := concat("", [
-		"ci_schema: CI job ", object.get(principal, "id", "?"), " has ", ci_schema_text,
+		"ci_schema: CI job ", object.get(input, ["principal", "id"], "?"), " has ", ci_schema_text,
 		"; it may not use ", concat(", ", sort([n | some n in ci_denied_relations])),
 		" (write schema-qualified names: writ does not know the session's search_path)",
 	])
@@ -207,18 +248,18 @@ deny contains msg if {
 deny contains msg if {
 	count(ci_denied_functions) > 0
 	msg := concat("", [
-		"ci_schema: CI job ", object.get(principal, "id", "?"), " has ", ci_schema_text,
+		"ci_schema: CI job ", object.get(input, ["principal", "id"], "?"), " has ", ci_schema_text,
 		"; it may not call ", concat(", ", sort([f | some f in ci_denied_functions])),
 	])
 }
 
 # ---- grants ----
 
-is_reader if principals.in_any_group(principal, config.readers)
+is_reader if principals.in_any_group(input.principal, readers)
 
-is_writer if principals.in_any_group(principal, config.writers)
+is_writer if principals.in_any_group(input.principal, writers)
 
-is_admin if principals.in_any_group(principal, config.admins)
+is_admin if principals.in_any_group(input.principal, admins)
 
 # Operations each role may run; admins may do everything writers may, and DDL.
 allowed_operations contains op if {
@@ -252,26 +293,26 @@ granted if {
 	operation in allowed_operations
 }
 
-# ---- approvals: held until a human in config.approvers approves this exact statement ----
+# ---- approvals: held until a human in approvers approves this exact statement ----
 
 # Production: the whole resource, or a table of a production schema. When production schemas are configured,
 # names whose schema writ cannot read (unqualified, quoted, database-qualified) count as production.
 production_resource if object.get(input, ["resource", "attributes", "environment"], "") == "production"
 
-production_resource if input.resource.name in config.production_resources
+production_resource if input.resource.name in production_resources
 
 is_production(name) if production_resource
 
-is_production(name) if plain_schema(name) in config.production_schemas
+is_production(name) if plain_schema(name) in production_schemas
 
 is_production(name) if {
-	count(config.production_schemas) > 0
+	count(production_schemas) > 0
 	not plain_schema(name)
 }
 
 production_writes contains rel.name if {
 	is_statement
-	principals.is_service_identity(principal)
+	principals.is_service_identity(input.principal)
 	operation in write_operations
 	some rel in relations
 	rel.access == "write"
@@ -289,7 +330,7 @@ approval_reasons contains msg if {
 approval_reasons contains "machine_ddl: DDL by a non-human identity" if {
 	is_statement
 	operation in ddl_operations
-	principals.is_non_human(principal)
+	principals.is_non_human(input.principal)
 }
 
 approved if {
@@ -316,19 +357,15 @@ allow if {
 
 # ---- masking: emails, card numbers and named PII columns are masked outside pii-readers ----
 
-pii_reader if principals.in_any_group(principal, config.pii_readers)
+pii_reader if principals.in_any_group(input.principal, pii_readers)
 
-mask contains {"column": c, "strategy": "partial"} if {
+mask := array.concat(
+	[{"column": c, "strategy": "partial"} | some c in masked_columns],
+	[{"detector": d, "strategy": "redact"} | some d in mask_detectors],
+) if {
 	is_statement
 	not pii_reader
-	some c in config.masked_columns
-}
-
-mask contains {"detector": d, "strategy": "redact"} if {
-	is_statement
-	not pii_reader
-	some d in config.mask_detectors
-}
+} else := []
 
 # ---- reasons shown to the client and logged ----
 
@@ -341,14 +378,14 @@ reasons contains "no_grant: no grant covers this action for this principal" if {
 
 reasons contains msg if {
 	held
-	msg := concat("", ["needs approval by ", concat(", ", config.approvers), ": ", approval_text])
+	msg := concat("", ["needs approval by ", concat(", ", approvers), ": ", approval_text])
 }
 
 approval_text := concat("; ", sort([r | some r in approval_reasons]))
 
 reasons contains msg if {
 	allow
-	msg := concat("", ["allowed: ", operation, " by ", object.get(principal, "id", "unknown principal")])
+	msg := concat("", ["allowed: ", operation, " by ", object.get(input, ["principal", "id"], "unknown principal")])
 }
 
 reasons contains msg if {
@@ -360,7 +397,7 @@ reasons contains msg if {
 base_decision := {
 	"allow": allow_value,
 	"reasons": sort([r | some r in reasons]),
-	"mask": sort([m | some m in mask]),
+	"mask": mask,
 }
 
 allow_value := true if allow
@@ -369,9 +406,9 @@ else := false
 
 # The entrypoint: writ/postgres/decision.
 decision := object.union(base_decision, {"require_approval": {
-	"approvers": config.approvers,
+	"approvers": approvers,
 	"reason": approval_text,
-	"ttl": config.approval_ttl,
+	"ttl": approval_ttl,
 }}) if held
 
 else := base_decision

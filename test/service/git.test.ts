@@ -32,7 +32,7 @@ describe('git push to the hosted policy repository', () => {
 
   it('a good push is activated before git returns; decisions carry its commit and the pusher is recorded', async () => {
     const file = join(clone, 'postgres.rego');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('"readers": ["db-readers"]', '"readers": ["db-readers", "analysts"]'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('default readers := ["db-readers"]', 'default readers := ["db-readers", "analysts"]'));
     await gitIn(clone, 'commit', '-qam', 'analysts may read');
     const r = await gitIn(clone, 'push', 'origin', 'main');
     expect(r.code, r.stderr).toBe(0);
