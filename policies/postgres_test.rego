@@ -481,3 +481,38 @@ test_config_override_from_data if {
 	d := decide_with(stmt(alice, "delete", ["write"], [rel("public.orders", "write")]), {"writers": ["db-readers"]})
 	d.allow == true
 }
+
+# ---- more edges ----
+
+test_ci_job_without_a_schema_reads_catalogs_its_groups_grant if {
+	p := object.union(ci_job, {"claims": {"repository": "octo-org/unmapped"}, "groups": ["db-readers"]})
+	decide(stmt(p, "select", ["read"], [rel("pg_catalog.pg_class", "read")])).allow == true
+}
+
+test_held_statement_is_masked_too if {
+	d := decide(prod(writer_app, "update", ["read", "write"], [rel("public.orders", "write")]))
+	d.require_approval
+	{"detector": "email", "strategy": "redact"} in d.mask
+}
+
+test_an_approval_does_not_replace_a_grant if {
+	denied_by(decide(approved_by_owner(prod(reader_app, "update", ["write"], [rel("public.orders", "write")]))), "no_grant")
+}
+
+test_statement_with_null_principal_denied if {
+	d := decide(object.union(stmt(alice, "select", ["read"], []), {"principal": null}))
+	denied_by(d, "no_grant")
+}
+
+test_function_call_message_denied if {
+	d := decide(stmt(writer_app, "function_call", ["function_call"], []))
+	denied_by(d, "dangerous_function")
+}
+
+test_decision_shape_is_the_contract if {
+	d := decide(stmt(alice, "select", ["read"], []))
+	object.keys(d) == {"allow", "reasons", "mask"}
+	h := decide(prod(writer_app, "update", ["write"], [rel("public.orders", "write")]))
+	object.keys(h) == {"allow", "reasons", "mask", "require_approval"}
+	object.keys(h.require_approval) == {"approvers", "reason", "ttl"}
+}
