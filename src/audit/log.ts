@@ -5,6 +5,7 @@ import { signCheckpoint } from './checkpoint.ts';
 import { GENESIS_HASH, type ChainedRecord, type LogEntry } from './chain.ts';
 import type { LogStore } from './store.ts';
 import type { SigningKey } from './keys.ts';
+import { sealEntry } from './record.ts';
 
 export interface DecisionLogOptions {
   store: LogStore;
@@ -13,6 +14,8 @@ export interface DecisionLogOptions {
   checkpointEvery?: number;
   /** Also write one this many milliseconds after the last, if records came since (default: off). */
   checkpointIntervalMs?: number;
+  /** Seals decision entries' `unsealed_input` (record.ts sealEntry) unless the store does it itself. */
+  replayKey?: Buffer;
   /** Largest group committed in one transaction (default 512). */
   maxBatch?: number;
   now?: () => Date;
@@ -33,6 +36,7 @@ export class DecisionLog {
   private readonly key: SigningKey;
   private readonly checkpointEvery: number;
   private readonly maxBatch: number;
+  private readonly replayKey: Buffer | undefined;
   private readonly now: () => Date;
   private queue: Pending[] = [];
   private scheduled = false;
@@ -54,6 +58,7 @@ export class DecisionLog {
     this.key = opts.key;
     this.checkpointEvery = opts.checkpointEvery ?? 1000;
     this.maxBatch = opts.maxBatch ?? 512;
+    this.replayKey = opts.replayKey;
     this.now = opts.now ?? (() => new Date());
     const head = this.store.head();
     if (head instanceof Promise) {
@@ -93,6 +98,13 @@ export class DecisionLog {
   append(entry: LogEntry): Promise<ChainedRecord> {
     if (this.closed) return Promise.reject(new LogUnavailableError('decision log is closed'));
     if (this.broken) return Promise.reject(new LogUnavailableError(`decision log unavailable: ${this.broken.message}`));
+    if (!this.store.sealsEntries) {
+      try {
+        entry = sealEntry(entry, this.replayKey);
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
       this.schedule();

@@ -31,9 +31,11 @@ export interface DecisionEntry extends LogEntry {
   /** The input with the policy's data.system.log.mask JSON pointers removed/replaced. */
   input: unknown;
   /** sha256 hex of the canonical JSON of the unmasked input: proves a replayed input is the same. */
-  input_digest: string;
+  input_digest?: string;
   /** The unmasked input sealed with the data directory's replay key: `sealInput(input, key, decision_id)`. */
   input_sealed?: string;
+  /** The unmasked input, replaced by input_digest and input_sealed when the log writes the entry (sealEntry). */
+  unsealed_input?: unknown;
   /** The raw result of the entrypoint (v1/data) or the normalised decision (v1/decisions). */
   result: unknown;
   policy: PolicyProvenance;
@@ -47,17 +49,37 @@ export function inputDigest(input: unknown): string {
 }
 
 /**
+ * A decision entry may carry `unsealed_input` (the unmasked input) instead of `input_digest` and
+ * `input_sealed`: the log fills both from it, with one serialisation, where it writes (on its writer
+ * thread when it has one), and drops it. The unmasked input itself is never stored.
+ */
+export const UNSEALED_INPUT = 'unsealed_input';
+
+/** `entry` with `unsealed_input` replaced by `input_digest` and `input_sealed`; other entries as they are. */
+export function sealEntry<E extends LogEntry>(entry: E, key: Buffer | undefined): E {
+  if (!Object.hasOwn(entry, UNSEALED_INPUT)) return entry;
+  if (!key) throw new Error('internal: a decision entry carries an unsealed input but the decision log has no replay key');
+  const { [UNSEALED_INPUT]: raw, ...rest } = entry as E & { [UNSEALED_INPUT]: unknown };
+  const text = canonicalJson(raw ?? null);
+  return { ...rest, input_digest: createHash('sha256').update(text).digest('hex'), input_sealed: sealText(text, key, entry.decision_id) } as unknown as E;
+}
+
+/**
  * Sealed input format (version 1): base64( iv[12] | tag[16] | ciphertext ), AES-256-GCM with the
  * 32-byte replay key, the plaintext the UTF-8 canonical JSON of the unmasked input (so
  * sha256(plaintext) = input_digest), and the record's decision_id as additional authenticated data,
  * so a sealed input cannot be moved to another record.
  */
 export function sealInput(input: unknown, key: Buffer, decisionId: string): string {
+  return sealText(canonicalJson(input ?? null), key, decisionId);
+}
+
+function sealText(text: string, key: Buffer, decisionId: string): string {
   if (key.length !== 32) throw new Error('internal: the replay key must be 32 bytes');
   const iv = randomBytes(12);
   const c = createCipheriv('aes-256-gcm', key, iv);
   c.setAAD(Buffer.from(decisionId, 'utf8'));
-  const ct = Buffer.concat([c.update(canonicalJson(input ?? null), 'utf8'), c.final()]);
+  const ct = Buffer.concat([c.update(text, 'utf8'), c.final()]);
   return Buffer.concat([iv, c.getAuthTag(), ct]).toString('base64');
 }
 

@@ -18,6 +18,8 @@ export interface StoredRow {
 }
 
 export interface LogStore {
+  /** True when the store seals entries' `unsealed_input` itself (record.ts sealEntry); DecisionLog does it otherwise. */
+  readonly sealsEntries?: boolean;
   /** The chain head the store records (its head row), or undefined for an empty log. */
   head(): MaybePromise<{ seq: number; hash: string } | undefined>;
   /** Chain `entries` after the current head, read inside the write transaction, and commit them. */
@@ -49,6 +51,7 @@ export class SqliteLogStore implements LogStore {
   private readonly appendTx: Database.Transaction<(records: ChainedRecord[]) => void>;
   private readonly appendEntriesTx: Database.Transaction<(entries: LogEntry[]) => ChainedRecord[]>;
   private readonly checkpointTx: Database.Transaction<(make: (prev: Checkpoint | undefined) => Checkpoint | undefined) => Checkpoint | undefined>;
+  private readonly checkpointIfLastTx: Database.Transaction<(c: Checkpoint, prevSeq: number) => boolean>;
 
   constructor(path: string) {
     this.db = new Database(path, { timeout: 10_000 });
@@ -107,6 +110,12 @@ export class SqliteLogStore implements LogStore {
       if (c) this.addCheckpoint(c);
       return c;
     });
+    this.checkpointIfLastTx = this.db.transaction((c: Checkpoint, prevSeq: number) => {
+      const last = lastCp.get() as Checkpoint | undefined;
+      if ((last?.seq ?? 0) !== prevSeq) return false;
+      this.addCheckpoint(c);
+      return true;
+    });
   }
 
   head(): { seq: number; hash: string } | undefined {
@@ -146,6 +155,16 @@ export class SqliteLogStore implements LogStore {
 
   addCheckpointAfter(make: (prev: Checkpoint | undefined) => Checkpoint | undefined): Checkpoint | undefined {
     return this.checkpointTx.immediate(make);
+  }
+
+  /** Add `c` only if the last stored checkpoint is still the one at `prevSeq` (0: none); false otherwise. */
+  addCheckpointIfLast(c: Checkpoint, prevSeq: number): boolean {
+    return this.checkpointIfLastTx.immediate(c, prevSeq);
+  }
+
+  /** The last stored checkpoint, if any. */
+  lastCheckpoint(): Checkpoint | undefined {
+    return this.db.prepare(`SELECT ${CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY seq DESC LIMIT 1`).get() as Checkpoint | undefined;
   }
 
   addCheckpoint(c: Checkpoint): void {

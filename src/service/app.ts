@@ -1,5 +1,5 @@
 // The decision service as a fastify app factory: build(opts) wires routes and never listens.
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { WritConfig, Role } from './config.ts';
 import { WritError, errorCatalogue, type ErrorCode } from './errors.ts';
 import { bearerToken, type Caller, type CallerTable } from './auth.ts';
@@ -14,7 +14,7 @@ import { ActivationError, type PolicyStore } from '../policy/store.ts';
 import type { PolicyVersion, Evaluation } from '../policy/version.ts';
 import type { DecisionLog } from '../audit/log.ts';
 import type { LogStore } from '../audit/store.ts';
-import { inputDigest, sealInput, type DecisionEntry } from '../audit/record.ts';
+import type { DecisionEntry } from '../audit/record.ts';
 import { uuidv7 } from '../audit/uuid7.ts';
 import { canonicalJson } from '../audit/canonical.ts';
 import { TokenVerifier, principalFromToken, sessionExpired } from '../identity/index.ts';
@@ -26,8 +26,6 @@ export interface BuildOptions {
   /** Read side of the log (GET /v1/decisions/{id}). */
   logStore: LogStore;
   callers: CallerTable;
-  /** AES-256 key sealing unmasked inputs for replay. */
-  replayKey: Buffer;
   metrics?: ServiceMetrics;
   /** The clock of decisions, log records and end-client token checks (expiry, nbf). */
   now?: () => Date;
@@ -56,12 +54,15 @@ function sendError(reply: FastifyReply, code: ErrorCode, message?: string, extra
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function build(opts: BuildOptions): FastifyInstance {
-  const { config, store, log, logStore, callers, replayKey } = opts;
+  const { config, store, log, logStore, callers } = opts;
   const metrics = opts.metrics ?? new ServiceMetrics();
   const now = opts.now ?? (() => new Date());
   const verifier = opts.verifier ?? new TokenVerifier(config.identity);
   const app = Fastify({
     logger: opts.logger ?? false,
+    // Every decision is already a record in the decision log; a second line per request on stdout
+    // would cost a write per decision and say less. Errors and operational messages are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.limits.body_bytes,
     requestTimeout: config.limits.request_timeout_ms,
     onProtoPoisoning: 'error',
@@ -143,8 +144,8 @@ export function build(opts: BuildOptions): FastifyInstance {
       resource: inp.resource ?? null,
       action: inp.action ?? null,
       input: recordedInput ?? null,
-      input_digest: inputDigest(input),
-      input_sealed: sealInput(input ?? null, replayKey, decision_id),
+      // Digested and sealed by the log where it writes (the writer thread): record.ts sealEntry.
+      unsealed_input: input ?? null,
       result,
       policy: v.provenance,
       nondeterministic: ev.nondeterministic,

@@ -10,7 +10,8 @@ import { CallerTable, loadOrCreateTokens } from './auth.ts';
 import { ServiceMetrics } from './metrics.ts';
 import { PolicyStore } from '../policy/store.ts';
 import { DecisionLog } from '../audit/log.ts';
-import { SqliteLogStore } from '../audit/store.ts';
+import type { SqliteLogStore } from '../audit/store.ts';
+import { WorkerLogStore } from '../audit/worker-store.ts';
 import { loadOrCreateSigningKey } from '../audit/keys.ts';
 import { dataDirLayout, loadOrCreateReplayKey } from '../audit/record.ts';
 
@@ -29,7 +30,10 @@ export interface Service {
   app: FastifyInstance;
   store: PolicyStore;
   log: DecisionLog;
+  /** The log's read side (a connection of this thread); writes go through `log` to the writer thread. */
   logStore: SqliteLogStore;
+  /** The log's writer (a worker thread owning the write connection). */
+  logWriter: WorkerLogStore;
   metrics: ServiceMetrics;
   /** Path of the generated tokens file when no callers are configured. */
   tokensFile?: string;
@@ -59,10 +63,11 @@ export async function openService(config: WritConfig, opts: OpenOptions = {}): P
     now: opts.now,
     log: say,
   });
-  const logStore = new SqliteLogStore(join(dd, dataDirLayout.logDb));
-  const log = new DecisionLog({ store: logStore, key: loadOrCreateSigningKey(join(dd, dataDirLayout.logKey)), checkpointEvery: config.log.checkpoint_every, checkpointIntervalMs: config.log.checkpoint_seconds * 1000, now: opts.now });
+  const logWriter = await WorkerLogStore.open(join(dd, dataDirLayout.logDb), { replayKey });
+  const logStore = logWriter.reader;
+  const log = new DecisionLog({ store: logWriter, key: loadOrCreateSigningKey(join(dd, dataDirLayout.logKey)), checkpointEvery: config.log.checkpoint_every, checkpointIntervalMs: config.log.checkpoint_seconds * 1000, now: opts.now });
   const metrics = new ServiceMetrics(true);
-  const app = build({ config, store, log, logStore, callers: new CallerTable([...callerConfigs, ...(opts.internalCallers ?? [])]), replayKey, metrics, now: opts.now, logger: opts.logger });
+  const app = build({ config, store, log, logStore, callers: new CallerTable([...callerConfigs, ...(opts.internalCallers ?? [])]), metrics, now: opts.now, logger: opts.logger });
 
   let watcher: ReturnType<typeof chokidar.watch> | undefined;
   if (opts.watch) {
@@ -91,6 +96,7 @@ export async function openService(config: WritConfig, opts: OpenOptions = {}): P
     store,
     log,
     logStore,
+    logWriter,
     metrics,
     tokensFile,
     async close() {

@@ -230,8 +230,27 @@ describe('admin routes', () => {
 });
 
 describe('the log fails closed', () => {
+  it('a writer thread that dies answers 503 WRIT_LOG_UNAVAILABLE, and nothing after it is answered', async () => {
+    const s = await open({ policiesDir: policyDir({ 'p.rego': 'package writ.postgres\n\ndecision := {"allow": true}\n' }) });
+    try {
+      const ok = await s.app.inject({ method: 'POST', url: '/v1/decisions', headers: auth('enforcer'), payload: { input: pgInput() } });
+      expect(ok.statusCode).toBe(200);
+      await s.logWriter.terminate(); // as a crash of the writer thread would
+      for (let i = 0; i < 2; i++) {
+        const r = await s.app.inject({ method: 'POST', url: '/v1/decisions', headers: auth('enforcer'), payload: { input: pgInput() } });
+        expect(r.statusCode).toBe(503);
+        expect(r.json().code).toBe('WRIT_LOG_UNAVAILABLE');
+        expect(r.json()).not.toHaveProperty('allow');
+      }
+      expect((await s.app.inject('/ready')).statusCode).toBe(503);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('a log that cannot be written answers 503 WRIT_LOG_UNAVAILABLE and /ready turns 503', async () => {
-    svc.logStore.db.close(); // the real store goes away underneath the log
+    // The table goes away underneath the writer thread: its next INSERT fails inside SQLite.
+    svc.logStore.db.exec('ALTER TABLE decisions RENAME TO decisions_gone');
     const r = await decide(pgInput());
     expect(r.statusCode).toBe(503);
     expect(r.json().code).toBe('WRIT_LOG_UNAVAILABLE');
