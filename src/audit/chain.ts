@@ -38,7 +38,7 @@ export function chain(entry: LogEntry, seq: number, prevHash: string): ChainedRe
  * Chain an entry and produce its stored text (canonical JSON of the record with its hash) in one
  * serialisation: the text is the hashed body with the "hash" member inserted at its sorted place.
  */
-export function chainWithText(entry: LogEntry, seq: number, prevHash: string): { record: ChainedRecord; text: string } {
+export function chainWithText(entry: LogEntry, seq: number, prevHash: string, memo?: Map<object, string>): { record: ChainedRecord; text: string } {
   const rec = { ...entry, seq, prev_hash: prevHash } as Record<string, unknown>;
   delete rec.hash;
   const keys = Object.keys(rec).sort();
@@ -47,7 +47,7 @@ export function chainWithText(entry: LogEntry, seq: number, prevHash: string): {
   for (const k of keys) {
     if (rec[k] === undefined) continue;
     if (hashAt < 0 && k > 'hash') hashAt = parts.length;
-    parts.push(JSON.stringify(k) + ':' + canonicalJson(rec[k]));
+    parts.push(JSON.stringify(k) + ':' + canonicalJson(rec[k], memo));
   }
   const hash = sha256Hex(prevHash + '{' + parts.join(',') + '}');
   parts.splice(hashAt < 0 ? parts.length : hashAt, 0, `"hash":"${hash}"`);

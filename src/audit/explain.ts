@@ -64,7 +64,7 @@ export interface Explanation {
   rebuild: RebuildOutcome;
   /** What the auditor should know although the explanation holds (a rebuild that differs, a refused stored bundle). */
   warnings: string[];
-  input_source: 'sealed' | 'file';
+  input_source: 'sealed' | 'record' | 'file';
   /** The entrypoint's replayed value (undefined when the entrypoint was undefined). */
   value: unknown;
   defined: boolean;
@@ -282,10 +282,13 @@ export async function explainDecision(rec: DecisionEntry, opts: ExplainOptions):
     input = unsealInput(rec.input_sealed, opts.replayKey, rec.decision_id);
     inputSource = 'sealed';
   } else {
-    throw new ExplainError('the record keeps no sealed input: give the unmasked input with --input', 2);
+    // Nothing was masked: the record's input is the whole input (the digest check below proves it).
+    input = rec.input;
+    inputSource = 'record';
   }
   const digest = inputDigest(input);
   if (digest !== rec.input_digest) {
+    if (inputSource === 'record') throw new ExplainError('the record keeps no sealed input and its logged input was masked: give the unmasked input with --input', 2);
     throw new ExplainError(`input digest mismatch: the ${inputSource === 'file' ? '--input file' : 'sealed input'} hashes to ${digest}, the record says ${rec.input_digest}`);
   }
 

@@ -3,7 +3,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { canonicalJson } from './canonical.ts';
-import type { LogEntry } from './chain.ts';
+import { sha256Hex, type LogEntry } from './chain.ts';
 import { createSecretKeyFileIfAbsent } from './keys.ts';
 import { parseExact } from './json.ts';
 
@@ -32,10 +32,12 @@ export interface DecisionEntry extends LogEntry {
   input: unknown;
   /** sha256 hex of the canonical JSON of the unmasked input: proves a replayed input is the same. */
   input_digest?: string;
-  /** The unmasked input sealed with the data directory's replay key: `sealInput(input, key, decision_id)`. */
+  /** The unmasked input sealed with the data directory's replay key: `sealInput(input, key, decision_id)`;
+   *  absent when `input` is the whole input (nothing was masked). */
   input_sealed?: string;
-  /** The unmasked input, replaced by input_digest and input_sealed when the log writes the entry (sealEntry). */
+  /** Requests to the log (sealEntry): the unmasked input to digest and seal, or digest `input` itself. */
   unsealed_input?: unknown;
+  digest_input?: true;
   /** The raw result of the entrypoint (v1/data) or the normalised decision (v1/decisions). */
   result: unknown;
   policy: PolicyProvenance;
@@ -49,19 +51,27 @@ export function inputDigest(input: unknown): string {
 }
 
 /**
- * A decision entry may carry `unsealed_input` (the unmasked input) instead of `input_digest` and
- * `input_sealed`: the log fills both from it, with one serialisation, where it writes (on its writer
- * thread when it has one), and drops it. The unmasked input itself is never stored.
+ * How a decision entry asks the log to digest its input where the log writes (on its writer thread
+ * when it has one), with one serialisation that the record's own text reuses:
+ * - `unsealed_input`: the unmasked input, when the recorded `input` was masked: the log sets
+ *   input_digest from it and input_sealed (encrypted with the replay key), and drops it;
+ * - `digest_input: true`: the recorded `input` is the whole input: the log sets input_digest from it
+ *   and seals nothing (the record already holds the input; the digest proves it is unmasked).
  */
 export const UNSEALED_INPUT = 'unsealed_input';
+export const DIGEST_INPUT = 'digest_input';
 
-/** `entry` with `unsealed_input` replaced by `input_digest` and `input_sealed`; other entries as they are. */
-export function sealEntry<E extends LogEntry>(entry: E, key: Buffer | undefined): E {
+/** `entry` with those requests carried out; other entries as they are. `memo`: see canonicalJson. */
+export function sealEntry<E extends LogEntry>(entry: E, key: Buffer | undefined, memo?: Map<object, string>): E {
+  if (Object.hasOwn(entry, DIGEST_INPUT)) {
+    const { [DIGEST_INPUT]: _flag, ...rest } = entry as E & { [DIGEST_INPUT]: unknown };
+    return { ...rest, input_digest: sha256Hex(canonicalJson(rest.input ?? null, memo)) } as unknown as E;
+  }
   if (!Object.hasOwn(entry, UNSEALED_INPUT)) return entry;
   if (!key) throw new Error('internal: a decision entry carries an unsealed input but the decision log has no replay key');
   const { [UNSEALED_INPUT]: raw, ...rest } = entry as E & { [UNSEALED_INPUT]: unknown };
-  const text = canonicalJson(raw ?? null);
-  return { ...rest, input_digest: createHash('sha256').update(text).digest('hex'), input_sealed: sealText(text, key, entry.decision_id) } as unknown as E;
+  const text = canonicalJson(raw ?? null, memo);
+  return { ...rest, input_digest: sha256Hex(text), input_sealed: sealText(text, key, entry.decision_id) } as unknown as E;
 }
 
 /**

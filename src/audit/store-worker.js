@@ -6,7 +6,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { SqliteLogStore } = await import('./store.ts');
-const { sealEntry, UNSEALED_INPUT } = await import('./record.ts');
+const { UNSEALED_INPUT, DIGEST_INPUT } = await import('./record.ts');
 const replayKey = workerData.replayKey ? Buffer.from(workerData.replayKey) : undefined;
 
 let store;
@@ -19,14 +19,12 @@ try {
 
 const ops = {
   head: () => store.head(),
-  // Entries' unmasked inputs are digested and sealed here. Only what the caller lacks goes back:
-  // the chain fields, and input_digest/input_sealed of the entries that were sealed here.
-  appendEntries: (entries) => {
-    const sealed = entries.map((e) => sealEntry(e, replayKey));
-    return store.appendEntries(sealed).map((r, i) =>
-      Object.hasOwn(entries[i], UNSEALED_INPUT) ? [r.seq, r.prev_hash, r.hash, r.input_digest, r.input_sealed] : [r.seq, r.prev_hash, r.hash],
-    );
-  },
+  // Entries' input requests (record.ts sealEntry) are carried out here. Only what the caller lacks
+  // goes back: the chain fields, and input_digest/input_sealed of the entries that asked for them.
+  appendEntries: (entries) =>
+    store.appendSealing(entries, replayKey).map((r, i) =>
+      Object.hasOwn(entries[i], UNSEALED_INPUT) || Object.hasOwn(entries[i], DIGEST_INPUT) ? [r.seq, r.prev_hash, r.hash, r.input_digest, r.input_sealed] : [r.seq, r.prev_hash, r.hash],
+    ),
   append: (records) => store.append(records),
   addCheckpointIfLast: (c, prevSeq) => store.addCheckpointIfLast(c, prevSeq),
   addCheckpoint: (c) => store.addCheckpoint(c),

@@ -7,6 +7,7 @@ import { canonicalJson } from './canonical.ts';
 import { chainWithText, GENESIS_HASH, type ChainedRecord, type LogEntry } from './chain.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { parseExact } from './json.ts';
+import { sealEntry } from './record.ts';
 
 export type { Checkpoint } from './checkpoint.ts';
 
@@ -42,6 +43,8 @@ export interface LogStore {
 }
 
 const CHECKPOINT_COLUMNS = 'seq, head_hash, time, prev_seq, jws';
+/** appendEntries: entries are stored as they are (their input requests were carried out before). */
+const SEAL_NOTHING = Symbol('seal nothing');
 
 export class SqliteLogStore implements LogStore {
   readonly db: Database.Database;
@@ -49,7 +52,7 @@ export class SqliteLogStore implements LogStore {
   private readonly headStmt: Database.Statement;
   private readonly setHead: Database.Statement;
   private readonly appendTx: Database.Transaction<(records: ChainedRecord[]) => void>;
-  private readonly appendEntriesTx: Database.Transaction<(entries: LogEntry[]) => ChainedRecord[]>;
+  private readonly appendEntriesTx: Database.Transaction<(entries: LogEntry[], replayKey?: Buffer | typeof SEAL_NOTHING) => ChainedRecord[]>;
   private readonly checkpointTx: Database.Transaction<(make: (prev: Checkpoint | undefined) => Checkpoint | undefined) => Checkpoint | undefined>;
   private readonly checkpointIfLastTx: Database.Transaction<(c: Checkpoint, prevSeq: number) => boolean>;
 
@@ -90,13 +93,16 @@ export class SqliteLogStore implements LogStore {
       const last = records.at(-1);
       if (last) this.setHead.run(last.seq, last.hash);
     });
-    this.appendEntriesTx = this.db.transaction((entries: LogEntry[]) => {
+    this.appendEntriesTx = this.db.transaction((entries: LogEntry[], replayKey?: Buffer | typeof SEAL_NOTHING) => {
       const h = this.headStmt.get() as { seq: number; hash: string };
       let seq = h.seq;
       let prev = h.hash;
       const out: ChainedRecord[] = [];
-      for (const e of entries) {
-        const { record: r, text } = chainWithText(e, ++seq, prev);
+      for (const entry of entries) {
+        // One memo per record: the input serialised for its digest is reused for the record's text.
+        const memo = replayKey === SEAL_NOTHING ? undefined : new Map<object, string>();
+        const e = replayKey === SEAL_NOTHING ? entry : sealEntry(entry, replayKey, memo);
+        const { record: r, text } = chainWithText(e, ++seq, prev, memo);
         this.insert.run(r.seq, r.decision_id, r.time, r.kind, text, r.hash);
         out.push(r);
         prev = r.hash;
@@ -125,7 +131,12 @@ export class SqliteLogStore implements LogStore {
 
   appendEntries(entries: LogEntry[]): ChainedRecord[] {
     // IMMEDIATE takes the write lock before reading the head: another process sharing the file waits.
-    return this.appendEntriesTx.immediate(entries);
+    return this.appendEntriesTx.immediate(entries, SEAL_NOTHING);
+  }
+
+  /** appendEntries that also carries out the entries' input requests (record.ts sealEntry) with `replayKey`. */
+  appendSealing(entries: LogEntry[], replayKey: Buffer | undefined): ChainedRecord[] {
+    return this.appendEntriesTx.immediate(entries, replayKey);
   }
 
   append(records: ChainedRecord[]): void {

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import type { ChainedRecord, LogEntry } from './chain.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { SqliteLogStore, type LogStore, type StoredRow } from './store.ts';
-import { UNSEALED_INPUT } from './record.ts';
+import { DIGEST_INPUT, UNSEALED_INPUT } from './record.ts';
 
 interface Waiting {
   resolve: (v: unknown) => void;
@@ -15,7 +15,7 @@ interface Waiting {
 }
 
 export class WorkerLogStore implements LogStore {
-  /** Entries' unmasked inputs are sealed on the writer thread with the replay key given to open(). */
+  /** Entries' input requests (record.ts sealEntry) are carried out on the writer thread, with the replay key given to open(). */
   readonly sealsEntries = true;
   private readonly pending = new Map<number, Waiting>();
   private nextId = 1;
@@ -87,8 +87,8 @@ export class WorkerLogStore implements LogStore {
     return entries.map((e, i) => {
       const [seq, prev_hash, hash, input_digest, input_sealed] = chained[i];
       if (input_digest === undefined) return { ...e, seq, prev_hash, hash } as ChainedRecord;
-      const { [UNSEALED_INPUT]: _sealed, ...rest } = e;
-      return { ...rest, input_digest, input_sealed, seq, prev_hash, hash } as ChainedRecord;
+      const { [UNSEALED_INPUT]: _sealed, [DIGEST_INPUT]: _digest, ...rest } = e;
+      return { ...rest, input_digest, ...(input_sealed === undefined ? {} : { input_sealed }), seq, prev_hash, hash } as ChainedRecord;
     });
   }
 

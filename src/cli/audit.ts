@@ -350,7 +350,7 @@ const explain: Sub = {
       `policy     revision ${x.revision}`,
       `bundle     sha256 ${x.bundle_sha256}: matches the record; replayed from ${source}`,
       `rebuild    ${rebuilt}`,
-      `input      ${x.input_source === 'sealed' ? 'unsealed from the record' : 'from --input'}; digest matches the record`,
+      `input      ${x.input_source === 'sealed' ? 'unsealed from the record' : x.input_source === 'record' ? "the record's own (nothing was masked)" : 'from --input'}; digest matches the record`,
       `replayed   ${x.entrypoint} = ${j(x.value)}`,
       `result     ${j(x.replayed_result)}`,
       `recorded   ${j(x.recorded_result)}`,

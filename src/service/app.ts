@@ -144,8 +144,8 @@ export function build(opts: BuildOptions): FastifyInstance {
       resource: inp.resource ?? null,
       action: inp.action ?? null,
       input: recordedInput ?? null,
-      // Digested and sealed by the log where it writes (the writer thread): record.ts sealEntry.
-      unsealed_input: input ?? null,
+      // Digested (and, when masked, sealed) by the log where it writes, on its writer thread: record.ts sealEntry.
+      ...(recordedInput === input ? { digest_input: true as const } : { unsealed_input: input ?? null }),
       result,
       policy: v.provenance,
       nondeterministic: ev.nondeterministic,

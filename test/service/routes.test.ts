@@ -2,7 +2,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { open, auth, pgInput, policyDir, tokens } from './helpers.ts';
 import type { Service } from '../../src/service/service.ts';
-import { inputDigest, unsealInput, loadReplayKey } from '../../src/audit/record.ts';
+import { inputDigest, unsealInput, loadReplayKey, type DecisionEntry } from '../../src/audit/record.ts';
+import { explainDecision } from '../../src/audit/explain.ts';
 import { join } from 'node:path';
 
 const policy = {
@@ -171,6 +172,29 @@ describe('POST /v1/decisions', () => {
     expect(rec.input_digest).toBe(inputDigest(input));
     const key = loadReplayKey(join(svc.store.repo, '..', 'replay.key'));
     expect(unsealInput(rec.input_sealed, key, rec.decision_id)).toEqual(input);
+  });
+});
+
+describe('a record whose input was not masked', () => {
+  it('keeps the whole input with its digest and no sealed copy; explain replays it from the record', async () => {
+    const s = await open({ policiesDir: policyDir({ 'p.rego': 'package writ.postgres\n\ndecision := {"allow": input.principal.id == "ci:1"}\n' }) });
+    try {
+      const input = pgInput();
+      const d = (await s.app.inject({ method: 'POST', url: '/v1/decisions', headers: auth('enforcer'), payload: { input } })).json();
+      expect(d.allow).toBe(true);
+      const rec = s.logStore.get(d.decision_id)! as unknown as DecisionEntry;
+      expect(rec.input).toEqual(input);
+      expect(rec.input_digest).toBe(inputDigest(input));
+      expect(rec).not.toHaveProperty('input_sealed');
+      expect(rec).not.toHaveProperty('digest_input');
+      const x = await explainDecision(rec, { repo: s.store.repo, bundleDir: join(s.store.repo, '..', 'bundles') });
+      expect(x.input_source).toBe('record');
+      expect(x.same_result).toBe(true);
+      // A record whose input was edited no longer matches its digest: explain refuses it.
+      await expect(explainDecision({ ...rec, input: { ...input, principal: { id: 'ci:2' } } }, { repo: s.store.repo, bundleDir: join(s.store.repo, '..', 'bundles') })).rejects.toThrow(/masked: give the unmasked input with --input/);
+    } finally {
+      await s.close();
+    }
   });
 });
 
