@@ -40,7 +40,8 @@ export class DecisionLog {
   private readonly now: () => Date;
   private queue: Pending[] = [];
   private scheduled = false;
-  private flushing: Promise<void> | undefined;
+  /** Groups being committed (at most the store's maxInFlight). */
+  private readonly drains = new Set<Promise<void>>();
   /** The head this process last wrote or read (other replicas may have moved the shared head since). */
   private seq = 0;
   private headHash = GENESIS_HASH;
@@ -117,17 +118,23 @@ export class DecisionLog {
     setImmediate(() => void this.flush());
   }
 
-  /** Commit queued appends, one transaction at a time; appends arriving meanwhile form the next group. */
+  /**
+   * Commit queued appends in groups: appends arriving while a group commits form the next group. A store
+   * with `maxInFlight` > 1 (a writer thread) gets the next group before the last one is answered, so it
+   * never waits for this thread between commits; it commits them in the order sent.
+   */
   private flush(): Promise<void> {
     this.scheduled = false;
-    if (!this.flushing) {
-      this.flushing = this.drain().finally(() => {
-        this.flushing = undefined;
+    const limit = this.store.maxInFlight ?? 1;
+    while (this.drains.size < limit && this.queue.length > 0) {
+      const d: Promise<void> = this.drain().finally(() => {
+        this.drains.delete(d);
         // Appends made while the last group was resolving wait for the next turn's group.
         if (this.queue.length) this.schedule();
       });
+      this.drains.add(d);
     }
-    return this.flushing;
+    return Promise.all(this.drains).then(() => undefined);
   }
 
   private async drain(): Promise<void> {
@@ -143,13 +150,15 @@ export class DecisionLog {
         const r = this.store.appendEntries(batch.map((p) => p.entry));
         records = r instanceof Promise ? await r : r;
       } catch (e) {
-        this.broken = e as Error;
+        this.broken ??= e as Error;
         this.fail(batch, new LogUnavailableError(`decision log write failed: ${(e as Error).message}`));
         return;
       }
       const last = records[records.length - 1];
-      this.seq = last.seq;
-      this.headHash = last.hash;
+      if (last.seq > this.seq) {
+        this.seq = last.seq;
+        this.headHash = last.hash;
+      }
       this.sinceCheckpoint += records.length;
       batch.forEach((p, i) => p.resolve(records[i]));
       if (this.sinceCheckpoint >= this.checkpointEvery) {
@@ -190,7 +199,7 @@ export class DecisionLog {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.timer) clearInterval(this.timer);
-    while (this.flushing || this.queue.length) await this.flush();
+    while (this.drains.size || this.queue.length) await this.flush();
     if (!this.broken) await this.checkpoint().catch(() => undefined);
     await this.checkpointChain.catch(() => undefined);
     this.closed = true;

@@ -17,6 +17,8 @@ interface Waiting {
 export class WorkerLogStore implements LogStore {
   /** Entries' input requests (record.ts sealEntry) are carried out on the writer thread, with the replay key given to open(). */
   readonly sealsEntries = true;
+  /** The writer handles messages in order: the next group waits in its queue, not in this thread. */
+  readonly maxInFlight = 2;
   private readonly pending = new Map<number, Waiting>();
   private nextId = 1;
   private dead: Error | undefined;
