@@ -150,6 +150,28 @@ export function inProcessTransport(evaluate: EvaluateFn): Transport {
   };
 }
 
+/**
+ * The decision service's own POST /v1/decisions in this process (the app's writDecide): the route's code,
+ * authentication aside, without HTTP. The body goes through JSON as it would over HTTP, so the service
+ * never holds objects the enforcer may change later.
+ */
+export function serviceTransport(decide: (body: unknown) => Promise<{ status: number; body: unknown }>): Transport {
+  return async (input, _signal, dopts) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(JSON.stringify(requestBody(input, dopts)));
+    } catch (e) {
+      throw new TransportError('internal', `the decision request is not JSON (${(e as Error).message})`);
+    }
+    try {
+      const a = await decide(body);
+      return { status: a.status, body: a.body };
+    } catch (e) {
+      throw new TransportError('internal', `decision service failed in process (${(e as Error)?.message ?? String(e)})`);
+    }
+  };
+}
+
 /** Anything with fastify's `inject` (the service app from build(opts)), called without a socket. */
 export interface Injectable {
   inject(opts: { method: 'POST'; url: string; headers: Record<string, string>; payload: unknown }): Promise<{ statusCode: number; body: string }>;

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError, type CallerConfig, type PostgresEnforcerEntry, type WritConfig } from '../service/config.ts';
 import { tokenHash } from '../service/auth.ts';
 import type { Service } from '../service/service.ts';
-import { Masker, createDecisionClient, fastifyTransport } from '../../enforcers/common/index.ts';
+import { Masker, createDecisionClient, serviceTransport } from '../../enforcers/common/index.ts';
 import { PostgresEnforcer, type UpstreamConfig } from '../../enforcers/postgres/index.ts';
 import { connectUpstream } from '../../enforcers/postgres/upstream.ts';
 
@@ -104,8 +104,8 @@ export async function startEnforcers(prepared: PreparedEnforcer[], svc: Service,
     const e = p.entry;
     const enforcer = new PostgresEnforcer({
       upstream: p.upstream,
-      // The same route, authentication, evaluation and log record as an enforcer calling over HTTP, without the socket.
-      decider: createDecisionClient({ transport: fastifyTransport(svc.app, p.token), timeoutMs: e.decision_timeout_ms }),
+      // The same code as POST /v1/decisions (evaluation, token check, log record) as caller enforcer:<name>, without HTTP.
+      decider: createDecisionClient({ transport: serviceTransport((body) => svc.app.writDecide({ name: p.caller.name, role: 'enforcer' }, body)), timeoutMs: e.decision_timeout_ms }),
       enforcerId: e.name,
       resourceName: e.resource.name,
       resourceAttributes: e.resource.attributes,

@@ -39,6 +39,8 @@ export interface IdentityConfig {
   issuers: IssuerConfig[];
   /** POST /v1/decisions without the end client's token is denied (else the enforcer-supplied principal is used as before). */
   require_client_token: boolean;
+  /** The decision service reuses a verified token's principal this long (bounded by the token's exp); 0: verify every time. */
+  verified_token_cache_seconds: number;
   jwks: {
     /** Keys fetched are trusted this long; after that a failed refresh fails closed. */
     cache_seconds: number;
@@ -180,7 +182,7 @@ function issuerConfig(raw: unknown, key: string): IssuerConfig {
 /** Validate the `identity:` value of writ.yaml (undefined means no issuers: every token is refused). */
 export function validateIdentityConfig(raw: unknown): IdentityConfig {
   const root = obj(raw, 'identity');
-  known(root, 'identity', ['issuers', 'jwks', 'require_client_token']);
+  known(root, 'identity', ['issuers', 'jwks', 'require_client_token', 'verified_token_cache_seconds']);
   if (root.require_client_token !== undefined && typeof root.require_client_token !== 'boolean') throw new ConfigError('identity.require_client_token', 'must be true or false');
   const jwks = obj(root.jwks, 'identity.jwks');
   known(jwks, 'identity.jwks', ['cache_seconds', 'min_refresh_seconds', 'timeout_ms']);
@@ -197,6 +199,7 @@ export function validateIdentityConfig(raw: unknown): IdentityConfig {
   return {
     issuers,
     require_client_token: root.require_client_token === true,
+    verified_token_cache_seconds: int(root.verified_token_cache_seconds, 'identity.verified_token_cache_seconds', 60, 0, 3600),
     jwks: { cache_seconds: cache, min_refresh_seconds: minRefresh, timeout_ms: int(jwks.timeout_ms, 'identity.jwks.timeout_ms', 5000, 100, 60_000) },
   };
 }

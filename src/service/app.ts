@@ -11,13 +11,14 @@ import { gitRoutes } from './git.ts';
 import { approvalRoutes } from '../approvals/routes.ts';
 import { sessionRoutes } from './sessions.ts';
 import { ActivationError, type PolicyStore } from '../policy/store.ts';
-import type { PolicyVersion, Evaluation } from '../policy/version.ts';
+import { PolicyVersion, type Evaluation } from '../policy/version.ts';
 import type { DecisionLog } from '../audit/log.ts';
 import type { LogStore } from '../audit/store.ts';
 import type { DecisionEntry } from '../audit/record.ts';
 import { uuidv7 } from '../audit/uuid7.ts';
 import { canonicalJson } from '../audit/canonical.ts';
 import { TokenVerifier, principalFromToken, sessionExpired } from '../identity/index.ts';
+import { VerifiedTokenCache } from './token-cache.ts';
 
 export interface BuildOptions {
   config: WritConfig;
@@ -43,12 +44,26 @@ declare module 'fastify' {
   interface FastifyRequest {
     caller?: Caller;
   }
+  interface FastifyInstance {
+    /** POST /v1/decisions in process: the caller (an enforcer of this process) and the request body as the route takes it. */
+    writDecide(caller: Caller, body: unknown): Promise<Answer>;
+  }
 }
 
 const MASK_ENTRYPOINT = 'system/log/mask';
 
 function sendError(reply: FastifyReply, code: ErrorCode, message?: string, extra: Record<string, unknown> = {}): FastifyReply {
   return reply.code(errorCatalogue[code].status).send({ code, message: message ?? errorCatalogue[code].message, ...extra });
+}
+
+/** A route's answer before it is sent: an HTTP status and the JSON body. */
+export interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+function errorAnswer(code: ErrorCode, message?: string, extra: Record<string, unknown> = {}): Answer {
+  return { status: errorCatalogue[code].status, body: { code, message: message ?? errorCatalogue[code].message, ...extra } };
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -58,6 +73,7 @@ export function build(opts: BuildOptions): FastifyInstance {
   const metrics = opts.metrics ?? new ServiceMetrics();
   const now = opts.now ?? (() => new Date());
   const verifier = opts.verifier ?? new TokenVerifier(config.identity);
+  const verifiedTokens = new VerifiedTokenCache(config.identity.verified_token_cache_seconds * 1000);
   const app = Fastify({
     logger: opts.logger ?? false,
     // Every decision is already a record in the decision log; a second line per request on stdout
@@ -112,7 +128,6 @@ export function build(opts: BuildOptions): FastifyInstance {
 
   /** Evaluate, mask, seal and log one decision; the answer leaves only after the record is durable. */
   async function decide(
-    reply: FastifyReply,
     caller: Caller,
     api: DecisionEntry['api'],
     v: PolicyVersion,
@@ -120,7 +135,7 @@ export function build(opts: BuildOptions): FastifyInstance {
     input: unknown,
     t0: bigint,
     shape: (ev: Evaluation) => { result: unknown; body: Record<string, unknown>; outcome: string; failed?: string },
-  ) {
+  ): Promise<Answer> {
     const ev = v.evaluate(entrypoint, input);
     const { result, body, outcome, failed } = shape(ev);
     let recordedInput = input;
@@ -157,15 +172,15 @@ export function build(opts: BuildOptions): FastifyInstance {
     } catch (e) {
       metrics.failures.inc({ kind: 'log_unavailable' });
       metrics.decisionSeconds.observe({ entrypoint, outcome: 'log_unavailable' }, Number(process.hrtime.bigint() - t0) / 1e9);
-      return sendError(reply, 'WRIT_LOG_UNAVAILABLE', `${errorCatalogue.WRIT_LOG_UNAVAILABLE.message}: ${(e as Error).message}`);
+      return errorAnswer('WRIT_LOG_UNAVAILABLE', `${errorCatalogue.WRIT_LOG_UNAVAILABLE.message}: ${(e as Error).message}`);
     }
     metrics.logWriteSeconds.observe(Number(process.hrtime.bigint() - tl) / 1e9);
     metrics.decisionSeconds.observe({ entrypoint: v.entrypointSet.has(entrypoint) ? entrypoint : '(unknown)', outcome }, Number(process.hrtime.bigint() - t0) / 1e9);
     if (failed) {
       metrics.failures.inc({ kind: 'evaluation_error' });
-      return sendError(reply, 'WRIT_EVAL_FAILED', failed, { decision_id, provenance: v.provenance });
+      return errorAnswer('WRIT_EVAL_FAILED', failed, { decision_id, provenance: v.provenance });
     }
-    return reply.send({ ...body, decision_id, provenance: v.provenance });
+    return { status: 200, body: { ...body, decision_id, provenance: v.provenance } };
   }
 
   /**
@@ -182,25 +197,50 @@ export function build(opts: BuildOptions): FastifyInstance {
       const expired = sessionExpired(typeof exp === 'string' ? exp : JSON.stringify(exp), now());
       return expired ? { input: raw, refusal: `${expired.code}: ${expired.message}` } : { input: raw };
     }
-    let r;
-    try {
-      r = await principalFromToken(token, verifier, { now: now() });
-    } catch (e) {
-      app.log.error(e);
-      return { input: { ...raw, principal: null }, refusal: `WRIT_INTERNAL: the client token could not be verified: ${(e as Error).message}` };
+    const t = now();
+    let r = verifiedTokens.get(token, t.getTime());
+    if (!r) {
+      let v;
+      try {
+        v = await principalFromToken(token, verifier, { now: t });
+      } catch (e) {
+        app.log.error(e);
+        return { input: { ...raw, principal: null }, refusal: `WRIT_INTERNAL: the client token could not be verified: ${(e as Error).message}` };
+      }
+      if (!v.ok) return { input: { ...raw, principal: null }, refusal: `${v.error.code}: ${v.error.message}` };
+      verifiedTokens.set(token, v, t.getTime());
+      r = v;
     }
-    if (!r.ok) return { input: { ...raw, principal: null }, refusal: `${r.error.code}: ${r.error.message}` };
     return { input: { ...raw, principal: r.principal, session: { ...session, token_expires_at: r.expires_at } }, token_expires_at: r.expires_at };
   }
 
-  function activeOr503(reply: FastifyReply): PolicyVersion | undefined {
-    // Taken once: this request evaluates, logs and answers with this version even if a swap happens.
+  /** The active version, taken once: this request evaluates, logs and answers with it even if a swap happens. */
+  function activeVersion(): PolicyVersion | Answer {
     const v = store.active.current();
-    if (!v) {
-      metrics.failures.inc({ kind: 'no_policy' });
-      sendError(reply, 'WRIT_NO_POLICY');
-    }
-    return v;
+    if (v) return v;
+    metrics.failures.inc({ kind: 'no_policy' });
+    return errorAnswer('WRIT_NO_POLICY');
+  }
+
+  /** POST /v1/decisions, given its caller and parsed body: the answer the route sends (and in-process enforcers get). */
+  async function nativeDecision(caller: Caller, body: unknown, t0: bigint): Promise<Answer> {
+    if (!isObj(body) || !isObj(body.input)) return errorAnswer('WRIT_BAD_REQUEST', 'the body must be {"input": {...}} (policy contract version 1)');
+    const token = body.client_token;
+    if (token !== undefined && (typeof token !== 'string' || token === '')) return errorAnswer('WRIT_BAD_REQUEST', "client_token must be the end client's token as a non-empty string (compact JWT)");
+    const { input, refusal, token_expires_at } = await identify(body.input, token);
+    const v = activeVersion();
+    if (!(v instanceof PolicyVersion)) return v;
+    const kind = isObj(input.enforcer) && typeof input.enforcer.kind === 'string' ? input.enforcer.kind : undefined;
+    const entrypoint = kind !== undefined && Object.hasOwn(config.policies.entrypoints, kind) ? config.policies.entrypoints[kind] : undefined;
+    return decide(caller, 'v1/decisions', v, entrypoint ?? '(none)', input, t0, (ev) => {
+      let d;
+      if (refusal !== undefined) d = { allow: false, reasons: [refusal] };
+      else if (input.version !== 1) d = { allow: false, reasons: [`unsupported input version ${JSON.stringify(input.version ?? null)}: writ's policy contract is version 1`] };
+      else if (kind === undefined) d = { allow: false, reasons: ['input.enforcer.kind is missing: no entrypoint can be chosen'] };
+      else if (entrypoint === undefined) d = { allow: false, reasons: [`no entrypoint is configured for enforcer kind "${kind}" (policies.entrypoints)`] };
+      else d = normaliseDecision(entrypoint, ev);
+      return { result: d, body: { ...d, ...(token_expires_at !== undefined ? { token_expires_at } : {}) }, outcome: d.allow ? 'allow' : 'deny' };
+    });
   }
 
   app.post('/v1/data/*', { config: { roles: ['enforcer'] } }, async (req, reply) => {
@@ -210,36 +250,25 @@ export function build(opts: BuildOptions): FastifyInstance {
     const path = (req.params as { '*': string })['*'].split('/').filter((s) => s !== ''); // already URL-decoded by the router
     if (path.length === 0) return sendError(reply, 'WRIT_BAD_REQUEST', 'a data path is required: POST /v1/data/<package>/<rule>');
     if (body?.client_token !== undefined) return sendError(reply, 'WRIT_BAD_REQUEST', 'client_token is verified by POST /v1/decisions only (a data document has no deny to answer a refused token with)');
-    const v = activeOr503(reply);
-    if (!v) return reply;
-    return decide(reply, req.caller!, 'v1/data', v, path.join('/'), body?.input, t0, (ev) => {
-      if (ev.error) return { result: { error: ev.error }, body: {}, outcome: 'error', failed: `evaluation of data.${path.join('.')} failed: ${ev.error}` };
-      if (!ev.defined) return { result: undefined, body: {}, outcome: 'undefined' };
-      return { result: ev.result, body: { result: ev.result }, outcome: 'defined' };
-    });
+    const v = activeVersion();
+    const a =
+      v instanceof PolicyVersion
+        ? await decide(req.caller!, 'v1/data', v, path.join('/'), body?.input, t0, (ev) => {
+            if (ev.error) return { result: { error: ev.error }, body: {}, outcome: 'error', failed: `evaluation of data.${path.join('.')} failed: ${ev.error}` };
+            if (!ev.defined) return { result: undefined, body: {}, outcome: 'undefined' };
+            return { result: ev.result, body: { result: ev.result }, outcome: 'defined' };
+          })
+        : v;
+    return reply.code(a.status).send(a.body);
   });
 
   app.post('/v1/decisions', { config: { roles: ['enforcer'] } }, async (req, reply) => {
-    const t0 = process.hrtime.bigint();
-    const body = req.body;
-    if (!isObj(body) || !isObj(body.input)) return sendError(reply, 'WRIT_BAD_REQUEST', 'the body must be {"input": {...}} (policy contract version 1)');
-    const token = body.client_token;
-    if (token !== undefined && (typeof token !== 'string' || token === '')) return sendError(reply, 'WRIT_BAD_REQUEST', "client_token must be the end client's token as a non-empty string (compact JWT)");
-    const { input, refusal, token_expires_at } = await identify(body.input, token);
-    const v = activeOr503(reply);
-    if (!v) return reply;
-    const kind = isObj(input.enforcer) && typeof input.enforcer.kind === 'string' ? input.enforcer.kind : undefined;
-    const entrypoint = kind !== undefined && Object.hasOwn(config.policies.entrypoints, kind) ? config.policies.entrypoints[kind] : undefined;
-    return decide(reply, req.caller!, 'v1/decisions', v, entrypoint ?? '(none)', input, t0, (ev) => {
-      let d;
-      if (refusal !== undefined) d = { allow: false, reasons: [refusal] };
-      else if (input.version !== 1) d = { allow: false, reasons: [`unsupported input version ${JSON.stringify(input.version ?? null)}: writ's policy contract is version 1`] };
-      else if (kind === undefined) d = { allow: false, reasons: ['input.enforcer.kind is missing: no entrypoint can be chosen'] };
-      else if (entrypoint === undefined) d = { allow: false, reasons: [`no entrypoint is configured for enforcer kind "${kind}" (policies.entrypoints)`] };
-      else d = normaliseDecision(entrypoint, ev);
-      return { result: d, body: { ...d, ...(token_expires_at !== undefined ? { token_expires_at } : {}) }, outcome: d.allow ? 'allow' : 'deny' };
-    });
+    const a = await nativeDecision(req.caller!, req.body, process.hrtime.bigint());
+    return reply.code(a.status).send(a.body);
   });
+
+  // In-process enforcers (writ serve's own): the same function as the route, without HTTP.
+  app.decorate('writDecide', (caller: Caller, body: unknown) => nativeDecision(caller, body, process.hrtime.bigint()));
 
   app.get('/v1/decisions/:id', { config: { roles: ['admin'] } }, async (req, reply) => {
     const id = (req.params as { id: string }).id;

@@ -228,46 +228,50 @@ async function main(): Promise<number> {
     if (smoke.code !== 0) throw new CannotRun(`pgbench's statement through writ was refused: ${smoke.stderr.trim()}`);
 
     // The service's own view (its /metrics histograms: decision = evaluation + durable log write).
-    const serviceStats = async () => {
-      const text = await (await fetch(`${serviceUrl}/metrics`, { headers: { authorization: `Bearer ${admin}` } })).text();
+    const serviceStats = async (url = serviceUrl, token = admin) => {
+      const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
       const sum = (name: string, part: 'count' | 'sum') => [...text.matchAll(new RegExp(`^${name}_${part}(?:\\{[^}]*\\})? ([\\d.e+-]+)`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
       return { decisions: sum('writ_decision_duration_seconds', 'count'), decisionSec: sum('writ_decision_duration_seconds', 'sum'), logs: sum('writ_log_write_duration_seconds', 'count'), logSec: sum('writ_log_write_duration_seconds', 'sum') };
     };
-    // Attribution only: the same enforcer deciding in its own process (no HTTP hop, no decision log).
-    const inproc = await startChild(
-      process.execPath,
-      [join(root, 'bin/run-ts.js'), join(root, 'test/bench/pg-inproc-enforcer.ts'), `postgres://${PGUSER}@127.0.0.1:${PGPORT}/${db}`, join(dir, 'enforcer.yaml'), join(dir, 'policies')],
-      /listening on 127\.0\.0\.1:(\d+)/,
-      'pg-inproc-enforcer',
+    // writ serve with the enforcer in writ.yaml: decisions in the service's process (no HTTP hop), each one
+    // evaluated and logged durably before the statement goes upstream, as with the remote enforcer.
+    const embeddedPort = await freePort();
+    writeFileSync(
+      join(dir, 'serve-embedded.yaml'),
+      `listen: 127.0.0.1:0\ndata_dir: ${join(dir, 'data-embedded')}\npolicies:\n  dir: ${join(dir, 'policies')}\n${identityYaml}` +
+        `enforcers:\n  postgres:\n    - name: bench\n      listen: 127.0.0.1:${embeddedPort}\n      upstream: postgres://${PGUSER}@127.0.0.1:${PGPORT}/${db}\n      resource: bench-db\n`,
     );
+    const embedded = await startChild(process.execPath, [writ, 'serve', '--config', join(dir, 'serve-embedded.yaml')], /listening on (http:\/\/\S+?);/, 'writ serve (embedded enforcer)');
+    const embeddedUrl = embedded.m[1]!;
+    const embeddedAdmin = (JSON.parse(readFileSync(join(dir, 'data-embedded', 'tokens.json'), 'utf8')).callers as Array<{ role: string; token: string }>).find((c) => c.role === 'admin')!.token;
     const targets = [
       { name: 'direct', port: PGPORT, user: PGUSER, password: undefined as string | undefined },
       { name: 'pgbouncer', port: bport, user: PGUSER, password: undefined },
-      { name: 'writ', port: wport, user: 'pgbench', password: token },
-      { name: 'writ-inproc', port: Number(inproc.m[1]), user: 'pgbench', password: token },
+      { name: 'writ-serve', port: embeddedPort, user: 'pgbench', password: token, stats: () => serviceStats(embeddedUrl, embeddedAdmin) },
+      { name: 'writ', port: wport, user: 'pgbench', password: token, stats: () => serviceStats() },
     ];
     const results: Result[] = [];
     for (const clients of [1, 10]) {
       for (const t of targets) {
         say(`${t.name}, ${clients} client(s): ${warmup} s warm-up, ${duration} s measured`);
         await pgbench(t.name, t.port, t.user, db, clients, warmup, dir, t.password);
-        const s0 = await serviceStats();
+        const s0 = await t.stats?.();
         const r = await pgbench(t.name, t.port, t.user, db, clients, duration, dir, t.password);
-        if (t.name === 'writ') {
-          const s1 = await serviceStats();
+        if (t.stats && s0) {
+          const s1 = await t.stats();
           // pgbench logs in and counts the branches first: a few decisions more than statements measured.
-          if (s1.logs - s0.logs < r.txns) throw new CannotRun(`the service logged ${s1.logs - s0.logs} decisions for ${r.txns} statements through writ`);
+          if (s1.logs - s0.logs < r.txns) throw new CannotRun(`the service logged ${s1.logs - s0.logs} decisions for ${r.txns} statements through ${t.name}`);
           r.service = { decisionMs: ((s1.decisionSec - s0.decisionSec) / (s1.decisions - s0.decisions)) * 1000, logMs: ((s1.logSec - s0.logSec) / (s1.logs - s0.logs)) * 1000, logged: s1.logs - s0.logs };
         }
         results.push(r);
       }
     }
     const afterRuns = procStatus(enforcer.p.pid!);
-    inproc.p.kill('SIGTERM');
+    embedded.p.kill('SIGTERM');
 
     const writTxns = results.filter((r) => r.target === 'writ').reduce((a, r) => a + r.txns, 0);
     const totals = await serviceStats();
-    const logNote = `service totals: ${totals.decisions} decisions, ${totals.logs} durable log writes; ${writTxns} measured statements through writ (the rest: warm-ups, logins, the smoke test)`;
+    const logNote = `remote service totals: ${totals.decisions} decisions, ${totals.logs} durable log writes; ${writTxns} measured statements through writ (the rest: warm-ups, logins, the smoke test)`;
 
     // Memory: N idle clients held open through a second enforcer (upstream: pgbouncer, since PostgreSQL's
     // max_connections would not hold N backends), sampled from /proc while they sit idle.
@@ -325,29 +329,32 @@ function report(results: Result[], mem: Mem, logNote: string): void {
   const get = (t: string, c: number) => results.find((r) => r.target === t && r.clients === c)!;
   const lines: string[] = [];
   lines.push(`pgbench -S (select-only, simple protocol), ${duration} s per run after a ${warmup} s warm-up; ${cpus().length} CPUs shared by pgbench, PostgreSQL, pgbouncer and writ`);
-  lines.push('writ: writ serve (shipped policies/postgres.rego, readers from data.writ.config.postgres) + writ enforce postgres; one HTTP decision and one durable log record per statement');
-  lines.push('writ-inproc (attribution only, not a target configuration): the same enforcer with the policy evaluated in its own process, no HTTP, no log');
+  lines.push('writ-serve: writ serve with the enforcer in writ.yaml (enforcers.postgres): one decision in the service process and one durable log record per statement');
+  lines.push('writ: writ enforce postgres against a remote writ serve: one HTTP decision and one durable log record per statement');
+  lines.push('(both: shipped policies/postgres.rego, readers from data.writ.config.postgres; sessions recorded)');
   lines.push('');
   lines.push(`${'target'.padEnd(11)} ${pad('clients', 7)} ${pad('tps', 10)} ${pad('avg ms', 8)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('txns', 9)} ${pad('failed', 6)}`);
   for (const r of results) {
     lines.push(`${r.target.padEnd(11)} ${pad(String(r.clients), 7)} ${pad(r.tps.toFixed(0), 10)} ${pad(r.avgMs.toFixed(3), 8)} ${pad(r.p50Ms.toFixed(3), 8)} ${pad(r.p99Ms.toFixed(3), 8)} ${pad(String(r.txns), 9)} ${pad(String(r.failed), 6)}`);
   }
   for (const r of results.filter((x) => x.service)) {
-    lines.push(`  writ ${r.clients} client(s): service mean per decision ${r.service!.decisionMs.toFixed(3)} ms, of which durable log write ${r.service!.logMs.toFixed(3)} ms; ${r.service!.logged} decisions logged`);
+    lines.push(`  ${r.target} ${r.clients} client(s): service mean per decision ${r.service!.decisionMs.toFixed(3)} ms, of which durable log write ${r.service!.logMs.toFixed(3)} ms; ${r.service!.logged} decisions logged`);
   }
   lines.push('');
   lines.push(`${'ratio'.padEnd(22)} ${pad('1 client', 9)} ${pad('10 clients', 10)}`);
-  for (const [a, b] of [['writ', 'direct'], ['writ', 'pgbouncer'], ['pgbouncer', 'direct'], ['writ-inproc', 'direct']] as const) {
+  for (const [a, b] of [['writ-serve', 'direct'], ['writ', 'direct'], ['writ-serve', 'pgbouncer'], ['pgbouncer', 'direct']] as const) {
     lines.push(`${`tps ${a}/${b}`.padEnd(22)} ${pad((get(a, 1).tps / get(b, 1).tps).toFixed(2) + 'x', 9)} ${pad((get(a, 10).tps / get(b, 10).tps).toFixed(2) + 'x', 10)}`);
   }
-  const added1 = get('writ', 1).p50Ms - get('direct', 1).p50Ms;
-  const addedB = get('writ', 1).p50Ms - get('pgbouncer', 1).p50Ms;
-  lines.push(`${'p50 added, writ-inproc'.padEnd(22)} ${pad((get('writ-inproc', 1).p50Ms - get('direct', 1).p50Ms).toFixed(3), 9)} ms vs direct (1 client)`);
-  lines.push(`${'p50 added by writ'.padEnd(22)} ${pad(added1.toFixed(3), 9)} ms vs direct, ${addedB.toFixed(3)} ms vs pgbouncer (1 client)`);
+  for (const w of ['writ-serve', 'writ']) {
+    lines.push(`${`p50 added by ${w}`.padEnd(22)} ${pad((get(w, 1).p50Ms - get('direct', 1).p50Ms).toFixed(3), 9)} ms vs direct, ${(get(w, 1).p50Ms - get('pgbouncer', 1).p50Ms).toFixed(3)} ms vs pgbouncer (1 client)`);
+  }
   lines.push('');
-  const ratio10 = get('writ', 10).tps / get('direct', 10).tps;
-  lines.push(`target: writ >= 0.5x direct tps at 10 clients: ${ratio10.toFixed(2)}x  ${ratio10 >= 0.5 ? 'MET' : 'MISSED'}`);
-  lines.push(`target: added p50 latency < 0.3 ms with 1 client: ${added1.toFixed(3)} ms  ${added1 < 0.3 ? 'MET' : 'MISSED'}`);
+  for (const w of ['writ-serve', 'writ']) {
+    const ratio10 = get(w, 10).tps / get('direct', 10).tps;
+    const added1 = get(w, 1).p50Ms - get('direct', 1).p50Ms;
+    lines.push(`target (${w}): >= 0.5x direct tps at 10 clients: ${ratio10.toFixed(2)}x  ${ratio10 >= 0.5 ? 'MET' : 'MISSED'}`);
+    lines.push(`target (${w}): added p50 latency < 0.3 ms with 1 client: ${added1.toFixed(3)} ms  ${added1 < 0.3 ? 'MET' : 'MISSED'}`);
+  }
   lines.push('');
   const mib = (k: number) => (k / 1024).toFixed(1);
   lines.push(`memory, ${idleCount} idle clients held open through writ enforce postgres (upstream via pgbouncer):`);

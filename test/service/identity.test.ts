@@ -187,3 +187,32 @@ describe('identity.require_client_token', () => {
     expect(testConfig().identity).toMatchObject({ issuers: [], require_client_token: false });
   });
 });
+
+describe('verified tokens are reused within a session, never past their expiry', () => {
+  it('the same token is allowed until its exp (plus the issuer leeway) and refused from then on, though its verification was cached', async () => {
+    clockMs = nowSec * 1000;
+    const token = await iss.sign(cs.entraV2ManagedIdentity(nowSec, { exp: nowSec + 30 }), 'rsa-1');
+    // The issuer's default leeway is 60 s: accepted until exp + 60, refused after.
+    for (const at of [0, 10, 29, 89]) {
+      clockMs = (nowSec + at) * 1000;
+      const r = await decide(svc, pgInput(), token);
+      expect(r.json().allow).toBe(true);
+    }
+    clockMs = (nowSec + 91) * 1000;
+    const late = (await decide(svc, pgInput(), token)).json();
+    expect(late.allow).toBe(false);
+    expect(late.reasons[0]).toMatch(/^WRIT_TOKEN_EXPIRED: /);
+    clockMs = nowSec * 1000;
+  });
+
+  it('a token changed after a verified one (same signature, other claims) is verified on its own and refused', async () => {
+    clockMs = nowSec * 1000;
+    const token = await iss.sign(cs.entraV2ManagedIdentity(nowSec), 'rsa-1');
+    expect((await decide(svc, pgInput(), token)).json().allow).toBe(true);
+    const [h, , sig] = token.split('.');
+    const forged = [h, b64({ ...cs.entraV2ManagedIdentity(nowSec), oid: 'someone-else' }), sig].join('.');
+    const r = (await decide(svc, pgInput(), forged)).json();
+    expect(r.allow).toBe(false);
+    expect(r.reasons[0]).toMatch(/^WRIT_TOKEN_BAD_SIGNATURE: /);
+  });
+});
