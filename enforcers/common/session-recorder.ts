@@ -1,6 +1,9 @@
 // The session recorder: one JSON-lines event file per session under <data_dir>/sessions/, written
-// in batches with an fsync each, and sealed at close: the file's sha256 becomes a `session_seal`
-// record in the audit chain, so a later edit or truncation of the file is detectable.
+// in batches (one per event-loop turn) and fsync'd at most every syncIntervalMs and at close, then
+// sealed: the file's sha256 becomes a `session_seal` record in the audit chain, so a later edit or
+// truncation of the file is detectable. Each statement's decision is durable in the decision log
+// before the statement runs; the recording only adds detail, so it does not pay an fsync per
+// statement (with every session fsyncing per statement, the log's own fsync queued behind them).
 import { createHash, type Hash } from 'node:crypto';
 import { mkdirSync, openSync, writeFileSync, renameSync, closeSync, fsyncSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -28,6 +31,8 @@ export interface SessionRecorderOptions {
   now?: () => Date;
   /** Fields of the first line: enforcer, resource, principal id, client address ... */
   meta?: Record<string, unknown>;
+  /** Written events reach the disk (fdatasync) at most this long after they were written; 0 syncs every batch (default 1000). */
+  syncIntervalMs?: number;
 }
 
 export interface SessionSeal {
@@ -53,6 +58,8 @@ export class SessionRecorder {
   private readonly hash: Hash = createHash('sha256');
   private broken: Error | undefined;
   private closed = false;
+  private lastSync = 0;
+  private syncTimer: NodeJS.Timeout | undefined;
   private readonly started: number;
   readonly path: string;
 
@@ -75,7 +82,7 @@ export class SessionRecorder {
     await dir.sync().finally(() => dir.close());
     const r = new SessionRecorder(fh, opts, opts.now ?? (() => new Date()));
     r.push({ type: 'session', v: SESSION_FORMAT_VERSION, session_id: id, ...(opts.meta ?? {}) });
-    await r.flush();
+    await r.flush(true);
     return r;
   }
 
@@ -103,20 +110,37 @@ export class SessionRecorder {
     this.pending.push(line);
   }
 
-  /** Writes and fsyncs what is queued; resolves once it is on disk. */
-  flush(): Promise<void> {
+  /**
+   * Writes what is queued (it survives a crash of this process at once); resolves once written. The
+   * fdatasync follows within syncIntervalMs (`sync: true`: now, as close and open do).
+   */
+  flush(sync = false): Promise<void> {
     this.scheduled = false;
     const batch = this.pending.join('');
     this.pending = [];
-    if (batch === '') return this.writing;
+    if (batch === '' && !sync) return this.writing;
     this.writing = this.writing.then(async () => {
       if (this.broken) throw this.broken;
       try {
-        const buf = Buffer.from(batch, 'utf8');
-        await this.fh.write(buf);
-        await this.fh.datasync();
-        this.hash.update(buf);
-        this.bytes += buf.length;
+        if (batch !== '') {
+          const buf = Buffer.from(batch, 'utf8');
+          await this.fh.write(buf);
+          this.hash.update(buf);
+          this.bytes += buf.length;
+        }
+        const interval = this.opts.syncIntervalMs ?? 1000;
+        const now = Date.now();
+        if (sync || interval <= 0 || now - this.lastSync >= interval) {
+          clearTimeout(this.syncTimer);
+          this.syncTimer = undefined;
+          this.lastSync = now;
+          await this.fh.datasync();
+        } else {
+          if (!this.syncTimer) {
+            this.syncTimer = setTimeout(() => void this.flush(true).catch(() => undefined), interval - (now - this.lastSync));
+            this.syncTimer.unref();
+          }
+        }
       } catch (e) {
         this.broken = e as Error;
         throw new RecorderError(`session recording failed: ${(e as Error).message}`);
@@ -134,8 +158,9 @@ export class SessionRecorder {
     this.push({ type: 'close', events: this.seq + 1, duration_ms: this.now().getTime() - this.started, ...fields });
     this.closed = true;
     try {
-      await this.flush();
+      await this.flush(true);
     } finally {
+      clearTimeout(this.syncTimer);
       await this.fh.close().catch(() => undefined);
     }
     const seal: SessionSeal = {
