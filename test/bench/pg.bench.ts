@@ -241,7 +241,9 @@ async function main(): Promise<number> {
       `listen: 127.0.0.1:0\ndata_dir: ${join(dir, 'data-embedded')}\npolicies:\n  dir: ${join(dir, 'policies')}\n${identityYaml}` +
         `enforcers:\n  postgres:\n    - name: bench\n      listen: 127.0.0.1:${embeddedPort}\n      upstream: postgres://${PGUSER}@127.0.0.1:${PGPORT}/${db}\n      resource: bench-db\n`,
     );
-    const embedded = await startChild(process.execPath, [writ, 'serve', '--config', join(dir, 'serve-embedded.yaml')], /listening on (http:\/\/\S+?);/, 'writ serve (embedded enforcer)');
+    // PG_BENCH_PROFILE=<dir>: a V8 CPU profile of this process, written when it stops.
+    const profile = process.env.PG_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PG_BENCH_PROFILE}`] : [];
+    const embedded = await startChild(process.execPath, [...profile, writ, 'serve', '--config', join(dir, 'serve-embedded.yaml')], /listening on (http:\/\/\S+?);/, 'writ serve (embedded enforcer)');
     const embeddedUrl = embedded.m[1]!;
     const embeddedAdmin = (JSON.parse(readFileSync(join(dir, 'data-embedded', 'tokens.json'), 'utf8')).callers as Array<{ role: string; token: string }>).find((c) => c.role === 'admin')!.token;
     const targets = [
@@ -252,7 +254,7 @@ async function main(): Promise<number> {
     ];
     const results: Result[] = [];
     for (const clients of [1, 10]) {
-      for (const t of targets) {
+      for (const t of targets.filter((x) => !process.env.PG_BENCH_TARGETS || process.env.PG_BENCH_TARGETS.split(",").includes(x.name))) {
         say(`${t.name}, ${clients} client(s): ${warmup} s warm-up, ${duration} s measured`);
         await pgbench(t.name, t.port, t.user, db, clients, warmup, dir, t.password);
         const s0 = await t.stats?.();
