@@ -5,7 +5,7 @@
 // before the statement runs; the recording only adds detail, so it does not pay an fsync per
 // statement (with every session fsyncing per statement, the log's own fsync queued behind them).
 import { createHash, type Hash } from 'node:crypto';
-import { mkdirSync, openSync, writeFileSync, renameSync, closeSync, fsyncSync } from 'node:fs';
+import { mkdirSync, openSync, writeFileSync, writeSync, renameSync, closeSync, fsyncSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogEntry, ChainedRecord } from '../../src/audit/chain.ts';
@@ -111,42 +111,50 @@ export class SessionRecorder {
   }
 
   /**
-   * Writes what is queued (it survives a crash of this process at once); resolves once written. The
-   * fdatasync follows within syncIntervalMs (`sync: true`: now, as close and open do).
+   * Writes what is queued at once (a small synchronous append to the page cache: it survives a crash of
+   * this process, and costs less than an asynchronous write per statement); resolves once written, or
+   * once on disk with `sync` (open and close). Otherwise the fdatasync follows within syncIntervalMs.
    */
   flush(sync = false): Promise<void> {
     this.scheduled = false;
     const batch = this.pending.join('');
     this.pending = [];
-    if (batch === '' && !sync) return this.writing;
-    this.writing = this.writing.then(async () => {
-      if (this.broken) throw this.broken;
+    const failed = (e: Error) => {
+      this.broken ??= e;
+      return new RecorderError(`session recording failed: ${this.broken.message}`);
+    };
+    if (this.broken) return Promise.reject(failed(this.broken));
+    if (batch !== '') {
       try {
-        if (batch !== '') {
-          const buf = Buffer.from(batch, 'utf8');
-          await this.fh.write(buf);
-          this.hash.update(buf);
-          this.bytes += buf.length;
-        }
-        const interval = this.opts.syncIntervalMs ?? 1000;
-        const now = Date.now();
-        if (sync || interval <= 0 || now - this.lastSync >= interval) {
-          clearTimeout(this.syncTimer);
-          this.syncTimer = undefined;
-          this.lastSync = now;
-          await this.fh.datasync();
-        } else {
-          if (!this.syncTimer) {
-            this.syncTimer = setTimeout(() => void this.flush(true).catch(() => undefined), interval - (now - this.lastSync));
-            this.syncTimer.unref();
-          }
-        }
+        const buf = Buffer.from(batch, 'utf8');
+        writeSync(this.fh.fd, buf);
+        this.hash.update(buf);
+        this.bytes += buf.length;
       } catch (e) {
-        this.broken = e as Error;
-        throw new RecorderError(`session recording failed: ${(e as Error).message}`);
+        return Promise.reject(failed(e as Error));
       }
-    });
-    return this.writing;
+    }
+    const interval = this.opts.syncIntervalMs ?? 1000;
+    const now = Date.now();
+    if (sync || interval <= 0 || now - this.lastSync >= interval) {
+      clearTimeout(this.syncTimer);
+      this.syncTimer = undefined;
+      this.lastSync = now;
+      this.writing = this.writing.then(async () => {
+        if (this.broken) throw failed(this.broken);
+        try {
+          await this.fh.datasync();
+        } catch (e) {
+          throw failed(e as Error);
+        }
+      });
+      return this.writing;
+    }
+    if (!this.syncTimer) {
+      this.syncTimer = setTimeout(() => void this.flush(true).catch(() => undefined), interval - (now - this.lastSync));
+      this.syncTimer.unref();
+    }
+    return Promise.resolve();
   }
 
   /**

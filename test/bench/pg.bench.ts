@@ -101,6 +101,13 @@ function procStatus(pid: number): { rssKiB: number; hwmKiB: number } {
   return { rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') };
 }
 
+/** CPU time (user + system, all threads) a process has used so far, in microseconds. */
+function cpuUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * (1_000_000 / 100); // utime + stime in clock ticks (USER_HZ 100)
+}
+
 interface Result {
   target: string;
   clients: number;
@@ -112,6 +119,8 @@ interface Result {
   failed: number;
   /** writ only: the service's mean decision time and durable log write time during the run, and records logged. */
   service?: { decisionMs: number; logMs: number; logged: number };
+  /** writ's processes' CPU per statement during the run (µs, all threads). */
+  writCpuUsPerTxn?: number;
 }
 
 /** One pgbench -S run; latencies per transaction from its --log files (field 3: microseconds). */
@@ -247,10 +256,10 @@ async function main(): Promise<number> {
     const embeddedUrl = embedded.m[1]!;
     const embeddedAdmin = (JSON.parse(readFileSync(join(dir, 'data-embedded', 'tokens.json'), 'utf8')).callers as Array<{ role: string; token: string }>).find((c) => c.role === 'admin')!.token;
     const targets = [
-      { name: 'direct', port: PGPORT, user: PGUSER, password: undefined as string | undefined },
+      { name: 'direct', port: PGPORT, user: PGUSER, password: undefined as string | undefined, stats: undefined as undefined | (() => ReturnType<typeof serviceStats>), pids: undefined as number[] | undefined },
       { name: 'pgbouncer', port: bport, user: PGUSER, password: undefined },
-      { name: 'writ-serve', port: embeddedPort, user: 'pgbench', password: token, stats: () => serviceStats(embeddedUrl, embeddedAdmin) },
-      { name: 'writ', port: wport, user: 'pgbench', password: token, stats: () => serviceStats() },
+      { name: 'writ-serve', port: embeddedPort, user: 'pgbench', password: token, stats: () => serviceStats(embeddedUrl, embeddedAdmin), pids: [embedded.p.pid!] },
+      { name: 'writ', port: wport, user: 'pgbench', password: token, stats: () => serviceStats(), pids: [service.p.pid!, enforcer.p.pid!] },
     ];
     const results: Result[] = [];
     for (const clients of [1, 10]) {
@@ -258,7 +267,9 @@ async function main(): Promise<number> {
         say(`${t.name}, ${clients} client(s): ${warmup} s warm-up, ${duration} s measured`);
         await pgbench(t.name, t.port, t.user, db, clients, warmup, dir, t.password);
         const s0 = await t.stats?.();
+        const cpu0 = t.pids?.reduce((a, pid) => a + cpuUs(pid), 0);
         const r = await pgbench(t.name, t.port, t.user, db, clients, duration, dir, t.password);
+        if (t.pids && cpu0 !== undefined) r.writCpuUsPerTxn = (t.pids.reduce((a, pid) => a + cpuUs(pid), 0) - cpu0) / r.txns;
         if (t.stats && s0) {
           const s1 = await t.stats();
           // pgbench logs in and counts the branches first: a few decisions more than statements measured.
@@ -340,7 +351,7 @@ function report(results: Result[], mem: Mem, logNote: string): void {
     lines.push(`${r.target.padEnd(11)} ${pad(String(r.clients), 7)} ${pad(r.tps.toFixed(0), 10)} ${pad(r.avgMs.toFixed(3), 8)} ${pad(r.p50Ms.toFixed(3), 8)} ${pad(r.p99Ms.toFixed(3), 8)} ${pad(String(r.txns), 9)} ${pad(String(r.failed), 6)}`);
   }
   for (const r of results.filter((x) => x.service)) {
-    lines.push(`  ${r.target} ${r.clients} client(s): service mean per decision ${r.service!.decisionMs.toFixed(3)} ms, of which durable log write ${r.service!.logMs.toFixed(3)} ms; ${r.service!.logged} decisions logged`);
+    lines.push(`  ${r.target} ${r.clients} client(s): service mean per decision ${r.service!.decisionMs.toFixed(3)} ms, of which durable log write ${r.service!.logMs.toFixed(3)} ms; ${r.service!.logged} decisions logged; writ CPU ${r.writCpuUsPerTxn?.toFixed(0)} µs per statement`);
   }
   lines.push('');
   lines.push(`${'ratio'.padEnd(22)} ${pad('1 client', 9)} ${pad('10 clients', 10)}`);
