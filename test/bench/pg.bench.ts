@@ -262,7 +262,7 @@ async function main(): Promise<number> {
       { name: 'writ', port: wport, user: 'pgbench', password: token, stats: () => serviceStats(), pids: [service.p.pid!, enforcer.p.pid!] },
     ];
     const results: Result[] = [];
-    for (const clients of [1, 10]) {
+    for (const clients of (process.env.PG_BENCH_CLIENTS ?? "1,10").split(",").map(Number)) {
       for (const t of targets.filter((x) => !process.env.PG_BENCH_TARGETS || process.env.PG_BENCH_TARGETS.split(",").includes(x.name))) {
         say(`${t.name}, ${clients} client(s): ${warmup} s warm-up, ${duration} s measured`);
         await pgbench(t.name, t.port, t.user, db, clients, warmup, dir, t.password);
