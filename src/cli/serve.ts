@@ -50,8 +50,8 @@ export const serveCommand: Command = {
       '        tls: {cert: server.pem, key: server.key}   # allow_plaintext, decision_timeout_ms, mask_hash_key_file too\n' +
       "The keys are 'writ enforce postgres' flags as YAML (upstream may also be its postgres://USER@HOST:PORT/DB URL).\n" +
       "Before listening, writ logs in to each enforcer's upstream once; a refused login, or an enforcer's port being taken,\n" +
-      'stops the start with a message naming the enforcer (nothing is left running). Decisions go through the same\n' +
-      'POST /v1/decisions route as remote enforcers (in process, with a token of this process only); sessions are\n' +
+      'stops the start with a message naming the enforcer (nothing is left running). Decisions go through the code of\n' +
+      'the POST /v1/decisions route, in process (no HTTP), as caller enforcer:<name>; sessions are\n' +
       'recorded under <data_dir>/sessions and sealed into the decision log (record_sessions: false turns it off;\n' +
       "'writ replay <session_id>' prints one). SIGINT/SIGTERM closes the enforcers, then the service.",
   },
