@@ -172,23 +172,6 @@ export function serviceTransport(decide: (body: unknown) => Promise<{ status: nu
   };
 }
 
-/** Anything with fastify's `inject` (the service app from build(opts)), called without a socket. */
-export interface Injectable {
-  inject(opts: { method: 'POST'; url: string; headers: Record<string, string>; payload: unknown }): Promise<{ statusCode: number; body: string }>;
-}
-
-export function fastifyTransport(app: Injectable, token: string): Transport {
-  return async (input, _signal, dopts) => {
-    let res;
-    try {
-      res = await app.inject({ method: 'POST', url: '/v1/decisions', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: requestBody(input, dopts) });
-    } catch (e) {
-      throw new TransportError('unavailable', `decision service unavailable (${(e as Error).message})`);
-    }
-    return { status: res.statusCode, body: res.body, text: true };
-  };
-}
-
 export interface HttpTransportOptions {
   /** Base URL of the decision service, e.g. http://127.0.0.1:8181 */
   url: string;

@@ -1,7 +1,7 @@
 // The decision client fails closed on every failure, over real loopback HTTP and in process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { createDecisionClient, fastifyTransport, httpTransport, inProcessTransport, type EvaluateFn } from '../../../enforcers/common/decision-client.ts';
+import { createDecisionClient, httpTransport, inProcessTransport, serviceTransport, type EvaluateFn } from '../../../enforcers/common/decision-client.ts';
 import { FAIL_CLOSED_METRIC } from '../../../enforcers/common/metrics.ts';
 import { deadPort, json, serve, type TestServer } from './servers.ts';
 import { open, pgInput, tokens } from '../../service/helpers.ts';
@@ -199,13 +199,14 @@ describe('decision client in process', () => {
 describe('decision client against the real decision service', () => {
   let svc: Service;
   let url: string;
+  const inService = (s: Service) => serviceTransport((body) => s.app.writDecide({ name: 'enforcer:in-process', role: 'enforcer' }, body));
   beforeAll(async () => {
     svc = await open();
     url = await svc.app.listen({ port: 0, host: '127.0.0.1' });
   });
   afterAll(async () => svc?.close());
 
-  it('gets a logged decision over HTTP and through inject, with provenance', async () => {
+  it('gets a logged decision over HTTP and in process (the route function), with provenance', async () => {
     const reg = new Registry();
     const viaHttp = await createDecisionClient({ transport: httpTransport({ url, token: tokens.enforcer }), registry: reg, timeoutMs: 5000 }).decide(pgInput());
     expect(viaHttp.failClosed).toBeUndefined();
@@ -213,13 +214,26 @@ describe('decision client against the real decision service', () => {
     expect(viaHttp.decision_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(viaHttp.provenance?.bundle_sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(svc.logStore.get(viaHttp.decision_id!)).toBeDefined();
-    const viaInject = await createDecisionClient({ transport: fastifyTransport(svc.app, tokens.enforcer), registry: reg, timeoutMs: 5000 }).decide(pgInput());
-    expect(viaInject.failClosed).toBeUndefined();
-    expect(viaInject.allow).toBe(viaHttp.allow);
+    const viaProcess = await createDecisionClient({ transport: inService(svc), registry: reg, timeoutMs: 5000 }).decide(pgInput());
+    expect(viaProcess.failClosed).toBeUndefined();
+    expect(viaProcess.allow).toBe(viaHttp.allow);
+    expect(svc.logStore.get(viaProcess.decision_id!)).toMatchObject({ caller: 'enforcer:in-process', api: 'v1/decisions' });
+  });
+
+  it('in process, a decision log that cannot be written fails closed as log_unavailable', async () => {
+    const s2 = await open();
+    try {
+      await s2.logWriter.terminate();
+      const d = await createDecisionClient({ transport: inService(s2), registry: new Registry(), timeoutMs: 5000 }).decide(pgInput());
+      expect(d.allow).toBe(false);
+      expect(d.failClosed?.reason).toBe('log_unavailable');
+    } finally {
+      await s2.close();
+    }
   });
 
   it("the shipped policy's mask rules are applied by the Masker to a result row", async () => {
-    const d = await createDecisionClient({ transport: fastifyTransport(svc.app, tokens.enforcer), registry: new Registry(), timeoutMs: 5000 }).decide(pgInput());
+    const d = await createDecisionClient({ transport: inService(svc), registry: new Registry(), timeoutMs: 5000 }).decide(pgInput());
     expect(d.allow).toBe(true);
     expect(d.mask).toContainEqual({ column: 'email', strategy: 'partial' });
     const m = new Masker(d.mask!);
