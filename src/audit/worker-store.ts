@@ -29,10 +29,12 @@ export class WorkerLogStore implements LogStore {
     /** The read side: a connection of this thread to the same file. */
     readonly reader: SqliteLogStore,
   ) {
+    worker.unref();
     worker.on('message', (m: { id: number; value?: unknown; error?: string }) => {
       const w = this.pending.get(m.id);
       if (!w) return;
       this.pending.delete(m.id);
+      if (this.pending.size === 0) worker.unref();
       if (m.error !== undefined) w.reject(new Error(m.error));
       else w.resolve(m.value);
     });
@@ -70,6 +72,9 @@ export class WorkerLogStore implements LogStore {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
+      // The writer keeps the process alive only while a write is outstanding: an idle log never holds
+      // up a process that is done, and a pending write is never cut off by the process exiting.
+      if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker.postMessage({ id, op, args });
     });

@@ -25,6 +25,19 @@ export function resolveServeConfig(args: ParsedArgs, env: NodeJS.ProcessEnv = pr
   return cfg;
 }
 
+/** What keeps the process alive, by kind ("2 Socket, 1 Server"), for a shutdown that does not finish. */
+function openHandles(): string {
+  const counts = new Map<string, number>();
+  for (const h of (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles()) {
+    const k = h?.constructor?.name ?? typeof h;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => `${n} ${k}`).join(', ') || 'nothing';
+}
+
+/** How long a SIGINT/SIGTERM shutdown may take before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 15_000;
+
 export const serveCommand: Command = {
   spec: {
     name: 'serve',
@@ -101,13 +114,24 @@ export const serveCommand: Command = {
       throw e;
     }
     process.stderr.write(`writ serve: listening on ${address}; policies at ${address}/git/policies.git; data in ${cfg.data_dir}\n`);
-    await new Promise<void>((done) => {
-      const stop = () => done();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    const signal = await new Promise<string>((done) => {
+      process.once('SIGINT', () => done('SIGINT'));
+      process.once('SIGTERM', () => done('SIGTERM'));
     });
+    // A shutdown that hangs (a client holding a request open, say) must not keep the process: a second signal,
+    // or SHUTDOWN_GRACE_MS, ends it. Records already answered are durable; nothing unanswered is lost.
+    let stage = 'closing the enforcers';
+    const force = (why: string) => {
+      process.stderr.write(`writ serve: ${why} (${stage}; still open: ${openHandles()}); exiting without finishing the shutdown\n`);
+      process.exit(1);
+    };
+    process.once('SIGINT', () => force('second signal'));
+    process.once('SIGTERM', () => force('second signal'));
+    setTimeout(() => force(`shutdown took longer than ${SHUTDOWN_GRACE_MS / 1000} s`), SHUTDOWN_GRACE_MS).unref();
+    process.stderr.write(`writ serve: ${signal}: closing the enforcers, then the service\n`);
     // Enforcers first: their sessions end and seal their recordings into the log the service still has open.
     await closeEnforcers(enforcers);
+    stage = 'closing the service';
     await svc.close();
     return 0;
   },

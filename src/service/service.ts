@@ -100,10 +100,17 @@ export async function openService(config: WritConfig, opts: OpenOptions = {}): P
     metrics,
     tokensFile,
     async close() {
-      await watcher?.close();
-      await app.close();
-      await store.close();
-      await log.close();
+      // Every part is closed even when one fails (the log last, after the last answers were logged);
+      // the first failure is rethrown.
+      let first: unknown;
+      for (const step of [() => watcher?.close(), () => app.close(), () => store.close(), () => log.close()]) {
+        try {
+          await step();
+        } catch (e) {
+          first ??= e;
+        }
+      }
+      if (first !== undefined) throw first;
     },
   };
 }
