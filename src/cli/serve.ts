@@ -66,7 +66,8 @@ export const serveCommand: Command = {
       'stops the start with a message naming the enforcer (nothing is left running). Decisions go through the code of\n' +
       'the POST /v1/decisions route, in process (no HTTP), as caller enforcer:<name>; sessions are\n' +
       'recorded under <data_dir>/sessions and sealed into the decision log (record_sessions: false turns it off;\n' +
-      "'writ replay <session_id>' prints one). SIGINT/SIGTERM closes the enforcers, then the service.",
+      "'writ replay <session_id>' prints one). SIGINT/SIGTERM closes the enforcers, then the service; a second signal,\n" +
+      'or a shutdown still running after 15 s, exits at once.',
   },
   async run(args: ParsedArgs) {
     const fail = (e: unknown, status: number) => {
