@@ -91,11 +91,20 @@ export class WorkerLogStore implements LogStore {
 
   async appendEntries(entries: LogEntry[]): Promise<ChainedRecord[]> {
     const chained = await this.call<Array<[number, string, string] | [number, string, string, string, string]>>('appendEntries', entries);
+    // The entries become the records in place: they were cloned to the writer, and the log owns them now.
     return entries.map((e, i) => {
       const [seq, prev_hash, hash, input_digest, input_sealed] = chained[i];
-      if (input_digest === undefined) return { ...e, seq, prev_hash, hash } as ChainedRecord;
-      const { [UNSEALED_INPUT]: _sealed, [DIGEST_INPUT]: _digest, ...rest } = e;
-      return { ...rest, input_digest, ...(input_sealed === undefined ? {} : { input_sealed }), seq, prev_hash, hash } as ChainedRecord;
+      const r = e as ChainedRecord;
+      if (input_digest !== undefined) {
+        delete r[UNSEALED_INPUT];
+        delete r[DIGEST_INPUT];
+        r.input_digest = input_digest;
+        if (input_sealed !== undefined) r.input_sealed = input_sealed;
+      }
+      r.seq = seq;
+      r.prev_hash = prev_hash;
+      r.hash = hash;
+      return r;
     });
   }
 

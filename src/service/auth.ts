@@ -1,6 +1,6 @@
 // Bearer credentials: each caller has a role; tokens are compared as sha256 hashes in constant time,
 // against every configured caller so the time does not depend on which one matched.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import type { CallerConfig, Role } from './config.ts';
 
@@ -26,7 +26,7 @@ export class CallerTable {
 
   /** The caller whose token this is, or undefined. */
   identify(token: string): Caller | undefined {
-    const h = createHash('sha256').update(token, 'utf8').digest();
+    const h = hash('sha256', token, 'buffer');
     let found: Caller | undefined;
     for (const e of this.entries) if (timingSafeEqual(h, e.hash) && !found) found = e.caller;
     return found;
