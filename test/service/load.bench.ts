@@ -49,7 +49,7 @@ function mainThreadCpuUs(): number {
 
 const rounds = Number(process.env.ROUNDS ?? 3);
 // Peak throughput is the best over client concurrencies: each server is compared at its own best.
-const concurrencies = (process.env.CONCURRENCY ?? '16,32,64').split(',').map(Number);
+const concurrencies = (process.env.CONCURRENCY ?? '16,32,64,128').split(',').map(Number);
 const hello = Fastify();
 hello.post('/hello', async () => ({ hello: 'world' }));
 const helloUrl = (await hello.listen({ host: '127.0.0.1', port: 0 })) + '/hello';
