@@ -11,7 +11,7 @@ const replayKey = workerData.replayKey ? Buffer.from(workerData.replayKey) : und
 
 let store;
 try {
-  store = new SqliteLogStore(workerData.path);
+  store = new SqliteLogStore(workerData.path, { replayKey });
 } catch (e) {
   parentPort.postMessage({ ready: false, error: e instanceof Error ? e.message : String(e) });
   process.exit(1);
@@ -22,7 +22,7 @@ const ops = {
   // Entries' input requests (record.ts sealEntry) are carried out here. Only what the caller lacks
   // goes back: the chain fields, and input_digest/input_sealed of the entries that asked for them.
   appendEntries: (entries) =>
-    store.appendSealing(entries, replayKey).map((r, i) =>
+    store.appendEntries(entries).map((r, i) =>
       Object.hasOwn(entries[i], UNSEALED_INPUT) || Object.hasOwn(entries[i], DIGEST_INPUT) ? [r.seq, r.prev_hash, r.hash, r.input_digest, r.input_sealed] : [r.seq, r.prev_hash, r.hash],
     ),
   append: (records) => store.append(records),

@@ -45,8 +45,6 @@ export interface LogStore {
 }
 
 const CHECKPOINT_COLUMNS = 'seq, head_hash, time, prev_seq, jws';
-/** appendEntries: entries are stored as they are (their input requests were carried out before). */
-const SEAL_NOTHING = Symbol('seal nothing');
 
 export class SqliteLogStore implements LogStore {
   readonly db: Database.Database;
@@ -54,11 +52,17 @@ export class SqliteLogStore implements LogStore {
   private readonly headStmt: Database.Statement;
   private readonly setHead: Database.Statement;
   private readonly appendTx: Database.Transaction<(records: ChainedRecord[]) => void>;
-  private readonly appendEntriesTx: Database.Transaction<(entries: LogEntry[], replayKey?: Buffer | typeof SEAL_NOTHING) => ChainedRecord[]>;
+  private readonly appendEntriesTx: Database.Transaction<(entries: LogEntry[]) => ChainedRecord[]>;
+  /** Decision entries' input requests (record.ts sealEntry) are carried out here, in the write transaction. */
+  readonly sealsEntries = true;
   private readonly checkpointTx: Database.Transaction<(make: (prev: Checkpoint | undefined) => Checkpoint | undefined) => Checkpoint | undefined>;
   private readonly checkpointIfLastTx: Database.Transaction<(c: Checkpoint, prevSeq: number) => boolean>;
 
-  constructor(path: string) {
+  /** `replayKey` seals the unmasked inputs of decision entries that ask for it (without it such entries are refused). */
+  constructor(
+    path: string,
+    private readonly opts: { replayKey?: Buffer } = {},
+  ) {
     this.db = new Database(path, { timeout: 10_000 });
     this.db.pragma('journal_mode = WAL');
     // FULL: a record is on disk before the answer leaves (group commit amortises the fsync).
@@ -95,15 +99,15 @@ export class SqliteLogStore implements LogStore {
       const last = records.at(-1);
       if (last) this.setHead.run(last.seq, last.hash);
     });
-    this.appendEntriesTx = this.db.transaction((entries: LogEntry[], replayKey?: Buffer | typeof SEAL_NOTHING) => {
+    this.appendEntriesTx = this.db.transaction((entries: LogEntry[]) => {
       const h = this.headStmt.get() as { seq: number; hash: string };
       let seq = h.seq;
       let prev = h.hash;
       const out: ChainedRecord[] = [];
       for (const entry of entries) {
         // One memo per record: the input serialised for its digest is reused for the record's text.
-        const memo = replayKey === SEAL_NOTHING ? undefined : new Map<object, string>();
-        const e = replayKey === SEAL_NOTHING ? entry : sealEntry(entry, replayKey, memo);
+        const memo = new Map<object, string>();
+        const e = sealEntry(entry, this.opts.replayKey, memo);
         const { record: r, text } = chainWithText(e, ++seq, prev, memo);
         this.insert.run(r.seq, r.decision_id, r.time, r.kind, text, r.hash);
         out.push(r);
@@ -133,12 +137,7 @@ export class SqliteLogStore implements LogStore {
 
   appendEntries(entries: LogEntry[]): ChainedRecord[] {
     // IMMEDIATE takes the write lock before reading the head: another process sharing the file waits.
-    return this.appendEntriesTx.immediate(entries, SEAL_NOTHING);
-  }
-
-  /** appendEntries that also carries out the entries' input requests (record.ts sealEntry) with `replayKey`. */
-  appendSealing(entries: LogEntry[], replayKey: Buffer | undefined): ChainedRecord[] {
-    return this.appendEntriesTx.immediate(entries, replayKey);
+    return this.appendEntriesTx.immediate(entries);
   }
 
   append(records: ChainedRecord[]): void {

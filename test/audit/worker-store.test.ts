@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { WorkerLogStore } from '../../src/audit/worker-store.ts';
+import { SqliteLogStore } from '../../src/audit/store.ts';
 import { DecisionLog } from '../../src/audit/log.ts';
 import { loadOrCreateSigningKey } from '../../src/audit/keys.ts';
 import { verifyLog } from '../../src/audit/verify.ts';
@@ -30,8 +31,7 @@ describe('WorkerLogStore', () => {
     const recs = await Promise.all(Array.from({ length: 3000 }, (_, i) => log.append({ kind: 'decision', decision_id: uuidv7(), time: new Date().toISOString(), input: input(i), digest_input: true } as LogEntry)));
     expect(recs.map((r) => r.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
     await log.close();
-    const reader = (await import('../../src/audit/store.ts')).SqliteLogStore;
-    const again = new reader(join(store.reader.db.name));
+    const again = new SqliteLogStore(store.reader.db.name);
     const v = await verifyLog(again, key.publicKey);
     expect(v).toMatchObject({ ok: true, records: 3000 });
     // A checkpoint follows the first group that ends at or past every 250 records (groups hold up to 512), and one at close.
@@ -75,6 +75,24 @@ describe('WorkerLogStore', () => {
     const log = new DecisionLog({ store, key: loadOrCreateSigningKey(join(dir, 'k.pem')) });
     await expect(log.append({ kind: 'decision', decision_id: uuidv7(), time: new Date().toISOString(), input: null, unsealed_input: input(1) } as LogEntry)).rejects.toThrow(/no replay key/);
     expect(store.count()).toBe(0);
+    await log.close();
+  });
+});
+
+describe('SqliteLogStore in this thread', () => {
+  it('carries out the same input requests: digest, seal when masked, never the request fields stored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'writ-log-'));
+    const replayKey = randomBytes(32);
+    const store = new SqliteLogStore(join(dir, 'log.db'), { replayKey });
+    const log = new DecisionLog({ store, key: loadOrCreateSigningKey(join(dir, 'k.pem')) });
+    const whole = await log.append({ kind: 'decision', decision_id: uuidv7(), time: new Date().toISOString(), input: input(1), digest_input: true } as LogEntry);
+    const m = await log.append({ kind: 'decision', decision_id: uuidv7(), time: new Date().toISOString(), input: null, unsealed_input: input(2) } as LogEntry);
+    expect(store.get(whole.decision_id)).toMatchObject({ input_digest: inputDigest(input(1)) });
+    expect(store.get(whole.decision_id)).not.toHaveProperty('input_sealed');
+    const stored = store.get(m.decision_id)!;
+    expect(unsealInput(stored.input_sealed as string, replayKey, m.decision_id)).toEqual(input(2));
+    const texts = [...store.scan(1)].map((r) => r.text).join('\n');
+    expect(texts).not.toMatch(/unsealed_input|digest_input/);
     await log.close();
   });
 });
