@@ -8,7 +8,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { TestIssuer } from '../identity/issuer.ts';
-import { percentile } from './stats.ts';
+import { percentile, procCpuUs } from './stats.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const writ = join(root, 'bin/writ.js');
@@ -99,13 +99,6 @@ function procStatus(pid: number): { rssKiB: number; hwmKiB: number } {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
   return { rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') };
-}
-
-/** CPU time (user + system, all threads) a process has used so far, in microseconds. */
-function cpuUs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * (1_000_000 / 100); // utime + stime in clock ticks (USER_HZ 100)
 }
 
 interface Result {
@@ -267,9 +260,9 @@ async function main(): Promise<number> {
         say(`${t.name}, ${clients} client(s): ${warmup} s warm-up, ${duration} s measured`);
         await pgbench(t.name, t.port, t.user, db, clients, warmup, dir, t.password);
         const s0 = await t.stats?.();
-        const cpu0 = t.pids?.reduce((a, pid) => a + cpuUs(pid), 0);
+        const cpu0 = t.pids?.reduce((a, pid) => a + procCpuUs(`/proc/${pid}/stat`), 0);
         const r = await pgbench(t.name, t.port, t.user, db, clients, duration, dir, t.password);
-        if (t.pids && cpu0 !== undefined) r.writCpuUsPerTxn = (t.pids.reduce((a, pid) => a + cpuUs(pid), 0) - cpu0) / r.txns;
+        if (t.pids && cpu0 !== undefined) r.writCpuUsPerTxn = (t.pids.reduce((a, pid) => a + procCpuUs(`/proc/${pid}/stat`), 0) - cpu0) / r.txns;
         if (t.stats && s0) {
           const s1 = await t.stats();
           // pgbench logs in and counts the branches first: a few decisions more than statements measured.

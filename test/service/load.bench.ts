@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { open, tokens, run, gitIn, tempDir, copyOfRepoPolicies } from './helpers.ts';
+import { procCpuUs } from '../bench/stats.ts';
 
 const client = join(import.meta.dirname, 'load-client.mjs');
 const seconds = Number(process.env.LOAD_SECONDS ?? 5);
@@ -31,21 +32,15 @@ function load(url: string, token: string, secs: number, conc: number, rate?: num
  * the log writer included). Unlike requests/s these do not move much when other work shares the machine.
  */
 async function measured(url: string, token: string, secs: number, conc: number, rate?: number) {
-  const main0 = mainThreadCpuUs();
+  const main0 = procCpuUs(`/proc/self/task/${process.pid}/stat`);
   const cpu0 = process.cpuUsage();
   const r = await load(url, token, secs, conc, rate);
-  const main = mainThreadCpuUs() - main0;
+  const main = procCpuUs(`/proc/self/task/${process.pid}/stat`) - main0;
   const cpu = process.cpuUsage(cpu0);
   const n = Math.max(1, r.requests);
   return { ...r, main_thread_cpu_us_per_req: +(main / n).toFixed(1), cpu_us_per_req: +((cpu.user + cpu.system) / n).toFixed(1) };
 }
 
-/** CPU time of this process's main thread (Linux: /proc/self/task/<pid>/stat, clock ticks of 10 ms). */
-function mainThreadCpuUs(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10_000; // utime + stime, in ticks of 1/100 s
-}
 
 const rounds = Number(process.env.ROUNDS ?? 3);
 // Peak throughput is the best over client concurrencies: each server is compared at its own best.
