@@ -52,9 +52,6 @@ declare module 'fastify' {
 
 const MASK_ENTRYPOINT = 'system/log/mask';
 
-function sendError(reply: FastifyReply, code: ErrorCode, message?: string, extra: Record<string, unknown> = {}): FastifyReply {
-  return reply.code(errorCatalogue[code].status).send({ code, message: message ?? errorCatalogue[code].message, ...extra });
-}
 
 /** A route's answer before it is sent: an HTTP status and the JSON body. */
 export interface Answer {
@@ -64,6 +61,11 @@ export interface Answer {
 
 function errorAnswer(code: ErrorCode, message?: string, extra: Record<string, unknown> = {}): Answer {
   return { status: errorCatalogue[code].status, body: { code, message: message ?? errorCatalogue[code].message, ...extra } };
+}
+
+function sendError(reply: FastifyReply, code: ErrorCode, message?: string, extra: Record<string, unknown> = {}): FastifyReply {
+  const a = errorAnswer(code, message, extra);
+  return reply.code(a.status).send(a.body);
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
