@@ -30,9 +30,12 @@ export const arrayBuiltins: HostBuiltin[] = [
       if (!Number.isInteger(step)) fail(name, 'operand 3 must be integer number but got floating-point number');
       if (step <= 0) fail(name, 'step must be a positive integer');
       if (Math.abs(hi - lo) / step > MAX_RANGE) fail(name, 'range too large');
-      const out: number[] = [];
-      if (lo <= hi) for (let i = lo; i <= hi; i += step) out.push(i);
-      else for (let i = lo; i >= hi; i -= step) out.push(i);
+      // Counted, not stepped until past hi: beyond 2^53 `i + step` can round back to `i`, and a loop on
+      // `i <= hi` then never ends (it grew the array until the process died; found by the host fuzz test).
+      const n = Math.floor(Math.abs(hi - lo) / step) + 1;
+      const dir = lo <= hi ? step : -step;
+      const out = new Array<number>(n);
+      for (let k = 0; k < n; k++) out[k] = lo + k * dir;
       return out;
     },
   },

@@ -56,3 +56,12 @@ describe('host builtins on arbitrary input', () => {
     });
   }
 });
+
+describe('found by this fuzzing', () => {
+  it('numbers.range_step with bounds beyond 2^53 ends (stepping could round back to the same number forever)', () => {
+    expect(callHostBuiltin('numbers.range_step', [4611686018427388000, 4611686018427388000, 6])).toEqual([4611686018427388000]);
+    expect(callHostBuiltin('numbers.range_step', [2 ** 60, 2 ** 60 + 4096, 1024])).toHaveLength(5);
+    expect(callHostBuiltin('numbers.range_step', [10, 1, 3])).toEqual([10, 7, 4, 1]);
+    expect(callHostBuiltin('numbers.range_step', [1, 10, 3])).toEqual([1, 4, 7, 10]);
+  });
+});
