@@ -19,6 +19,51 @@ const SENTINEL_STATEMENT = 'writ_refused';
 
 export type { RelayStats } from './answers.ts';
 
+// A Masker holds no state between rows, and policies answer the same few rule sets over and over: one Masker per
+// distinct rule set (and hash key) is kept, most recently used last, instead of a new one per statement.
+const MASKER_CACHE_ENTRIES = 256;
+const maskers = new Map<string, Masker>();
+
+/**
+ * The cache key of a rule set: its JSON text, with the hash key. Only rule sets JSON states exactly are cached (plain
+ * objects of strings and finite numbers): a rule with an undefined, NaN or object field (which JSON would drop or
+ * change, so that an invalid rule could share a valid one's key) gets a Masker of its own, as before.
+ */
+function maskerKey(rules: readonly MaskRule[], hashKey: Buffer | undefined): string | undefined {
+  for (const r of rules) {
+    if (typeof r !== 'object' || r === null || Object.getPrototypeOf(r) !== Object.prototype) return undefined;
+    let n = 0;
+    for (const k in r) {
+      n++;
+      if (!Object.hasOwn(r, k)) return undefined;
+      const v = (r as unknown as Record<string, unknown>)[k];
+      if (typeof v !== 'string' && !(typeof v === 'number' && Number.isFinite(v))) return undefined;
+    }
+    // Non-enumerable fields are read by the Masker but not written by JSON.
+    if (Object.getOwnPropertyNames(r).length !== n) return undefined;
+  }
+  return `${hashKey ? hashKey.toString('base64') : '-'}\n${JSON.stringify(rules)}`;
+}
+
+/** new Masker(rules, { hashKey }), shared with earlier statements that had the same rules; throws as the constructor. */
+export function cachedMasker(rules: readonly MaskRule[], hashKey: Buffer | undefined): Masker {
+  const key = maskerKey(rules, hashKey);
+  const hit = key === undefined ? undefined : maskers.get(key);
+  if (hit) {
+    // Refresh recency: Map iteration order is insertion order, so the oldest entry is first.
+    maskers.delete(key!);
+    maskers.set(key!, hit);
+    return hit;
+  }
+  // Rule sets the constructor refuses are not kept: they are refused again each time.
+  const m = new Masker(rules, { hashKey });
+  if (key !== undefined) {
+    maskers.set(key, m);
+    if (maskers.size > MASKER_CACHE_ENTRIES) maskers.delete(maskers.keys().next().value!);
+  }
+  return m;
+}
+
 export class Relay {
   private readonly statements = new Map<string, { st?: ClassifiedStatement; description?: Column[] }>();
   private readonly portals = new Map<string, Portal>();
@@ -51,7 +96,7 @@ export class Relay {
   private makeMasker(rules: MaskRule[]): Masker | Buffer | undefined {
     if (rules.length === 0) return undefined;
     try {
-      return new Masker(rules, { hashKey: this.ctx.cfg.maskHashKey });
+      return cachedMasker(rules, this.ctx.cfg.maskHashKey);
     } catch (e) {
       if (e instanceof MaskConfigError) return denial(`writ: ${e.message}; denied`);
       throw e;
