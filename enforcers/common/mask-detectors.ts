@@ -71,6 +71,8 @@ export function luhnValid(digits: string): boolean {
 const DIGIT_RUN = /(?<![\p{L}\p{N}_])\d(?:[ -]?\d)*(?![\p{L}\p{N}_])/gu;
 
 function findCards(s: string): Span[] {
+  // Shorter than the 13 digits a card needs: nothing to find (a length check costs less than the scan).
+  if (s.length < 13) return [];
   return scan(DIGIT_RUN, s, (m) => {
     const digits = m[0].replace(/[ -]/g, '');
     if (digits.length < 13 || digits.length > 19) return undefined;
@@ -105,6 +107,8 @@ export function ibanValid(iban: string): boolean {
 const IBAN_CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,34}(?![A-Za-z0-9])/g;
 
 function findIbans(s: string): Span[] {
+  // A candidate is at least 15 characters (country, check digits, 11 more).
+  if (s.length < 15) return [];
   return scan(IBAN_CANDIDATE, s, (m) => {
     // Uppercase words after the IBAN may have been swallowed: drop space-separated groups from the end.
     let text = m[0];
@@ -123,6 +127,8 @@ const PHONE_CANDIDATE = /(?<![\p{L}\p{N}_+.\-/])(?:\+|\b|(?=\())\(?\d[\d ().-]{4
 const US_NATIONAL = /^(?:\+?1[ .-]?)?(?:\([2-9]\d{2}\)|[2-9]\d{2})[ .-]?\d{3}[ .-]\d{4}$/;
 
 function findPhones(s: string): Span[] {
+  // A candidate is at least 6 characters (a digit, 4 more, a digit).
+  if (s.length < 6) return [];
   return scan(PHONE_CANDIDATE, s, (m) => {
     const t = m[0];
     if (/[ .-]{2}/.test(t) || /\(\s*\)/.test(t)) return undefined;
@@ -150,6 +156,8 @@ function findPhones(s: string): Span[] {
 const SSN = /(?<![\p{L}\p{N}_-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\p{L}\p{N}_-])/gu;
 
 function findSsns(s: string): Span[] {
+  // ddd-dd-dddd: 11 characters.
+  if (s.length < 11) return [];
   return scan(SSN, s, (m) => {
     const [area, group, serial] = [m[1], m[3], m[4]];
     if (area === '000' || area === '666' || area[0] === '9' || group === '00' || serial === '0000') return undefined;
@@ -161,6 +169,8 @@ function findSsns(s: string): Span[] {
 const JWT = /(?<![A-Za-z0-9_\-.])([A-Za-z0-9_-]{4,})\.([A-Za-z0-9_-]{2,})\.([A-Za-z0-9_-]*)(?![A-Za-z0-9_\-.])/g;
 
 function findJwts(s: string): Span[] {
+  // Three dot-separated parts, at least 8 characters.
+  if (s.length < 8 || s.indexOf('.') < 0) return [];
   return scan(JWT, s, (m) => {
     if (m[1].length > 4096) return undefined;
     try {
@@ -186,6 +196,8 @@ function secretLooking(t: string): boolean {
 }
 
 function findAwsKeys(s: string): Span[] {
+  // A key id is 20 characters, a labelled secret more than 40.
+  if (s.length < 20) return [];
   const ids = scan(AWS_KEY_ID, s, (m) => [m.index, m.index + m[0].length]);
   const out: Span[] = [...ids];
   for (const [a, b] of ids) {

@@ -27,6 +27,8 @@ export class Masker {
   private readonly paths: Array<{ steps: PathStep[]; rule: MaskRule; label: string }> = [];
   private readonly detectorRules: DetectorRule[] = [];
   private readonly opts: MaskerOptions;
+  // Short object keys maskJson found nothing in (documents repeat their field names): not scanned again.
+  private readonly cleanKeys = new Set<string>();
 
   /** Throws MaskConfigError for a rule it cannot apply exactly (the caller then denies). */
   constructor(rules: readonly MaskRule[], opts: MaskerOptions = {}) {
@@ -90,6 +92,24 @@ export class Masker {
     return out + s.slice(at);
   }
 
+  /** maskString for an object key, remembering short keys with nothing to mask. */
+  private maskKey(k: string, counts: MaskCounts): string {
+    if (this.detectorRules.length === 0 || k.length > CLEAN_KEY_MAX_LENGTH) return this.maskString(k, counts);
+    if (this.cleanKeys.has(k)) return k;
+    const found: MaskCounts = {};
+    const out = this.maskString(k, found);
+    let hit = false;
+    for (const label of Object.keys(found)) {
+      counts[label] = (counts[label] ?? 0) + found[label]!;
+      hit = true;
+    }
+    if (!hit && out === k) {
+      if (this.cleanKeys.size >= CLEAN_KEYS) this.cleanKeys.clear();
+      this.cleanKeys.add(k);
+    }
+    return out;
+  }
+
   /** A whole value selected by column or path: strings by the strategy; other values as their JSON text. */
   private maskWhole(v: unknown, rule: MaskRule, label: string, counts: MaskCounts): unknown {
     if (v === null || v === undefined) return v; // NULL reveals nothing and stays NULL, as a database would show it
@@ -111,6 +131,9 @@ export class Masker {
 
   /** A JSON document: path rules, then column rules as object keys at any depth, then detectors on the strings left. */
   maskJson(value: unknown, counts: MaskCounts = {}): unknown {
+    // Path rules replace values in place, so they work on a copy; the walk builds new objects and arrays and never
+    // writes to what it reads, so without path rules (nothing boxed) the caller's value is walked as it is.
+    if (this.paths.length === 0) return this.walkUnboxed(value, counts);
     let doc = structuredCopy(value);
     const masked = Symbol('masked');
     type Boxed = { [masked]: unknown };
@@ -127,7 +150,7 @@ export class Masker {
           const rule = this.columns.get(k.toLowerCase());
           const val = rule && !isBoxed(o[k]) ? this.maskWhole(o[k], rule, rule.label, counts) : walk(o[k]);
           // Keys can hold data too ({"alice@example.com": ...}); masked keys that collide get a suffix, never merge.
-          let key = this.maskString(k, counts);
+          let key = this.maskKey(k, counts);
           if (key !== k) for (let n = 2; Object.hasOwn(out, key) || (key !== k && Object.hasOwn(o, key)); n++) key = `${this.maskString(k)}#${n}`;
           setOwn(out, key, val);
         }
@@ -140,11 +163,36 @@ export class Masker {
     }
     return walk(doc);
   }
+
+  /** maskJson's walk when no path rule boxed a value: column rules by key, detectors on keys and strings. */
+  private walkUnboxed(v: unknown, counts: MaskCounts): unknown {
+    if (typeof v === 'string') return this.maskString(v, counts);
+    if (typeof v !== 'object' || v === null) return v;
+    if (Array.isArray(v)) return v.map((x) => this.walkUnboxed(x, counts));
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    const byColumn = this.columns.size > 0;
+    for (const k of Object.keys(o)) {
+      const rule = byColumn ? this.columns.get(k.toLowerCase()) : undefined;
+      const val = rule ? this.maskWhole(o[k], rule, rule.label, counts) : this.walkUnboxed(o[k], counts);
+      // Keys can hold data too ({"alice@example.com": ...}); masked keys that collide get a suffix, never merge.
+      let key = this.maskKey(k, counts);
+      if (key !== k) for (let n = 2; Object.hasOwn(out, key) || (key !== k && Object.hasOwn(o, key)); n++) key = `${this.maskString(k)}#${n}`;
+      setOwn(out, key, val);
+    }
+    return out;
+  }
 }
+
+const CLEAN_KEY_MAX_LENGTH = 64;
+const CLEAN_KEYS = 256;
 
 /** Defines an own data property: a "__proto__" key from JSON.parse stays data, never a prototype. */
 function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  // A plain assignment defines the same property unless Object.prototype has one of that name (a setter such as
+  // __proto__, or a read-only one when the prototype is frozen).
+  if (k in Object.prototype) Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
 }
 
 /** A deep copy of JSON data, so the caller's original is never modified. */

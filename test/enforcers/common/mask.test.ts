@@ -312,3 +312,63 @@ describe('bounded time on huge and hostile strings', () => {
     expect(out.length).toBe(s.length - 19 + '[REDACTED]'.length);
   });
 });
+
+describe('fast paths answer as the full scan does', () => {
+  it('each detector still finds its shortest form (the length checks before a scan never skip a match)', () => {
+    const jwt = `${b64u({ alg: '' })}.ab.`;
+    const cases: Array<[string, string]> = [
+      ['card', '4222222222222'],
+      ['iban', 'NO9386011117947'],
+      ['ssn', '123-45-6789'],
+      ['aws_key', 'AKIAIOSFODNN7EXAMPLE'],
+      ['jwt', jwt],
+      ['phone', '+12345678'],
+      ['email', 'a@b.cd'],
+    ];
+    for (const [name, s] of cases) {
+      expect(found(name, s), name).toEqual([s]);
+      expect(found(name, s.slice(1)), `${name} shortened`).toEqual([]);
+    }
+  });
+
+  it('maskJson without path rules (no copy) answers exactly as with them (copy, then walk)', () => {
+    const rules = [
+      { column: 'email', strategy: 'partial' },
+      { detector: '*', strategy: 'redact' },
+    ] as const;
+    const direct = new Masker([...rules]);
+    // A path that selects nothing sends every document through the copying walk.
+    const copying = new Masker([...rules, { json_path: '$.never_present_key', strategy: 'redact' }]);
+    const key = fc.constantFrom('email', 'EMAIL', 'note', '__proto__', 'alice@example.com', 'bob@example.org', 'card 4111 1111 1111 1111', 'toString', 'x', '0', '1');
+    const leaf = fc.oneof(fc.constantFrom('alice@example.com', 'pay 4111-1111-1111-1111 now', 'plain', '', null, true, 3, -0.5), fc.string({ maxLength: 20 }));
+    const doc = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(key, tie('value'), { maxKeys: 5 })),
+    })).value;
+    fc.assert(
+      fc.property(doc, (d) => {
+        const before = JSON.stringify(d);
+        const c1: MaskCounts = {};
+        const c2: MaskCounts = {};
+        // Twice on the same Masker: the second pass meets remembered keys.
+        for (let i = 0; i < 2; i++) {
+          const a = direct.maskJson(d, c1);
+          const b = copying.maskJson(d, c2);
+          expect(a).toStrictEqual(b);
+          expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+        }
+        expect(c1).toEqual(c2);
+        expect(JSON.stringify(d)).toBe(before);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('keys with something to mask are masked (and counted) every time, not remembered as clean', () => {
+    const m = new Masker([{ detector: 'email', strategy: 'redact' }]);
+    for (let i = 0; i < 3; i++) {
+      const counts: MaskCounts = {};
+      expect(m.maskJson({ 'alice@example.com': 1, plain: 'bob@example.org' }, counts)).toEqual({ '[REDACTED]': 1, plain: '[REDACTED]' });
+      expect(counts).toEqual({ 'detector:email': 2 });
+    }
+  });
+});
