@@ -95,7 +95,7 @@ export class SessionRecorder {
     if (this.broken) throw new RecorderError(`session recording failed: ${this.broken.message}`);
     if (this.closed) throw new RecorderError(`session ${this.opts.sessionId} is closed`);
     const safe = this.opts.masker ? (this.opts.masker.maskJson(fields) as Record<string, unknown>) : fields;
-    this.push({ type, ...safe });
+    this.pending.push(this.line(type, safe));
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => void this.flush().catch(() => undefined));
@@ -103,11 +103,21 @@ export class SessionRecorder {
   }
 
   private push(ev: Record<string, unknown>): void {
-    const t = this.now();
+    const { type, ...rest } = ev;
+    this.pending.push(this.line(type, rest));
+  }
+
+  /** One event's line: {seq, t, type, ...fields}, the fields' own seq and t left out (the recorder's count). */
+  private line(type: unknown, fields: Record<string, unknown>): string {
     // seq and t first, so a human reading the raw file sees order and time at the start of each line.
-    const { seq: _seq, t: _t, ...rest } = ev;
-    const line = JSON.stringify({ seq: this.seq++, t: t.toISOString(), ...rest }) + '\n';
-    this.pending.push(line);
+    const ev: Record<string, unknown> = { seq: this.seq++, t: this.now().toISOString(), type };
+    for (const k of Object.keys(fields)) {
+      if (k === 'seq' || k === 't') continue;
+      // A plain assignment would make a "__proto__" field the prototype (spreading defines it as data).
+      if (k in Object.prototype) Object.defineProperty(ev, k, { value: fields[k], enumerable: true, writable: true, configurable: true });
+      else ev[k] = fields[k];
+    }
+    return JSON.stringify(ev) + '\n';
   }
 
   /**

@@ -115,6 +115,30 @@ describe('session recorder', () => {
     expect(text).toContain("email = '[REDACTED]'");
   });
 
+  it('writes seq, t and type first; fields cannot replace seq or t, may replace type, and "__proto__" stays data', async () => {
+    const { dir } = dataDir();
+    let clock = Date.parse('2026-11-29T01:00:00.000Z');
+    const rec = await SessionRecorder.open({ dataDir: dir, sessionId: 'sess-order', now: () => new Date((clock += 1000)), meta: { enforcer: 'pg-1', seq: 99 } });
+    rec.record('statement', { b: 1, seq: 42, t: 'then', a: [1], type: 'other', '10': 'x' });
+    rec.record('rows', JSON.parse('{"__proto__": {"polluted": true}, "rows": 1}'));
+    for (const masker of [undefined, new Masker([{ detector: '*', strategy: 'redact' }])]) {
+      (rec as unknown as { opts: { masker?: Masker } }).opts.masker = masker;
+      rec.record('error', { 'alice@example.com': 'x', seq: 1 });
+    }
+    await rec.close({ reason: 'done', t: 'late' });
+    const lines = readFileSync(sessionFile(dir, 'sess-order'), 'utf8').trimEnd().split('\n');
+    expect(lines).toEqual([
+      '{"seq":0,"t":"2026-11-29T01:00:02.000Z","type":"session","v":1,"session_id":"sess-order","enforcer":"pg-1"}',
+      // Integer-like keys come first in any JavaScript object, as JSON.stringify writes them.
+      '{"10":"x","seq":1,"t":"2026-11-29T01:00:03.000Z","type":"other","b":1,"a":[1]}',
+      '{"seq":2,"t":"2026-11-29T01:00:04.000Z","type":"rows","__proto__":{"polluted":true},"rows":1}',
+      '{"seq":3,"t":"2026-11-29T01:00:05.000Z","type":"error","alice@example.com":"x"}',
+      '{"seq":4,"t":"2026-11-29T01:00:06.000Z","type":"error","[REDACTED]":"x"}',
+      expect.stringMatching(/^\{"seq":5,"t":"2026-11-29T01:00:0\d\.000Z","type":"close","events":6,"duration_ms":\d+,"reason":"done"\}$/),
+    ]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('refuses unsafe session ids and a second recording of one id', async () => {
     const { dir, log } = dataDir();
     for (const id of ['../x', '.hidden', 'a/b', '', 'x'.repeat(129)]) await expect(SessionRecorder.open({ dataDir: dir, sessionId: id })).rejects.toThrow(/invalid session id/);
