@@ -43,9 +43,27 @@ export class TransportError extends Error {
   }
 }
 
+// Transports that never read their signal (in process: nothing to abort): they get one signal that never aborts,
+// instead of an AbortController per decision.
+const signalFree = new WeakSet<Transport>();
+const NEVER_ABORTED = new AbortController().signal;
+
+// Clients made here, with their timeout: a caller that guards deciders with a longer timeout of its own need not.
+const clientTimeouts = new WeakMap<DecisionClient, number>();
+
+/**
+ * The timeout of a client made by createDecisionClient (its decide() never rejects and answers within it, failing
+ * closed); undefined for any other decider.
+ */
+export function decisionClientTimeout(decider: unknown): number | undefined {
+  return typeof decider === 'object' && decider !== null ? clientTimeouts.get(decider as DecisionClient) : undefined;
+}
+
 export function createDecisionClient(opts: DecisionClientOptions): DecisionClient {
   const timeoutMs = opts.timeoutMs ?? 500;
   const counter = failClosedCounter(opts.registry);
+  const transport = opts.transport;
+  const needsSignal = !signalFree.has(transport);
 
   function failClosed(reason: FailReason, what: string): EnforcerDecision {
     counter.inc({ reason });
@@ -53,25 +71,39 @@ export function createDecisionClient(opts: DecisionClientOptions): DecisionClien
     return { allow: false, reasons: [message], failClosed: { reason, message } };
   }
 
-  async function ask(input: unknown, dopts?: DecideOptions): Promise<TransportAnswer> {
-    const ac = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    // The race matters for in-process transports that cannot be aborted: the answer is ignored once late.
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        ac.abort();
+  // One timer per decision: whichever comes first, the transport's answer or the timeout, settles it; an answer
+  // after the timeout is ignored (in-process transports cannot be aborted), and the signal aborts the others.
+  function ask(input: unknown, dopts?: DecideOptions): Promise<TransportAnswer> {
+    return new Promise<TransportAnswer>((resolve, reject) => {
+      const ac = needsSignal ? new AbortController() : undefined;
+      let settled = false;
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        ac?.abort();
         reject(new TransportError('timeout', `decision service unavailable (timeout after ${timeoutMs} ms)`));
       }, timeoutMs);
+      const answered = (a: TransportAnswer) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(a);
+      };
+      const failed = (e: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(e);
+      };
+      try {
+        Promise.resolve(transport(input, ac?.signal ?? NEVER_ABORTED, dopts)).then(answered, failed);
+      } catch (e) {
+        failed(e);
+      }
     });
-    try {
-      return await Promise.race([opts.transport(input, ac.signal, dopts), timeout]);
-    } finally {
-      clearTimeout(timer);
-      timeout.catch(() => undefined);
-    }
   }
 
-  return {
+  const client: DecisionClient = {
     async decide(input: unknown, dopts?: DecideOptions): Promise<EnforcerDecision> {
       let ans: TransportAnswer;
       try {
@@ -99,6 +131,8 @@ export function createDecisionClient(opts: DecisionClientOptions): DecisionClien
       return c.decision;
     },
   };
+  clientTimeouts.set(client, timeoutMs);
+  return client;
 }
 
 /** Error codes and messages the service sends in its error bodies: {code, message}. */
@@ -138,7 +172,7 @@ function requestBody(input: unknown, dopts?: DecideOptions): { input: unknown; c
 export type EvaluateFn = (input: unknown, opts?: DecideOptions) => unknown | Promise<unknown>;
 
 export function inProcessTransport(evaluate: EvaluateFn): Transport {
-  return async (input, _signal, dopts) => {
+  return signalFreeTransport(async (input, _signal, dopts) => {
     try {
       return { status: 200, body: await evaluate(input, dopts) };
     } catch (e) {
@@ -147,7 +181,12 @@ export function inProcessTransport(evaluate: EvaluateFn): Transport {
       if (code === 'WRIT_LOG_UNAVAILABLE') return { status: 503, body: { code } };
       throw new TransportError('internal', `decision service failed in process (${(e as Error)?.message ?? String(e)})`);
     }
-  };
+  });
+}
+
+function signalFreeTransport(t: Transport): Transport {
+  signalFree.add(t);
+  return t;
 }
 
 /**
@@ -156,10 +195,10 @@ export function inProcessTransport(evaluate: EvaluateFn): Transport {
  * never holds objects the enforcer may change later.
  */
 export function serviceTransport(decide: (body: unknown) => Promise<{ status: number; body: unknown }>): Transport {
-  return async (input, _signal, dopts) => {
+  return signalFreeTransport(async (input, _signal, dopts) => {
     let body: unknown;
     try {
-      body = JSON.parse(JSON.stringify(requestBody(input, dopts)));
+      body = jsonCopy(requestBody(input, dopts));
     } catch (e) {
       throw new TransportError('internal', `the decision request is not JSON (${(e as Error).message})`);
     }
@@ -169,7 +208,60 @@ export function serviceTransport(decide: (body: unknown) => Promise<{ status: nu
     } catch (e) {
       throw new TransportError('internal', `decision service failed in process (${(e as Error)?.message ?? String(e)})`);
     }
-  };
+  });
+}
+
+const NOT_PLAIN = Symbol('not plain JSON data');
+// Deeper than this (or cyclic) goes through JSON itself, which copies or refuses it.
+const PLAIN_COPY_DEPTH = 64;
+
+/**
+ * JSON.parse(JSON.stringify(v)), several times cheaper for what decision requests are: plain objects, arrays,
+ * strings, finite numbers, booleans and null are copied directly; anything JSON would change or refuse (undefined,
+ * functions, NaN, -0, toJSON, class instances, holes, cycles, BigInt ...) sends the whole value through JSON.
+ */
+export function jsonCopy(v: unknown): unknown {
+  const c = plainCopy(v, 0);
+  return c === NOT_PLAIN ? JSON.parse(JSON.stringify(v)) : c;
+}
+
+function plainCopy(v: unknown, depth: number): unknown {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'number':
+      return Number.isFinite(v) && !Object.is(v, -0) ? v : NOT_PLAIN;
+    case 'object': {
+      if (v === null) return null;
+      if (depth >= PLAIN_COPY_DEPTH) return NOT_PLAIN;
+      const proto = Object.getPrototypeOf(v);
+      if (Array.isArray(v)) {
+        if (proto !== Array.prototype) return NOT_PLAIN;
+        const out = new Array<unknown>(v.length);
+        for (let i = 0; i < v.length; i++) {
+          if (!(i in v)) return NOT_PLAIN;
+          const c = plainCopy(v[i], depth + 1);
+          if (c === NOT_PLAIN) return NOT_PLAIN;
+          out[i] = c;
+        }
+        return out;
+      }
+      if ((proto !== Object.prototype && proto !== null) || typeof (v as { toJSON?: unknown }).toJSON === 'function') return NOT_PLAIN;
+      const o = v as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(o)) {
+        const c = plainCopy(o[k], depth + 1);
+        if (c === NOT_PLAIN) return NOT_PLAIN;
+        // JSON.parse makes "__proto__" an own data property; an assignment would set the prototype.
+        if (k in Object.prototype) Object.defineProperty(out, k, { value: c, enumerable: true, writable: true, configurable: true });
+        else out[k] = c;
+      }
+      return out;
+    }
+    default:
+      return NOT_PLAIN;
+  }
 }
 
 export interface HttpTransportOptions {

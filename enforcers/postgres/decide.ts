@@ -1,6 +1,6 @@
 // One statement's decision, as the relay acts on it: allow (with mask rules) or a ready-made ErrorResponse.
 // Fail closed: a decider that throws, hangs, or answers outside the contract is a denial with a message.
-import { waitForApproval, type EnforcerDecision, type MaskRule } from '../common/index.ts';
+import { decisionClientTimeout, waitForApproval, type EnforcerDecision, type MaskRule } from '../common/index.ts';
 import { sessionExpired } from '../../src/identity/index.ts';
 import { errorResponse, noticeResponse } from './protocol/index.ts';
 import { statementInput, type ApprovalFact, type SessionFacts } from './input.ts';
@@ -40,10 +40,18 @@ export async function askDecider(cfg: PostgresEnforcerConfig, input: unknown, cl
     return { allow: false, reasons: [message], failClosed: { reason: 'internal', message } };
   };
   try {
-    const guard = new Promise<EnforcerDecision>((resolve) => {
-      timer = setTimeout(() => resolve(fail(`no answer within ${GUARD_TIMEOUT_MS} ms`)), GUARD_TIMEOUT_MS);
-    });
-    const d = await Promise.race([cfg.decider.decide(input, clientToken !== undefined ? { clientToken } : undefined), guard]);
+    const opts = clientToken !== undefined ? { clientToken } : undefined;
+    // enforcers/common's client never rejects and fails closed within its own timeout: when that is the shorter
+    // one, a guard of this length would never fire, so it is not set up. Any other decider is guarded.
+    const own = decisionClientTimeout(cfg.decider);
+    let d: EnforcerDecision;
+    if (own !== undefined && own < GUARD_TIMEOUT_MS) d = await cfg.decider.decide(input, opts);
+    else {
+      const guard = new Promise<EnforcerDecision>((resolve) => {
+        timer = setTimeout(() => resolve(fail(`no answer within ${GUARD_TIMEOUT_MS} ms`)), GUARD_TIMEOUT_MS);
+      });
+      d = await Promise.race([cfg.decider.decide(input, opts), guard]);
+    }
     // Only a literal true allows: anything else a custom decider returns is a denial.
     if (typeof d !== 'object' || d === null || typeof d.allow !== 'boolean' || !Array.isArray(d.reasons)) return fail('answer outside the contract');
     return d;

@@ -1,7 +1,8 @@
 // The decision client fails closed on every failure, over real loopback HTTP and in process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { createDecisionClient, httpTransport, inProcessTransport, serviceTransport, type EvaluateFn } from '../../../enforcers/common/decision-client.ts';
+import fc from 'fast-check';
+import { createDecisionClient, decisionClientTimeout, httpTransport, inProcessTransport, jsonCopy, serviceTransport, type EvaluateFn, type Transport } from '../../../enforcers/common/decision-client.ts';
 import { FAIL_CLOSED_METRIC } from '../../../enforcers/common/metrics.ts';
 import { deadPort, json, serve, type TestServer } from './servers.ts';
 import { open, pgInput, tokens } from '../../service/helpers.ts';
@@ -257,5 +258,99 @@ describe('decision client against the real decision service', () => {
     const d = await createDecisionClient({ transport: httpTransport({ url, token: tokens.enforcer }), registry: reg, timeoutMs: 5000 }).decide(pgInput());
     expect(d.failClosed?.reason).toBe('log_unavailable');
     expect(d.reasons[0]).toMatch(/^writ: decision log unavailable.*HTTP 503 WRIT_LOG_UNAVAILABLE\); denied$/);
+  });
+});
+
+describe('decision client timing and signals', () => {
+  it('a custom transport gets a signal that aborts at the timeout; a late answer is ignored', async () => {
+    let seen: AbortSignal | undefined;
+    const transport: Transport = (_i, signal) => {
+      seen = signal;
+      return new Promise((r) => setTimeout(() => r({ status: 200, body: good }), 150));
+    };
+    const d = await createDecisionClient({ transport, registry: new Registry(), timeoutMs: 30 }).decide({});
+    expect(d.failClosed?.reason).toBe('timeout');
+    expect(seen?.aborted).toBe(true);
+    // Answered in time: the signal was never aborted.
+    const fast: Transport = (_i, signal) => ((seen = signal), Promise.resolve({ status: 200, body: good }));
+    expect(await createDecisionClient({ transport: fast, registry: new Registry(), timeoutMs: 30 }).decide({})).toEqual(good);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen?.aborted).toBe(false);
+  });
+
+  it('a transport that throws at once, rejects, or answers a plain value is handled as before', async () => {
+    const reg = new Registry();
+    const throwing = (() => {
+      throw new Error('sync boom');
+    }) as unknown as Transport;
+    const d1 = await createDecisionClient({ transport: throwing, registry: reg }).decide({});
+    expect(d1.failClosed).toEqual({ reason: 'internal', message: 'writ: decision client failed (sync boom); denied' });
+    const rejecting: Transport = () => Promise.reject(new Error('async boom'));
+    expect((await createDecisionClient({ transport: rejecting, registry: reg }).decide({})).failClosed?.message).toBe('writ: decision client failed (async boom); denied');
+    const plain = (() => ({ status: 200, body: good })) as unknown as Transport;
+    expect(await createDecisionClient({ transport: plain, registry: reg }).decide({})).toEqual(good);
+  });
+
+  it('knows the timeout of the clients it made, and of nothing else', () => {
+    expect(decisionClientTimeout(createDecisionClient({ transport: inProcessTransport(() => good), registry: new Registry() }))).toBe(500);
+    expect(decisionClientTimeout(createDecisionClient({ transport: inProcessTransport(() => good), registry: new Registry(), timeoutMs: 7000 }))).toBe(7000);
+    expect(decisionClientTimeout({ decide: async () => good })).toBeUndefined();
+    expect(decisionClientTimeout(undefined)).toBeUndefined();
+  });
+});
+
+describe('jsonCopy (the in-process request body) is JSON.parse(JSON.stringify(v))', () => {
+  const roundTrip = (v: unknown) => JSON.parse(JSON.stringify(v));
+  const same = (v: unknown) => {
+    const a = jsonCopy(v);
+    expect(a).toStrictEqual(roundTrip(v));
+    expect(JSON.stringify(a)).toBe(JSON.stringify(v));
+    if (typeof v === 'object' && v !== null) expect(a).not.toBe(v);
+  };
+
+  it('on JSON values', () => {
+    fc.assert(fc.property(fc.jsonValue(), same), { numRuns: 500 });
+    fc.assert(fc.property(fc.object({ withNullPrototype: true, withBoxedValues: false }), same), { numRuns: 300 });
+  });
+
+  it('on values JSON changes or drops, and copies that share nothing with the original', () => {
+    class Thing {
+      a = 1;
+    }
+    const withProto = JSON.parse('{"__proto__": {"polluted": true}, "a": [1]}');
+    for (const v of [
+      { a: undefined, b: () => 1, c: Symbol('s'), d: 1 },
+      [undefined, () => 1, NaN, Infinity, -0, 0],
+      { n: -0, m: NaN, i: -Infinity },
+      { when: new Date(0), t: { toJSON: () => 'x' } },
+      new Thing(),
+      // eslint-disable-next-line no-sparse-arrays
+      [1, , 3],
+      { '2': 'b', '1': 'a', z: 1, y: [{ '10': 1, '9': 2 }] },
+      withProto,
+      'text',
+      42,
+      null,
+      true,
+    ])
+      same(v);
+    const copied = jsonCopy(withProto) as Record<string, unknown>;
+    expect(Object.hasOwn(copied, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(copied)).toBe(Object.prototype);
+    const nested = { a: { b: [{ c: 1 }] } };
+    const c = jsonCopy(nested) as typeof nested;
+    c.a.b[0]!.c = 2;
+    expect(nested.a.b[0]!.c).toBe(1);
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 200; i++) deep = { d: [deep] };
+    same(deep);
+  });
+
+  it('refuses what JSON refuses', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    expect(() => jsonCopy(cyclic)).toThrow(TypeError);
+    expect(() => jsonCopy({ n: 1n })).toThrow(TypeError);
+    expect(() => jsonCopy(undefined)).toThrow();
   });
 });
