@@ -1,7 +1,8 @@
 // Upstream answers, matched to the messages writ sent in order (PostgreSQL answers strictly in order): refusals
 // shown in place of the sentinel's error, swallowed answers to writ's own Describes, DataRows masked, and the
 // skip-to-Sync after an extended-protocol error tracked so the queue never drifts.
-import type { Masker } from '../common/index.ts';
+import { isUtf8 } from 'node:buffer';
+import { totalMasked, type Masker, type MaskCounts } from '../common/index.ts';
 import { decodeDataRow, decodeRowDescription, encodeDataRow, ProtocolError } from './protocol/index.ts';
 import { ServerCode, type ServerFrame } from './framer.ts';
 import { SessionFatal, type StatementContext } from './decide.ts';
@@ -58,7 +59,6 @@ export class Answers {
   readonly pending: Expect[] = [];
   private skipping = false;
   private out: Buffer[] = [];
-  private maskCounts: Record<string, number> = {};
 
   private frames: ServerFrame[] = [];
   private draining = false;
@@ -96,11 +96,14 @@ export class Answers {
         let sources: Map<string, string> | undefined;
         if (f.code === ServerCode.RowDescription && this.catalog) {
           const fields = decodeRowDescription(f.bytes);
-          if (!(fields instanceof ProtocolError) && fields.some((x) => x.tableOid !== 0)) {
+          const refs = fields instanceof ProtocolError || !fields.some((x) => x.tableOid !== 0) ? undefined : fields.map((x) => ({ tableOid: x.tableOid, attnum: x.columnAttribute }));
+          // Columns already known (the usual case: the same tables again) need no wait, so no pause of the upstream.
+          if (refs) sources = this.catalog.cached(refs);
+          if (refs && !sources) {
             this.flushOut();
             this.up.socket.pause();
             try {
-              sources = await this.catalog.names(fields.map((x) => ({ tableOid: x.tableOid, attnum: x.columnAttribute })));
+              sources = await this.catalog.names(refs);
             } catch (e) {
               throw new SessionFatal(`writ: cannot look up result columns for masking (${(e as Error).message}); the session is closed`, '58000');
             }
@@ -249,14 +252,17 @@ export class Answers {
     const formats = h.formats ?? [];
     const binary = (i: number) => formats[i] === 1;
     const texts = values.map((v, i) => (v === null || binary(i) ? null : v.toString('utf8')));
-    const before = Object.values(this.maskCounts).reduce((a, b) => a + b, 0);
     const masker = h.masker!;
     // A column shown under an alias is masked by its table column's rule too.
     const names = cols.map((c) => (c.source !== undefined && !masker.masksColumn(c.name) && masker.masksColumn(c.source) ? c.source : c.name));
-    const masked = masker.maskRow(names, texts, this.maskCounts);
-    const n = Object.values(this.maskCounts).reduce((a, b) => a + b, 0) - before;
+    const counts: MaskCounts = {};
+    const masked = masker.maskRow(names, texts, counts);
+    const n = totalMasked(counts);
     this.stats.masked += n;
     h.masked = (h.masked ?? 0) + n;
+    // Nothing changed: the row as upstream sent it is the row re-encoded (valid UTF-8 decodes and encodes back to
+    // the same bytes; other bytes would come back as U+FFFD, so such a row is re-encoded as before).
+    if (n === 0 && values.every((v, i) => binary(i) || (v === null ? masked[i] === null : masked[i] === texts[i] && isUtf8(v)))) return frame;
     return encodeDataRow(values.map((v, i) => (binary(i) ? v : masked[i]!)));
   }
 

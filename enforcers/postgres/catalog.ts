@@ -23,19 +23,36 @@ export class CatalogResolver {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Names of the given (table OID, attribute) pairs; pairs that are not table columns are absent. Throws when the lookup fails. */
-  async names(refs: readonly ColumnRef[]): Promise<Map<string, string>> {
+  /** The names as names() gives them, when every one is cached (no lookup needed); otherwise undefined. */
+  cached(refs: readonly ColumnRef[]): Map<string, string> | undefined {
     const out = new Map<string, string>();
-    const missing: ColumnRef[] = [];
+    return this.fromCache(refs, out, undefined) ? out : undefined;
+  }
+
+  // Puts the cached names in `out` and the others in `missing`; true when none is missing.
+  private fromCache(refs: readonly ColumnRef[], out: Map<string, string>, missing: ColumnRef[] | undefined): boolean {
     const t = this.now();
+    let all = true;
     for (const r of refs) {
       if (r.tableOid === 0 || r.attnum <= 0) continue;
       const k = `${r.tableOid}:${r.attnum}`;
       const hit = this.cache.get(k);
       if (hit && t - hit.at < TTL_MS) out.set(k, hit.name);
-      else missing.push(r);
+      else {
+        all = false;
+        if (!missing) return false;
+        missing.push(r);
+      }
     }
-    if (missing.length === 0) return out;
+    return all;
+  }
+
+  /** Names of the given (table OID, attribute) pairs; pairs that are not table columns are absent. Throws when the lookup fails. */
+  async names(refs: readonly ColumnRef[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const missing: ColumnRef[] = [];
+    const t = this.now();
+    if (this.fromCache(refs, out, missing)) return out;
     const c = await this.connection();
     const res = await c.query<{ attrelid: number; attnum: number; attname: string }>(
       'select attrelid::int8 as attrelid, attnum::int4 as attnum, attname::text as attname from pg_catalog.pg_attribute where (attrelid, attnum) in (select * from unnest($1::oid[], $2::int2[]))',
