@@ -58,6 +58,8 @@ interface Work {
 // The walk keeps its own stack: expression trees thousands of levels deep (which PostgreSQL accepts) must not
 // exhaust JavaScript's. visit/visitNode only schedule; drain() runs them depth-first in the order scheduled.
 export function visit(value: unknown, ctx: Context, out: Collector): void {
+  // Leaves (strings, numbers, booleans, null) hold nothing to find: not scheduled at all.
+  if (value === null || typeof value !== 'object') return;
   out.scheduled.push({ value, ctx });
 }
 
@@ -92,7 +94,8 @@ function expand(value: unknown, ctx: Context, out: Collector): void {
     rangeVar(obj as unknown as RangeVarFields, ctx.access, ctx, out, false);
     return;
   }
-  for (const [key, child] of Object.entries(obj)) {
+  for (const key of Object.keys(obj)) {
+    const child = obj[key];
     // Node wrappers are the only capitalized keys: { SelectStmt: {...} }.
     if (isNodeKey(key)) visitNode(key, child as Fields, ctx, out);
     else if (key in unwrappedFields && isUnwrapped(child)) visitNode(unwrappedFields[key]!, child as Fields, ctx, out);
