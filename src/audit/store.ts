@@ -61,12 +61,13 @@ export class SqliteLogStore implements LogStore {
   /** `replayKey` seals the unmasked inputs of decision entries that ask for it (without it such entries are refused). */
   constructor(
     path: string,
-    private readonly opts: { replayKey?: Buffer } = {},
+    private readonly opts: { replayKey?: Buffer; syncedByCaller?: boolean } = {},
   ) {
     this.db = new Database(path, { timeout: 10_000 });
     this.db.pragma('journal_mode = WAL');
-    // FULL: a record is on disk before the answer leaves (group commit amortises the fsync).
-    this.db.pragma('synchronous = FULL');
+    // FULL: a record is on disk before the answer leaves (group commit amortises the fsync). NORMAL when the
+    // caller syncs the WAL itself (BufferedLogStore, log.durability: process).
+    this.db.pragma(opts.syncedByCaller ? 'synchronous = NORMAL' : 'synchronous = FULL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS decisions (
         seq INTEGER PRIMARY KEY,

@@ -114,7 +114,8 @@ export const serveCommand: Command = {
       if (e instanceof EnforcerStartError) return fail(e, 1);
       throw e;
     }
-    process.stderr.write(`writ serve: listening on ${address}; policies at ${address}/git/policies.git; data in ${cfg.data_dir}\n`);
+    const durability = cfg.log.durability === 'process' ? `decision log fsync'd every ${cfg.log.sync_interval_ms} ms (log.durability: process)` : 'decision log fsync\'d before each answer';
+    process.stderr.write(`writ serve: listening on ${address}; policies at ${address}/git/policies.git; data in ${cfg.data_dir}; ${durability}\n`);
     const signal = await new Promise<string>((done) => {
       process.once('SIGINT', () => done('SIGINT'));
       process.once('SIGTERM', () => done('SIGTERM'));

@@ -31,7 +31,12 @@ export interface WritConfig {
      *  evaluation with eval_builtin_error / eval_type_error (a deny naming it) instead of being undefined. */
     strict_builtin_errors: boolean;
   };
-  log: { checkpoint_every: number; checkpoint_seconds: number };
+  /**
+   * durability disk: each record is fsync'd before its decision is answered. process: each record is written to the
+   * operating system before the answer (it survives writ crashing) and the log is fsync'd every sync_interval_ms
+   * (a power loss can lose that window). README, "Decision log durability".
+   */
+  log: { checkpoint_every: number; checkpoint_seconds: number; durability: 'disk' | 'process'; sync_interval_ms: number };
   callers: CallerConfig[];
   limits: { body_bytes: number; bundle_bytes: number; request_timeout_ms: number };
   /** Trusted issuers of end clients' tokens (src/identity); absent in writ.yaml = no issuers, every client token refused. */
@@ -114,7 +119,9 @@ export function validateConfig(raw: unknown, base = process.cwd()): WritConfig {
   const entrypoints = { ...defaultEntrypoints };
   for (const [k, v] of Object.entries(eps)) entrypoints[k] = str(v, `policies.entrypoints.${k}`, '');
   const log = obj(root.log, 'log');
-  known(log, 'log', ['checkpoint_every', 'checkpoint_seconds']);
+  known(log, 'log', ['checkpoint_every', 'checkpoint_seconds', 'durability', 'sync_interval_ms']);
+  const durability = str(log.durability, 'log.durability', 'disk');
+  if (durability !== 'disk' && durability !== 'process') throw new ConfigError('log.durability', 'must be disk (fsync before each answer, the default) or process (written before each answer, fsync every log.sync_interval_ms)');
   const limits = obj(root.limits, 'limits');
   known(limits, 'limits', ['body_bytes', 'bundle_bytes', 'request_timeout_ms']);
   if (root.callers !== undefined && !Array.isArray(root.callers)) throw new ConfigError('callers', 'must be a list');
@@ -147,6 +154,8 @@ export function validateConfig(raw: unknown, base = process.cwd()): WritConfig {
     log: {
       checkpoint_every: int(log.checkpoint_every, 'log.checkpoint_every', 1000, 1, 10_000_000),
       checkpoint_seconds: int(log.checkpoint_seconds, 'log.checkpoint_seconds', 60, 0, 86_400),
+      durability,
+      sync_interval_ms: int(log.sync_interval_ms, 'log.sync_interval_ms', 200, 1, 10_000),
     },
     callers,
     limits: {

@@ -11,6 +11,7 @@ import { ServiceMetrics } from './metrics.ts';
 import { PolicyStore } from '../policy/store.ts';
 import { DecisionLog } from '../audit/log.ts';
 import type { SqliteLogStore } from '../audit/store.ts';
+import { BufferedLogStore } from '../audit/buffered-store.ts';
 import { WorkerLogStore } from '../audit/worker-store.ts';
 import { loadOrCreateSigningKey } from '../audit/keys.ts';
 import { dataDirLayout, loadOrCreateReplayKey } from '../audit/record.ts';
@@ -30,10 +31,10 @@ export interface Service {
   app: FastifyInstance;
   store: PolicyStore;
   log: DecisionLog;
-  /** The log's read side (a connection of this thread); writes go through `log` to the writer thread. */
+  /** The log's read side (a connection of this thread); writes go through `log` to the writer. */
   logStore: SqliteLogStore;
-  /** The log's writer (a worker thread owning the write connection). */
-  logWriter: WorkerLogStore;
+  /** The log's writer: a worker thread owning the write connection (log.durability: disk), or this thread's (process). */
+  logWriter: WorkerLogStore | BufferedLogStore;
   metrics: ServiceMetrics;
   /** Path of the generated tokens file when no callers are configured. */
   tokensFile?: string;
@@ -63,8 +64,10 @@ export async function openService(config: WritConfig, opts: OpenOptions = {}): P
     now: opts.now,
     log: say,
   });
-  const logWriter = await WorkerLogStore.open(join(dd, dataDirLayout.logDb), { replayKey });
-  const logStore = logWriter.reader;
+  const logPath = join(dd, dataDirLayout.logDb);
+  const logWriter =
+    config.log.durability === 'process' ? new BufferedLogStore(logPath, { replayKey, syncIntervalMs: config.log.sync_interval_ms }) : await WorkerLogStore.open(logPath, { replayKey });
+  const logStore = logWriter instanceof BufferedLogStore ? logWriter : logWriter.reader;
   const log = new DecisionLog({ store: logWriter, key: loadOrCreateSigningKey(join(dd, dataDirLayout.logKey)), checkpointEvery: config.log.checkpoint_every, checkpointIntervalMs: config.log.checkpoint_seconds * 1000, now: opts.now });
   const metrics = new ServiceMetrics(true);
   const app = build({ config, store, log, logStore, callers: new CallerTable([...callerConfigs, ...(opts.internalCallers ?? [])]), metrics, now: opts.now, logger: opts.logger });

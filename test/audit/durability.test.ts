@@ -67,6 +67,27 @@ describe('crash safety (SQLite)', () => {
   });
 });
 
+describe('crash safety (log.durability: process)', () => {
+  it('keeps every reported record after SIGKILL with no fsync since they were written, and the log verifies', async () => {
+    // The store syncs every 60 s in this child, so none happens: what survives is what each append wrote to
+    // the operating system before it resolved.
+    const dir = tmp();
+    const child = appender(`buffered:${join(dir, 'log.db')}`, join(dir, 'log-key.pem'), 0, 'crash');
+    await until(() => child.reported.size >= 2000);
+    child.proc.kill('SIGKILL');
+    expect(await child.done).toBe(null);
+    const v = writ(['audit', 'verify', '--data-dir', dir]);
+    expect(v.err).toBe('');
+    expect(v.code).toBe(0);
+    const store = new SqliteLogStore(join(dir, 'log.db'));
+    const stored = new Map<number, string>();
+    for (const row of store.scan(0)) stored.set(row.seq, (parseExact(row.text) as ChainedRecord).decision_id);
+    store.close();
+    for (const [seq, id] of child.reported) expect(stored.get(seq)).toBe(id);
+    expect(stored.size).toBeGreaterThanOrEqual(child.reported.size);
+  });
+});
+
 describe('verifying a live log', () => {
   it('passes while another process keeps appending (no false truncation from records committed during the scan)', async () => {
     const dir = tmp();

@@ -269,11 +269,22 @@ async function main(): Promise<number> {
     const embedded = await startChild(process.execPath, [...profile, writ, 'serve', '--config', join(dir, 'serve-embedded.yaml')], /listening on (http:\/\/\S+?);/, 'writ serve (embedded enforcer)');
     const embeddedUrl = embedded.m[1]!;
     const embeddedAdmin = (JSON.parse(readFileSync(join(dir, 'data-embedded', 'tokens.json'), 'utf8')).callers as Array<{ role: string; token: string }>).find((c) => c.role === 'admin')!.token;
+    // The same with log.durability: process (records written before each answer, fsync'd every 200 ms).
+    const processPort = await freePort();
+    writeFileSync(
+      join(dir, 'serve-process.yaml'),
+      `listen: 127.0.0.1:0\ndata_dir: ${join(dir, 'data-process')}\npolicies:\n  dir: ${join(dir, 'policies')}\nlog:\n  durability: process\n${identityYaml}` +
+        `enforcers:\n  postgres:\n    - name: bench\n      listen: 127.0.0.1:${processPort}\n      upstream: postgres://${PGUSER}@127.0.0.1:${PGPORT}/${db}\n      resource: bench-db\n`,
+    );
+    const processServe = await startChild(process.execPath, [writ, 'serve', '--config', join(dir, 'serve-process.yaml')], /listening on (http:\/\/\S+?);/, 'writ serve (log.durability: process)');
+    const processUrl = processServe.m[1]!;
+    const processAdmin = (JSON.parse(readFileSync(join(dir, 'data-process', 'tokens.json'), 'utf8')).callers as Array<{ role: string; token: string }>).find((c) => c.role === 'admin')!.token;
     const targets = [
       { name: 'direct', port: PGPORT, user: PGUSER, password: undefined as string | undefined, stats: undefined as undefined | (() => ReturnType<typeof serviceStats>), pids: undefined as number[] | undefined },
       { name: 'pgbouncer', port: bport, user: PGUSER, password: undefined },
       { name: 'node-pipe', port: pipePort, user: PGUSER, password: undefined, pids: [pipe.p.pid!] },
       { name: 'writ-serve', port: embeddedPort, user: 'pgbench', password: token, stats: () => serviceStats(embeddedUrl, embeddedAdmin), pids: [embedded.p.pid!] },
+      { name: 'writ-process', port: processPort, user: 'pgbench', password: token, stats: () => serviceStats(processUrl, processAdmin), pids: [processServe.p.pid!] },
       { name: 'writ', port: wport, user: 'pgbench', password: token, stats: () => serviceStats(), pids: [service.p.pid!, enforcer.p.pid!] },
     ];
     const results: Result[] = [];
@@ -296,6 +307,7 @@ async function main(): Promise<number> {
     }
     const afterRuns = procStatus(enforcer.p.pid!);
     embedded.p.kill('SIGTERM');
+    processServe.p.kill('SIGTERM');
 
     const writTxns = results.filter((r) => r.target === 'writ').reduce((a, r) => a + r.txns, 0);
     const totals = await serviceStats();
@@ -358,16 +370,17 @@ function report(results: Result[], mem: Mem, logNote: string): void {
   const lines: string[] = [];
   lines.push(`pgbench -S (select-only, simple protocol), ${duration} s per run after a ${warmup} s warm-up; ${cpus().length} CPUs shared by pgbench, PostgreSQL, pgbouncer and writ`);
   lines.push('writ-serve: writ serve with the enforcer in writ.yaml (enforcers.postgres): one decision in the service process and one durable log record per statement');
+  lines.push('writ-process: writ-serve with log.durability: process (each record written before the answer, fsync\'d every 200 ms)');
   lines.push('node-pipe: a Node.js process that only copies bytes between client and PostgreSQL (the floor for any Node.js enforcer)');
   lines.push('writ: writ enforce postgres against a remote writ serve: one HTTP decision and one durable log record per statement');
   lines.push('(both: shipped policies/postgres.rego, readers from data.writ.config.postgres; sessions recorded)');
   lines.push('');
-  lines.push(`${'target'.padEnd(11)} ${pad('clients', 7)} ${pad('tps', 10)} ${pad('avg ms', 8)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('txns', 9)} ${pad('failed', 6)}`);
+  lines.push(`${'target'.padEnd(13)} ${pad('clients', 7)} ${pad('tps', 10)} ${pad('avg ms', 8)} ${pad('p50 ms', 8)} ${pad('p99 ms', 8)} ${pad('txns', 9)} ${pad('failed', 6)}`);
   for (const r of results) {
-    lines.push(`${r.target.padEnd(11)} ${pad(String(r.clients), 7)} ${pad(r.tps.toFixed(0), 10)} ${pad(r.avgMs.toFixed(3), 8)} ${pad(r.p50Ms.toFixed(3), 8)} ${pad(r.p99Ms.toFixed(3), 8)} ${pad(String(r.txns), 9)} ${pad(String(r.failed), 6)}`);
+    lines.push(`${r.target.padEnd(13)} ${pad(String(r.clients), 7)} ${pad(r.tps.toFixed(0), 10)} ${pad(r.avgMs.toFixed(3), 8)} ${pad(r.p50Ms.toFixed(3), 8)} ${pad(r.p99Ms.toFixed(3), 8)} ${pad(String(r.txns), 9)} ${pad(String(r.failed), 6)}`);
   }
   for (const r of results.filter((x) => x.service)) {
-    lines.push(`  ${r.target} ${r.clients} client(s): service mean per decision ${r.service!.decisionMs.toFixed(3)} ms, of which durable log write ${r.service!.logMs.toFixed(3)} ms; ${r.service!.logged} decisions logged; writ CPU ${r.writCpuUsPerTxn?.toFixed(0)} µs per statement`);
+    lines.push(`  ${r.target} ${r.clients} client(s): service mean per decision ${r.service!.decisionMs.toFixed(3)} ms, of which log write ${r.service!.logMs.toFixed(3)} ms; ${r.service!.logged} decisions logged; writ CPU ${r.writCpuUsPerTxn?.toFixed(0)} µs per statement`);
   }
   for (const r of results.filter((x) => !x.service && x.writCpuUsPerTxn !== undefined)) {
     lines.push(`  ${r.target} ${r.clients} client(s): CPU ${r.writCpuUsPerTxn!.toFixed(0)} µs per statement`);
@@ -381,13 +394,13 @@ function report(results: Result[], mem: Mem, logNote: string): void {
   };
   const cell = (v: number | undefined, n: number) => pad(v === undefined ? '-' : v.toFixed(2) + 'x', n);
   lines.push(`${'ratio'.padEnd(26)} ${pad('1 client', 9)} ${pad('10 clients', 10)}`);
-  const pairs = [['writ-serve', 'direct'], ['writ', 'direct'], ['writ-serve', 'node-pipe'], ['writ-serve', 'pgbouncer'], ['node-pipe', 'direct'], ['pgbouncer', 'direct']] as const;
+  const pairs = [['writ-serve', 'direct'], ['writ-process', 'direct'], ['writ', 'direct'], ['writ-serve', 'node-pipe'], ['writ-serve', 'pgbouncer'], ['node-pipe', 'direct'], ['pgbouncer', 'direct']] as const;
   for (const [a, b] of pairs) {
     const r1 = tpsRatio(a, b, 1);
     const r10 = tpsRatio(a, b, 10);
     if (r1 !== undefined || r10 !== undefined) lines.push(`${`tps ${a}/${b}`.padEnd(26)} ${cell(r1, 9)} ${cell(r10, 10)}`);
   }
-  for (const w of ['writ-serve', 'writ', 'node-pipe']) {
+  for (const w of ['writ-serve', 'writ-process', 'writ', 'node-pipe']) {
     const one = get(w, 1);
     const direct = get('direct', 1);
     if (!one || !direct) continue;
@@ -395,7 +408,7 @@ function report(results: Result[], mem: Mem, logNote: string): void {
     lines.push(`${`p50 added by ${w}`.padEnd(26)} ${pad((one.p50Ms - direct.p50Ms).toFixed(3), 9)} ms vs direct${bouncer ? `, ${(one.p50Ms - bouncer.p50Ms).toFixed(3)} ms vs pgbouncer` : ''} (1 client)`);
   }
   lines.push('');
-  for (const w of ['writ-serve', 'writ']) {
+  for (const w of ['writ-serve', 'writ-process', 'writ']) {
     const ratio10 = tpsRatio(w, 'direct', 10);
     if (ratio10 !== undefined) lines.push(`target (${w}): >= 0.5x direct tps at 10 clients: ${ratio10.toFixed(2)}x  ${ratio10 >= 0.5 ? 'MET' : 'MISSED'}`);
     const one = get(w, 1);

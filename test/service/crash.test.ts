@@ -5,7 +5,7 @@
 // guarding "the answer leaves only after its record is committed" however the commit is done.
 import { describe, it, expect, afterEach } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join, resolve } from 'node:path';
 import { tempDir, pgInput, run } from './helpers.ts';
@@ -28,10 +28,11 @@ afterEach(() => {
   for (const s of running.splice(0)) if (s.p.exitCode === null && s.p.signalCode === null) s.p.kill('SIGKILL');
 });
 
-function serve(dataDir: string): Promise<Server> {
+/** `config`: a writ.yaml for the server (log.durability), or none for the embedded defaults. */
+function serve(dataDir: string, config?: string): Promise<Server> {
   return new Promise((done, fail) => {
     // WRIT_CONFIG='' keeps a writ.yaml in the checkout out of it: embedded defaults, generated tokens.
-    const p = spawn(process.execPath, [writ, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
+    const p = spawn(process.execPath, [writ, 'serve', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(config ? ['--config', config] : [])], {
       cwd: root,
       env: { ...process.env, WRIT_CONFIG: '' },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -154,12 +155,20 @@ async function loggedIds(dataDir: string): Promise<Set<string>> {
 
 const missingFrom = (logged: Set<string>, received: string[]) => received.filter((id) => !logged.has(id));
 
-describe('writ serve: kill -9 under load', () => {
+// log.durability disk fsyncs each record before its answer; process writes it to the operating system before
+// the answer and fsyncs on a timer: both must survive writ being killed (only a power loss tells them apart).
+describe.each(['disk', 'process'] as const)('writ serve: kill -9 under load (log.durability: %s)', (durability) => {
   it('after each SIGKILL and restart the log verifies and holds every decision a client received', { timeout: 180_000 }, async () => {
     const dataDir = join(tempDir('writ-crash-'), 'data');
     const all: string[] = [];
     let snapshot: { dir: string; ids: number } | undefined;
-    let server = await serve(dataDir);
+    let config: string | undefined;
+    if (durability === 'process') {
+      config = join(tempDir('writ-crash-config-'), 'writ.yaml');
+      writeFileSync(config, `policies:\n  dir: ${join(root, 'policies')}\nlog:\n  durability: process\n  sync_interval_ms: 1000\n`);
+    }
+    let server = await serve(dataDir, config);
+    expect(server.stderr()).toContain(durability === 'process' ? 'fsync\'d every 1000 ms (log.durability: process)' : 'fsync\'d before each answer');
     const token = enforcerToken(dataDir);
 
     for (let round = 1; round <= 3; round++) {
@@ -177,7 +186,7 @@ describe('writ serve: kill -9 under load', () => {
         snapshot = { dir: join(tempDir('writ-crash-snap-'), 'data'), ids: all.length };
         cpSync(dataDir, snapshot.dir, { recursive: true });
       }
-      server = await serve(dataDir);
+      server = await serve(dataDir, config);
     }
 
     // The restarted service still decides and logs; stopped cleanly, its log verifies with them in it.
