@@ -90,8 +90,28 @@ export class Relay {
   }
 
   private send(m: ClientMessage): void {
-    this.up.socket.write(serializeClientMessage(m));
+    const s = this.up.socket;
+    // Extended-protocol messages come in batches (Parse, Bind, Describe, Execute, Sync, ...): what one turn of the
+    // event loop sends goes out in one write, after the turn's handling and before any I/O, instead of one write a
+    // message. A simple query is one message (its decision already took a turn of its own): written at once, unless
+    // it follows messages still held, which it must not overtake.
+    if (m.name === 'query' && !this.corked) {
+      s.write(serializeClientMessage(m));
+      return;
+    }
+    if (!this.corked) {
+      this.corked = true;
+      s.cork();
+      process.nextTick(this.uncork);
+    }
+    s.write(serializeClientMessage(m));
   }
+
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.up.socket.uncork();
+  };
 
   private makeMasker(rules: MaskRule[]): Masker | Buffer | undefined {
     if (rules.length === 0) return undefined;
