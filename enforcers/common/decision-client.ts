@@ -1,5 +1,7 @@
 // The decision client: one interface over two transports (in-process, HTTP), with a timeout, that
 // FAILS CLOSED: any failure to get a valid, logged decision becomes a deny with a clear message.
+import http from 'node:http';
+import https from 'node:https';
 import type { Registry } from 'prom-client';
 import { checkDecision, type EnforcerDecision, type FailReason } from './contract.ts';
 import { failClosedCounter } from './metrics.ts';
@@ -271,13 +273,76 @@ export interface HttpTransportOptions {
   token: string;
   /** Largest answer read (default 1 MiB): a runaway body is malformed, not a memory problem. */
   maxBytes?: number;
-  fetch?: typeof fetch;
+  /** Connections kept open to the service (default 64): one per decision in flight. */
+  maxSockets?: number;
+  /** CA certificates (PEM) for an https service with a private CA. */
+  ca?: string | Buffer;
 }
 
+/**
+ * POST /v1/decisions over HTTP/1.1 with keep-alive connections (node:http, not fetch: about a third of the CPU
+ * per request, which an enforcer pays once per statement). Idle connections close after 30 s, before the
+ * service's keep-alive timeout would close them under a request; a request that fails at once on a reused
+ * connection the service had just closed (ECONNRESET before any answer) is sent once more on a new one.
+ */
 export function httpTransport(opts: HttpTransportOptions): Transport {
-  const endpoint = serviceUrl(opts.url, 'v1/decisions');
-  const f = opts.fetch ?? fetch;
+  const endpoint = new URL(serviceUrl(opts.url, 'v1/decisions'));
+  const secure = endpoint.protocol === 'https:';
+  if (!secure && endpoint.protocol !== 'http:') throw new Error(`decision service URL must be http:// or https:// (got ${endpoint.protocol})`);
+  const agentOpts = { keepAlive: true, maxSockets: opts.maxSockets ?? 64, scheduling: 'lifo' as const, timeout: 30_000 };
+  const agent = secure ? new https.Agent({ ...agentOpts, ...(opts.ca ? { ca: opts.ca } : {}) }) : new http.Agent(agentOpts);
+  const send = secure ? https.request : http.request;
   const maxBytes = opts.maxBytes ?? 1 << 20;
+  const authorization = `Bearer ${opts.token}`;
+
+  const once = (body: string, signal: AbortSignal): Promise<TransportAnswer> =>
+    new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = (e: unknown) => {
+        if (settled) return;
+        settled = true;
+        reject(e);
+      };
+      const req = send(
+        endpoint,
+        {
+          method: 'POST',
+          agent,
+          signal,
+          headers: { authorization, 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let n = 0;
+          res.on('data', (c: Buffer) => {
+            n += c.length;
+            if (n > maxBytes) {
+              fail(new TransportError('malformed', `decision service answer larger than ${maxBytes} bytes`));
+              res.destroy();
+              return;
+            }
+            chunks.push(c);
+          });
+          res.on('error', (e) => fail(networkError(e, signal)));
+          res.on('aborted', () => fail(networkError(new Error('the answer was cut off'), signal)));
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks, n).toString('utf8'), text: true });
+          });
+        },
+      );
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        if (!settled && req.reusedSocket && e.code === 'ECONNRESET' && !signal.aborted) {
+          settled = true;
+          resolve(RETRY);
+          return;
+        }
+        fail(networkError(e, signal));
+      });
+      req.end(body);
+    });
+
   return async (input, signal, dopts) => {
     let body: string;
     try {
@@ -285,27 +350,13 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
     } catch (e) {
       throw new TransportError('internal', `the input cannot be sent as JSON (${(e as Error).message})`);
     }
-    let res: Response;
-    try {
-      res = await f(endpoint, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/json', accept: 'application/json' },
-        body,
-        signal,
-      });
-    } catch (e) {
-      throw networkError(e, signal);
-    }
-    let text: string;
-    try {
-      text = await readLimited(res, maxBytes);
-    } catch (e) {
-      if (e instanceof TransportError) throw e;
-      throw networkError(e, signal);
-    }
-    return { status: res.status, body: text, text: true };
+    const a = await once(body, signal);
+    return a === RETRY ? once(body, signal).then((b) => (b === RETRY ? Promise.reject(networkError(Object.assign(new Error('connection reset'), { code: 'ECONNRESET' }), signal)) : b)) : a;
   };
 }
+
+/** A stale keep-alive connection: the request is sent again on a fresh one. */
+const RETRY: TransportAnswer = { status: -1, body: '' };
 
 /** A route under the service's base URL, keeping any path prefix (a service behind a reverse proxy at /writ/). */
 export function serviceUrl(base: string, route: string): string {
@@ -315,19 +366,8 @@ export function serviceUrl(base: string, route: string): string {
 function networkError(e: unknown, signal: AbortSignal): TransportError {
   if (signal.aborted) return new TransportError('timeout', 'decision service unavailable (request aborted)');
   const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
-  const code = cause?.code;
+  const code = (e as { code?: string })?.code ?? cause?.code;
   const detail = code === 'ECONNREFUSED' ? 'connection refused' : code ? code : (cause?.message ?? (e as Error)?.message ?? String(e));
   return new TransportError('unavailable', `decision service unavailable (${detail})`);
 }
 
-async function readLimited(res: Response, maxBytes: number): Promise<string> {
-  if (!res.body) return '';
-  const chunks: Uint8Array[] = [];
-  let n = 0;
-  for await (const c of res.body as unknown as AsyncIterable<Uint8Array>) {
-    n += c.length;
-    if (n > maxBytes) throw new TransportError('malformed', `decision service answer larger than ${maxBytes} bytes`);
-    chunks.push(c);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}

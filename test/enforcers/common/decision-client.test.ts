@@ -96,6 +96,41 @@ describe('decision client over HTTP (real loopback servers)', () => {
     expect((await client(huge.url, reg, 5000).decide({})).reasons).toEqual(['writ: decision service answer larger than 1048576 bytes; denied']);
   });
 
+  it('keeps its connection open between decisions; a reused connection the service closed is retried once on a new one, a fresh one is not', async () => {
+    const net = await import('node:net');
+    const answer = JSON.stringify(good);
+    const reply = `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(answer)}\r\nconnection: keep-alive\r\n\r\n${answer}`;
+    // Answers the first request on each connection and drops the connection at the second (a service whose
+    // keep-alive timeout closed it just as the next request left).
+    let connections = 0;
+    let requests = 0;
+    const flaky = net.createServer((sock) => {
+      connections++;
+      let served = 0;
+      sock.on('data', (d) => {
+        if (!d.toString().startsWith('POST ')) return;
+        requests++;
+        if (served++ === 0) sock.write(reply);
+        else sock.destroy();
+      });
+    });
+    await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(flaky.address() as { port: number }).port}`;
+    const reg = new Registry();
+    const c = client(url, reg, 2000);
+    expect((await c.decide({})).allow).toBe(true);
+    expect((await c.decide({})).allow).toBe(true);
+    expect({ connections, requests }).toEqual({ connections: 2, requests: 3 });
+    // A connection that fails on its first request is the service failing: denied, not retried.
+    const dropper = net.createServer((sock) => sock.on('data', () => sock.destroy()));
+    await new Promise<void>((r) => dropper.listen(0, '127.0.0.1', () => r()));
+    const d = await client(`http://127.0.0.1:${(dropper.address() as { port: number }).port}`, reg, 2000).decide({});
+    expect(d.allow).toBe(false);
+    expect(d.reasons).toEqual(['writ: decision service unavailable (ECONNRESET); denied']);
+    flaky.close();
+    dropper.close();
+  });
+
   it('denies on garbage, on an empty body and on a truncated body', async () => {
     const reg = new Registry();
     const garbage = await start((_q, res) => json(res, 200, '{"allow": tru'));
