@@ -265,7 +265,8 @@ async function main(): Promise<number> {
         `enforcers:\n  postgres:\n    - name: bench\n      listen: 127.0.0.1:${embeddedPort}\n      upstream: postgres://${PGUSER}@127.0.0.1:${PGPORT}/${db}\n      resource: bench-db\n`,
     );
     // PG_BENCH_PROFILE=<dir>: a V8 CPU profile of this process, written when it stops.
-    const profile = process.env.PG_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PG_BENCH_PROFILE}`] : [];
+    // PG_BENCH_NODE_FLAGS: more node flags for it (e.g. --perf-basic-prof for `perf record`).
+    const profile = [...(process.env.PG_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PG_BENCH_PROFILE}`] : []), ...(process.env.PG_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [])];
     const embedded = await startChild(process.execPath, [...profile, writ, 'serve', '--config', join(dir, 'serve-embedded.yaml')], /listening on (http:\/\/\S+?);/, 'writ serve (embedded enforcer)');
     const embeddedUrl = embedded.m[1]!;
     const embeddedAdmin = (JSON.parse(readFileSync(join(dir, 'data-embedded', 'tokens.json'), 'utf8')).callers as Array<{ role: string; token: string }>).find((c) => c.role === 'admin')!.token;

@@ -1,35 +1,22 @@
 // Approvals through an enforcer that `writ serve` started from writ.yaml (decisions in process, approvals over the
 // service's own /v1/approvals): a service principal's write to a production table is held, the real psql waits
 // with a notice, `writ approvals approve` by a db-owner lets it run once, and each step is in the decision log.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestIssuer } from '../../identity/issuer.ts';
 import { createSchema, direct, dropSchema, psql } from './harness.ts';
+import { root, run, serve, stop, type Started } from './writ-cli.ts';
 
-const root = resolve(import.meta.dirname, '../../..');
-const writ = join(root, 'bin/writ.js');
 
 let dir: string;
 let issuer: TestIssuer;
-let service: { p: ChildProcess; stderr: () => string } | undefined;
+let service: Started | undefined;
 let port: number;
 let serviceUrl: string;
 let adminFile: string;
 let schema: string;
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const p = spawn(process.execPath, [writ, ...args], { cwd: root, env: { ...process.env, WRIT_CONFIG: '' } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'writ-serve-apr-'));
@@ -44,16 +31,7 @@ beforeAll(async () => {
       `identity:\n  issuers:\n    - name: apps\n      preset: oidc\n      issuer: ${issuer.base}\n      audiences: [writ]\n      jwks_url: ${issuer.jwksUrl}\n      principal_type: service_principal\n      groups_claim: groups\n` +
       `enforcers:\n  postgres:\n    - name: ledger\n      listen: 127.0.0.1:0\n      upstream: {host: 127.0.0.1, port: 5432, user: postgres, database: test}\n      resource: {name: ledger-db, attributes: {environment: production}}\n`,
   );
-  service = await new Promise((done, fail) => {
-    const p = spawn(process.execPath, [writ, 'serve', '--config', join(dir, 'writ.yaml'), '--data-dir', join(dir, 'data'), '--listen', '127.0.0.1:0'], { cwd: root, env: { ...process.env, WRIT_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    p.stderr!.on('data', (d) => {
-      err += d;
-      if (/writ serve: listening on /.test(err)) done({ p, stderr: () => err });
-    });
-    p.stdout!.resume();
-    p.on('exit', (code) => fail(new Error(`writ serve exited ${code}: ${err}`)));
-  });
+  service = await serve(join(dir, 'writ.yaml'), join(dir, 'data'));
   port = Number(/enforcer ledger listening on 127\.0\.0\.1:(\d+)/.exec(service!.stderr())![1]);
   serviceUrl = /writ serve: listening on (http:\/\/\S+?);/.exec(service!.stderr())![1]!;
   const callers = JSON.parse(readFileSync(join(dir, 'data', 'tokens.json'), 'utf8')).callers as Array<{ role: string; token: string }>;
@@ -62,12 +40,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (service && service.p.exitCode === null) {
-    await new Promise((r) => {
-      service!.p.on('exit', r);
-      service!.p.kill('SIGTERM');
-    });
-  }
+  await stop(service?.p);
   await issuer?.stop();
   if (schema) await dropSchema(schema);
   rmSync(dir, { recursive: true, force: true });

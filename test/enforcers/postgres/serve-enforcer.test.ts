@@ -1,50 +1,16 @@
 // `writ serve` starting the PostgreSQL enforcer from writ.yaml (`enforcers:`) in front of the real PostgreSQL: the real
 // psql through it, the decision in the service's log, the session recorded and sealed (`writ replay`), start failures
 // named, and SIGTERM closing the enforcer before the service.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestIssuer } from '../../identity/issuer.ts';
 import { createSchema, dropSchema, pgClient, psql } from './harness.ts';
+import { root, run, serve, stop, writ, type Started } from './writ-cli.ts';
 
-const root = resolve(import.meta.dirname, '../../..');
-const writ = join(root, 'bin/writ.js');
-
-interface Started {
-  p: ChildProcess;
-  stderr: () => string;
-}
-
-/** `writ serve` until its "listening on" line (after the enforcers are up). */
-function serve(config: string, dataDir: string): Promise<Started> {
-  return new Promise((done, fail) => {
-    const p = spawn(process.execPath, [writ, 'serve', '--config', config, '--data-dir', dataDir, '--listen', '127.0.0.1:0'], { cwd: root, env: { ...process.env, WRIT_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    p.stderr!.on('data', (d) => {
-      err += d;
-      if (/writ serve: listening on /.test(err)) done({ p, stderr: () => err });
-    });
-    p.stdout!.resume();
-    p.on('exit', (code) => fail(new Error(`writ serve exited ${code}: ${err}`)));
-  });
-}
-
-/** Runs writ to its end. */
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const p = spawn(process.execPath, [writ, ...args], { cwd: root, env: { ...process.env, WRIT_CONFIG: '' } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
-
-const stop = (p?: ChildProcess) => new Promise<number | null>((r) => (!p || p.exitCode !== null ? r(p?.exitCode ?? null) : (p.on('exit', (c) => r(c)), p.kill('SIGTERM'))));
 
 let dir: string;
 let issuer: TestIssuer;
