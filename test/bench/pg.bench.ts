@@ -114,6 +114,8 @@ interface Result {
   service?: { decisionMs: number; logMs: number; logged: number };
   /** writ's processes' CPU per statement during the run (µs, all threads). */
   writCpuUsPerTxn?: number;
+  /** Of it, the event loops' (each process's main thread: the rest is worker threads and libuv's pool). */
+  loopCpuUsPerTxn?: number;
 }
 
 /** One pgbench -S run; latencies per transaction from its --log files (field 3: microseconds). */
@@ -295,8 +297,12 @@ async function main(): Promise<number> {
         await pgbench(t.name, t.port, t.user, db, clients, warmup, dir, t.password);
         const s0 = await t.stats?.();
         const cpu0 = t.pids?.reduce((a, pid) => a + procCpuUs(`/proc/${pid}/stat`), 0);
+        const loop0 = t.pids?.reduce((a, pid) => a + procCpuUs(`/proc/${pid}/task/${pid}/stat`), 0);
         const r = await pgbench(t.name, t.port, t.user, db, clients, duration, dir, t.password);
-        if (t.pids && cpu0 !== undefined) r.writCpuUsPerTxn = (t.pids.reduce((a, pid) => a + procCpuUs(`/proc/${pid}/stat`), 0) - cpu0) / r.txns;
+        if (t.pids && cpu0 !== undefined && loop0 !== undefined) {
+          r.writCpuUsPerTxn = (t.pids.reduce((a, pid) => a + procCpuUs(`/proc/${pid}/stat`), 0) - cpu0) / r.txns;
+          r.loopCpuUsPerTxn = (t.pids.reduce((a, pid) => a + procCpuUs(`/proc/${pid}/task/${pid}/stat`), 0) - loop0) / r.txns;
+        }
         if (t.stats && s0) {
           const s1 = await t.stats();
           // pgbench logs in and counts the branches first: a few decisions more than statements measured.
@@ -381,10 +387,10 @@ function report(results: Result[], mem: Mem, logNote: string): void {
     lines.push(`${r.target.padEnd(13)} ${pad(String(r.clients), 7)} ${pad(r.tps.toFixed(0), 10)} ${pad(r.avgMs.toFixed(3), 8)} ${pad(r.p50Ms.toFixed(3), 8)} ${pad(r.p99Ms.toFixed(3), 8)} ${pad(String(r.txns), 9)} ${pad(String(r.failed), 6)}`);
   }
   for (const r of results.filter((x) => x.service)) {
-    lines.push(`  ${r.target} ${r.clients} client(s): service mean per decision ${r.service!.decisionMs.toFixed(3)} ms, of which log write ${r.service!.logMs.toFixed(3)} ms; ${r.service!.logged} decisions logged; writ CPU ${r.writCpuUsPerTxn?.toFixed(0)} µs per statement`);
+    lines.push(`  ${r.target} ${r.clients} client(s): service mean per decision ${r.service!.decisionMs.toFixed(3)} ms, of which log write ${r.service!.logMs.toFixed(3)} ms; ${r.service!.logged} decisions logged; writ CPU ${r.writCpuUsPerTxn?.toFixed(0)} µs per statement (event loop ${r.loopCpuUsPerTxn?.toFixed(0)})`);
   }
   for (const r of results.filter((x) => !x.service && x.writCpuUsPerTxn !== undefined)) {
-    lines.push(`  ${r.target} ${r.clients} client(s): CPU ${r.writCpuUsPerTxn!.toFixed(0)} µs per statement`);
+    lines.push(`  ${r.target} ${r.clients} client(s): CPU ${r.writCpuUsPerTxn!.toFixed(0)} µs per statement (event loop ${r.loopCpuUsPerTxn?.toFixed(0)})`);
   }
   lines.push('');
   // Ratios and targets for the targets this run measured (PG_BENCH_TARGETS / PG_BENCH_CLIENTS may leave some out).
