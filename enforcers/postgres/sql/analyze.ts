@@ -69,16 +69,15 @@ export function visitNode(type: string, f: Fields, ctx: Context, out: Collector)
 
 export function drain(out: Collector): void {
   const stack: Work[] = [];
-  const take = (): void => {
-    for (let i = out.scheduled.length - 1; i >= 0; i--) stack.push(out.scheduled[i]!);
-    out.scheduled.length = 0;
-  };
-  take();
+  const scheduled = out.scheduled;
+  // Moves what was scheduled onto the stack, last first, so the first scheduled is taken next (pop, not a loop
+  // and a length reset: this runs once a node).
+  while (scheduled.length > 0) stack.push(scheduled.pop()!);
   while (stack.length > 0) {
     const w = stack.pop()!;
     if (w.type !== undefined) handleNode(w.type, w.value as Fields, w.ctx, out);
     else expand(w.value, w.ctx, out);
-    take();
+    while (scheduled.length > 0) stack.push(scheduled.pop()!);
   }
 }
 
@@ -123,7 +122,7 @@ function isUnwrapped(child: unknown): boolean {
 }
 
 function visitExcept(fields: Fields, skip: readonly string[], ctx: Context, out: Collector): void {
-  for (const [key, child] of Object.entries(fields)) if (!skip.includes(key)) visit(child, ctx, out);
+  for (const key of Object.keys(fields)) if (!skip.includes(key)) visit(fields[key], ctx, out);
 }
 
 function rangeVar(rv: RangeVarFields, access: Access, ctx: Context, out: Collector, isTarget: boolean): void {
