@@ -1,5 +1,13 @@
 // Canonical JSON for hashing: object keys sorted by UTF-16 code units, no whitespace, numbers as
 // JSON.stringify prints them, bigint as its decimal digits. The same value always gives the same bytes.
+// Printable ASCII other than `"` and `\`: JSON.stringify would print such a string between quotes unchanged.
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** JSON.stringify of a string, without the call for the common case (most of a record's strings are plain). */
+export function jsonString(s: string): string {
+  return s.length <= 200 && PLAIN.test(s) ? '"' + s + '"' : JSON.stringify(s);
+}
+
 export function canonicalJson(v: unknown, memo?: Map<object, string>): string {
   if (v === null || v === undefined) return 'null';
   switch (typeof v) {
@@ -11,7 +19,7 @@ export function canonicalJson(v: unknown, memo?: Map<object, string>): string {
     case 'bigint':
       return v.toString();
     case 'string':
-      return JSON.stringify(v);
+      return jsonString(v);
     case 'object': {
       // `memo` (one record's serialisation): an object met again, such as input.principal and the
       // record's principal, is serialised once. Callers must not change the objects meanwhile.
@@ -33,7 +41,7 @@ export function canonicalJson(v: unknown, memo?: Map<object, string>): string {
         for (const k of keys) {
           const x = o[k];
           if (x === undefined) continue;
-          s += (first ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(x, memo);
+          s += (first ? '' : ',') + jsonString(k) + ':' + canonicalJson(x, memo);
           first = false;
         }
         s += '}';

@@ -37,3 +37,21 @@ describe('chainWithText', () => {
     }
   });
 });
+
+describe('canonical JSON strings', () => {
+  it('prints every string exactly as JSON.stringify does (plain ones without calling it)', async () => {
+    const fc = (await import('fast-check')).default;
+    const { jsonString } = await import('../../src/audit/canonical.ts');
+    const edge = ['', 'plain', 'a"b', 'a\\b', '\u007f', '\u0000', '\n', 'é', '\ud800', '😀', 'x'.repeat(300), '~ }{', ' '];
+    for (const s of edge) expect(jsonString(s)).toBe(JSON.stringify(s));
+    fc.assert(fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' })), (s) => jsonString(s) === JSON.stringify(s)), { numRuns: 5000 });
+    // Keys go through it too: a record with every kind of key and value serialises as sorted JSON.stringify would.
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ unit: 'binary' }), fc.oneof(fc.string({ unit: 'binary' }), fc.integer(), fc.boolean())), (o) => {
+        const sorted = Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+        return canonicalJson(o) === JSON.stringify(sorted);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
