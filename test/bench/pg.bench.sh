@@ -3,6 +3,8 @@
 # enforcer (writ serve + writ enforce postgres: one HTTP decision and one log record per statement), in one run.
 # Checks the tools (installs pgbouncer when absent), then hands over to pg.bench.ts, which runs and reports.
 # Usage: test/bench/pg.bench.sh [--duration SECONDS] [--idle N]      (env PGHOST/PGPORT/PGUSER: the database, trust auth)
+# More env: PG_BENCH_TARGETS=direct,pgbouncer,node-pipe,writ-serve,writ-process,writ  PG_BENCH_CLIENTS=1,10
+#           PG_BENCH_PROTOCOL=simple|extended|prepared  PG_BENCH_PROFILE=DIR (V8 profile of writ serve)  PG_BENCH_NODE_FLAGS=...
 # Exit status: 0 when every run completed (missed targets are reported, not failures); non-zero when it could not run.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

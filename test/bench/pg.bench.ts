@@ -26,6 +26,10 @@ function arg(name: string, dflt: number): number {
 const duration = arg('duration', 10);
 const idleCount = arg('idle', 200);
 const warmup = Math.min(3, duration);
+// PG_BENCH_PROTOCOL: pgbench's -M (simple, the default; extended; prepared: parsed once per connection, then
+// Bind/Execute per statement, each Execute decided and logged).
+const protocol = process.env.PG_BENCH_PROTOCOL ?? 'simple';
+if (!['simple', 'extended', 'prepared'].includes(protocol)) throw new Error('PG_BENCH_PROTOCOL must be simple, extended or prepared');
 
 /** Raised when the benchmark cannot run (exit 1), as opposed to a missed target (reported, exit 0). */
 class CannotRun extends Error {}
@@ -124,7 +128,7 @@ async function pgbench(target: string, port: number, user: string, db: string, c
   const threads = Math.min(clients, Math.max(1, cpus().length));
   const r = await run(
     'pgbench',
-    ['-n', '-S', '-c', String(clients), '-j', String(threads), '-T', String(seconds), '-l', `--log-prefix=${prefix}`, '-h', '127.0.0.1', '-p', String(port), '-U', user, db],
+    ['-n', '-S', '-M', protocol, '-c', String(clients), '-j', String(threads), '-T', String(seconds), '-l', `--log-prefix=${prefix}`, '-h', '127.0.0.1', '-p', String(port), '-U', user, db],
     password ? { PGPASSWORD: password } : {},
   );
   const num = (re: RegExp) => Number(re.exec(r.stdout)?.[1] ?? NaN);
@@ -375,7 +379,7 @@ function report(results: Result[], mem: Mem, logNote: string): void {
   const pad = (s: string, n: number) => s.padStart(n);
   const get = (t: string, c: number): Result | undefined => results.find((r) => r.target === t && r.clients === c);
   const lines: string[] = [];
-  lines.push(`pgbench -S (select-only, simple protocol), ${duration} s per run after a ${warmup} s warm-up; ${cpus().length} CPUs shared by pgbench, PostgreSQL, pgbouncer and writ`);
+  lines.push(`pgbench -S (select-only, ${protocol} protocol), ${duration} s per run after a ${warmup} s warm-up; ${cpus().length} CPUs shared by pgbench, PostgreSQL, pgbouncer and writ`);
   lines.push('writ-serve: writ serve with the enforcer in writ.yaml (enforcers.postgres): one decision in the service process and one durable log record per statement');
   lines.push('writ-process: writ-serve with log.durability: process (each record written before the answer, fsync\'d every 200 ms)');
   lines.push('node-pipe: a Node.js process that only copies bytes between client and PostgreSQL (the floor for any Node.js enforcer)');
