@@ -275,6 +275,8 @@ export interface HttpTransportOptions {
   maxBytes?: number;
   /** Connections kept open to the service (default 64): one per decision in flight. */
   maxSockets?: number;
+  /** Decisions asked in the same event-loop turn sent in one POST /v1/decisions/batch, at most this many (default 64; 1: never). */
+  maxBatch?: number;
   /** CA certificates (PEM) for an https service with a private CA. */
   ca?: string | Buffer;
 }
@@ -295,7 +297,7 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
   const maxBytes = opts.maxBytes ?? 1 << 20;
   const authorization = `Bearer ${opts.token}`;
 
-  const once = (body: string, signal: AbortSignal): Promise<TransportAnswer> =>
+  const once = (body: string, signal: AbortSignal, url: URL = endpoint): Promise<TransportAnswer> =>
     new Promise((resolve, reject) => {
       let settled = false;
       const fail = (e: unknown) => {
@@ -304,7 +306,7 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
         reject(e);
       };
       const req = send(
-        endpoint,
+        url,
         {
           method: 'POST',
           agent,
@@ -343,17 +345,88 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
       req.end(body);
     });
 
-  return async (input, signal, dopts) => {
+  /** One request, sent once more when it met a stale keep-alive connection. */
+  const post = async (body: string, signal: AbortSignal, url: URL = endpoint): Promise<TransportAnswer> => {
+    const a = await once(body, signal, url);
+    if (a !== RETRY) return a;
+    const b = await once(body, signal, url);
+    if (b === RETRY) throw networkError(Object.assign(new Error('connection reset'), { code: 'ECONNRESET' }), signal);
+    return b;
+  };
+
+  // Batching: decisions asked in the same turn of the event loop (several client sessions' statements read in one
+  // poll) go in one POST /v1/decisions/batch; a lone one goes to POST /v1/decisions as before. A service without
+  // the batch route (404) gets single requests from then on.
+  const batchUrl = new URL(serviceUrl(opts.url, 'v1/decisions/batch'));
+  const maxBatch = Math.max(1, Math.min(opts.maxBatch ?? 64, 64));
+  let batching = maxBatch > 1;
+  let queue: Array<{ body: string; signal: AbortSignal; resolve: (a: TransportAnswer) => void; reject: (e: unknown) => void }> = [];
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    while (queue.length) {
+      // At most maxBatch elements and BATCH_BYTES of bodies a request (the service's body limit is 1 MiB by default).
+      let n = 0;
+      let bytes = 0;
+      while (n < queue.length && n < maxBatch && (n === 0 || bytes + queue[n]!.body.length <= BATCH_BYTES)) bytes += queue[n++]!.body.length;
+      const items = queue.slice(0, n);
+      queue = queue.slice(n);
+      if (items.length === 1 || !batching) {
+        for (const i of items) post(i.body, i.signal).then(i.resolve, i.reject);
+        continue;
+      }
+      // Each element keeps its own timeout in the decision client; the shared request is not aborted by one of them.
+      post(`{"requests":[${items.map((i) => i.body).join(',')}]}`, NO_SIGNAL, batchUrl).then(
+        (a) => {
+          if (a.status === 404) {
+            batching = false;
+            for (const i of items) post(i.body, i.signal).then(i.resolve, i.reject);
+            return;
+          }
+          // Refused as a whole (401, 403, 413, 5xx ...): that answer is each element's.
+          if (a.status !== 200) return items.forEach((i) => i.resolve(a));
+          let answers: unknown;
+          try {
+            answers = (JSON.parse(String(a.body)) as { answers?: unknown }).answers;
+          } catch {
+            answers = undefined;
+          }
+          if (!Array.isArray(answers) || answers.length !== items.length) {
+            const e = new TransportError('malformed', 'decision service answered a batch with a malformed body');
+            return items.forEach((i) => i.reject(e));
+          }
+          items.forEach((i, k) => {
+            const x = answers[k] as { status?: unknown; body?: unknown } | null;
+            if (typeof x !== 'object' || x === null || typeof x.status !== 'number') i.reject(new TransportError('malformed', 'decision service answered a batch element without a status'));
+            else i.resolve({ status: x.status, body: x.body });
+          });
+        },
+        (e) => items.forEach((i) => i.reject(e)),
+      );
+    }
+  };
+
+  return (input, signal, dopts) => {
     let body: string;
     try {
       body = JSON.stringify(requestBody(input, dopts));
     } catch (e) {
-      throw new TransportError('internal', `the input cannot be sent as JSON (${(e as Error).message})`);
+      return Promise.reject(new TransportError('internal', `the input cannot be sent as JSON (${(e as Error).message})`));
     }
-    const a = await once(body, signal);
-    return a === RETRY ? once(body, signal).then((b) => (b === RETRY ? Promise.reject(networkError(Object.assign(new Error('connection reset'), { code: 'ECONNRESET' }), signal)) : b)) : a;
+    if (!batching) return post(body, signal);
+    return new Promise((resolve, reject) => {
+      queue.push({ body, signal, resolve, reject });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    });
   };
 }
+
+/** Bodies in one batch request, at most (the service's default body limit is 1 MiB). */
+const BATCH_BYTES = 256 * 1024;
+const NO_SIGNAL = new AbortController().signal;
 
 /** A stale keep-alive connection: the request is sent again on a fresh one. */
 const RETRY: TransportAnswer = { status: -1, body: '' };

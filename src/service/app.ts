@@ -51,6 +51,8 @@ declare module 'fastify' {
 }
 
 const MASK_ENTRYPOINT = 'system/log/mask';
+/** Largest POST /v1/decisions/batch (elements). */
+export const MAX_BATCH = 64;
 
 
 /** A route's answer before it is sent: an HTTP status and the JSON body. */
@@ -275,6 +277,20 @@ export function build(opts: BuildOptions): FastifyInstance {
   app.post('/v1/decisions', { config: { roles: ['enforcer'] } }, async (req, reply) => {
     const a = await nativeDecision(req.caller!, req.body, process.hrtime.bigint());
     return reply.code(a.status).send(a.body);
+  });
+
+  // Several decisions in one request (a remote enforcer's decisions asked in the same turn): each element is
+  // exactly a POST /v1/decisions body and each answer exactly its {status, body}, so one bad element fails alone.
+  // The answer leaves once every record is durable (they share the log's group commits).
+  app.post('/v1/decisions/batch', { config: { roles: ['enforcer'] } }, async (req, reply) => {
+    const t0 = process.hrtime.bigint();
+    const body = req.body as { requests?: unknown } | undefined;
+    const requests = isObj(body) && Array.isArray(body.requests) ? body.requests : undefined;
+    if (!requests || requests.length === 0 || requests.length > MAX_BATCH) {
+      return sendError(reply, 'WRIT_BAD_REQUEST', `the body must be {"requests": [...]} with 1 to ${MAX_BATCH} POST /v1/decisions bodies`);
+    }
+    const answers = await Promise.all(requests.map((r) => nativeDecision(req.caller!, r, t0)));
+    return reply.code(200).send({ answers: answers.map((a) => ({ status: a.status, body: a.body })) });
   });
 
   // In-process enforcers (writ serve's own): the same function as the route, without HTTP.

@@ -106,6 +106,30 @@ export const openapiDocument = {
         responses: { '200': { description: 'the normalised decision; anything outside the contract is a deny with a reason', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } }, ...decisionErrors },
       },
     },
+    '/v1/decisions/batch': {
+      post: {
+        summary: 'several POST /v1/decisions calls in one request (role enforcer): up to 64, answered in order once all are logged',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['requests'],
+                properties: { requests: { type: 'array', minItems: 1, maxItems: 64, items: { type: 'object', description: 'a POST /v1/decisions body: {input, client_token?}' } } },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'one answer per request, in order: the status and body POST /v1/decisions would have answered (a bad element fails alone)',
+            content: { 'application/json': { schema: { type: 'object', properties: { answers: { type: 'array', items: { type: 'object', properties: { status: { type: 'integer' }, body: {} } } } } } } },
+          },
+          ...decisionErrors,
+        },
+      },
+    },
     '/v1/decisions/{id}': {
       get: {
         summary: 'a decision record from the log (role admin)',
