@@ -9,6 +9,8 @@ const error = {
   required: ['code', 'message'],
   properties: { code: { type: 'string', description: 'stable WRIT_* code; match on it, not on message' }, message: { type: 'string' }, decision_id: { type: 'string' } },
 };
+/** A required JSON request body of this schema. */
+const jsonBody = (schema: object) => ({ required: true, content: { 'application/json': { schema } } });
 const err = (d: string) => ({ description: d, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 const authErrors = { '401': err('missing or invalid bearer token'), '403': err('the caller role may not use this route') };
 const decisionErrors = {
@@ -84,43 +86,29 @@ export const openapiDocument = {
     '/v1/decisions': {
       post: {
         summary: "writ's native decision call (role enforcer); entrypoint chosen by input.enforcer.kind",
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['input'],
-                properties: {
-                  input: { $ref: '#/components/schemas/Input' },
-                  client_token: {
-                    type: 'string',
-                    description:
-                      "the end client's token (compact JWT) as the enforcer received it; verified against identity.issuers of writ.yaml, its principal replaces input.principal. A refused token (or none, when identity.require_client_token is set) is a logged deny whose reason is '<WRIT_TOKEN_* code>: <message>'. Never logged.",
-                  },
-                },
-              },
+        requestBody: jsonBody({
+          type: 'object',
+          required: ['input'],
+          properties: {
+            input: { $ref: '#/components/schemas/Input' },
+            client_token: {
+              type: 'string',
+              description:
+                "the end client's token (compact JWT) as the enforcer received it; verified against identity.issuers of writ.yaml, its principal replaces input.principal. A refused token (or none, when identity.require_client_token is set) is a logged deny whose reason is '<WRIT_TOKEN_* code>: <message>'. Never logged.",
             },
           },
-        },
+        }),
         responses: { '200': { description: 'the normalised decision; anything outside the contract is a deny with a reason', content: { 'application/json': { schema: { $ref: '#/components/schemas/Decision' } } } }, ...decisionErrors },
       },
     },
     '/v1/decisions/batch': {
       post: {
         summary: 'several POST /v1/decisions calls in one request (role enforcer): up to 64, answered in order once all are logged',
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['requests'],
-                properties: { requests: { type: 'array', minItems: 1, maxItems: 64, items: { type: 'object', description: 'a POST /v1/decisions body: {input, client_token?}' } } },
-              },
-            },
-          },
-        },
+        requestBody: jsonBody({
+          type: 'object',
+          required: ['requests'],
+          properties: { requests: { type: 'array', minItems: 1, maxItems: 64, items: { type: 'object', description: 'a POST /v1/decisions body: {input, client_token?}' } } },
+        }),
         responses: {
           '200': {
             description: 'one answer per request, in order: the status and body POST /v1/decisions would have answered (a bad element fails alone)',
@@ -153,25 +141,18 @@ export const openapiDocument = {
     '/v1/sessions/seals': {
       post: {
         summary: "seal a remote enforcer's closed session recording into the decision log (role enforcer)",
-        requestBody: {
-          required: true,
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['session_id', 'file', 'sha256', 'events', 'bytes'],
-                additionalProperties: false,
-                properties: {
-                  session_id: { type: 'string', pattern: '^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$' },
-                  file: { type: 'string', description: 'sessions/<session_id>.jsonl, relative to the enforcer\'s data directory' },
-                  sha256: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'of the whole closed file' },
-                  events: { type: 'integer', minimum: 0 },
-                  bytes: { type: 'integer', minimum: 0 },
-                },
-              },
-            },
+        requestBody: jsonBody({
+          type: 'object',
+          required: ['session_id', 'file', 'sha256', 'events', 'bytes'],
+          additionalProperties: false,
+          properties: {
+            session_id: { type: 'string', pattern: '^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$' },
+            file: { type: 'string', description: 'sessions/<session_id>.jsonl, relative to the enforcer\'s data directory' },
+            sha256: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'of the whole closed file' },
+            events: { type: 'integer', minimum: 0 },
+            bytes: { type: 'integer', minimum: 0 },
           },
-        },
+        }),
         responses: {
           '201': { description: "the session_seal record as chained (the service's decision_id and time, caller = the enforcer's name)" },
           '400': err('WRIT_BAD_REQUEST: a field missing or malformed'),
