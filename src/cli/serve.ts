@@ -53,6 +53,10 @@ export const serveCommand: Command = {
       'On first start the data directory gets a bare Git repository seeded from policies.dir, the SQLite log, its signing key,\n' +
       'the replay key, and (without configured callers) tokens.json with one token per role.\n' +
       '\n' +
+      'Decision log durability (writ.yaml log.durability): disk, the default, fsyncs each record before its decision is\n' +
+      'answered; process writes it to the operating system before the answer (it survives writ crashing) and fsyncs every\n' +
+      'log.sync_interval_ms (default 200; a power loss can lose that window). The listening line says which is in force.\n' +
+      '\n' +
       'Enforcers: with an enforcers: section in writ.yaml the service also runs those enforcers in this process, e.g.\n' +
       '  enforcers:\n' +
       '    postgres:\n' +
