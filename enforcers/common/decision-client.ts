@@ -273,6 +273,8 @@ export interface HttpTransportOptions {
   token: string;
   /** Largest answer read (default 1 MiB): a runaway body is malformed, not a memory problem. */
   maxBytes?: number;
+  /** A connection silent this long is closed, idle or waiting for an answer (default 30,000 ms). */
+  idleTimeoutMs?: number;
   /** Connections kept open to the service (default 64): one per decision in flight. */
   maxSockets?: number;
   /** Decisions asked in the same event-loop turn sent in one POST /v1/decisions/batch, at most this many (default 64; 1: never). */
@@ -291,7 +293,8 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
   const endpoint = new URL(serviceUrl(opts.url, 'v1/decisions'));
   const secure = endpoint.protocol === 'https:';
   if (!secure && endpoint.protocol !== 'http:') throw new Error(`decision service URL must be http:// or https:// (got ${endpoint.protocol})`);
-  const agentOpts = { keepAlive: true, maxSockets: opts.maxSockets ?? 64, scheduling: 'lifo' as const, timeout: 30_000 };
+  const idleMs = opts.idleTimeoutMs ?? 30_000;
+  const agentOpts = { keepAlive: true, maxSockets: opts.maxSockets ?? 64, scheduling: 'lifo' as const, timeout: idleMs };
   const agent = secure ? new https.Agent({ ...agentOpts, ...(opts.ca ? { ca: opts.ca } : {}) }) : new http.Agent(agentOpts);
   const send = secure ? https.request : http.request;
   const maxBytes = opts.maxBytes ?? 1 << 20;
@@ -334,6 +337,8 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
           });
         },
       );
+      // The agent's socket timeout: a request nothing aborts (a batch) must not hold its connection forever.
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${idleMs} ms`), { code: 'ETIMEDOUT' })));
       req.on('error', (e: NodeJS.ErrnoException) => {
         if (!settled && req.reusedSocket && e.code === 'ECONNRESET' && !signal.aborted) {
           settled = true;

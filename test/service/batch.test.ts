@@ -72,6 +72,19 @@ describe('batching against other answers (loopback servers)', () => {
   const good = (n: number) => ({ allow: true, reasons: [], decision_id: `0190b6e4-0000-7000-8000-00000000000${n}`, provenance: { revision: 'abc', bundle_sha256: 'f'.repeat(64) } });
   const client = (u: string) => createDecisionClient({ transport: httpTransport({ url: u, token: 't' }), registry: new Registry(), timeoutMs: 3000 });
 
+  it('a batch the service never answers fails each decision at its timeout, and its connection is closed after the idle timeout', async () => {
+    let closed = 0;
+    const silent = await serve((req) => req.socket.on('close', () => closed++));
+    servers.push(silent);
+    const c = createDecisionClient({ transport: httpTransport({ url: silent.url, token: 't', idleTimeoutMs: 300 }), registry: new Registry(), timeoutMs: 100 });
+    const ds = await Promise.all([c.decide({}), c.decide({})]);
+    for (const d of ds) expect(d.failClosed?.reason).toBe('timeout');
+    expect(silent.requests.map((r) => r.url)).toEqual(['/v1/decisions/batch']);
+    expect(closed).toBe(0);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(closed).toBe(1);
+  });
+
   it('a service without the batch route (404) gets single requests from then on', async () => {
     let n = 0;
     const s = await serve((req, res) => (req.url === '/v1/decisions/batch' ? json(res, 404, { code: 'WRIT_NOT_FOUND' }) : json(res, 200, good(++n % 10))));
