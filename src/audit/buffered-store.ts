@@ -16,6 +16,11 @@ export class BufferedLogStore extends SqliteLogStore {
     this.wal = new WalSync(`${path}-wal`, opts.syncIntervalMs);
   }
 
+  /** A background sync that failed, or a terminated writer: every later append fails. */
+  get failure(): Error | undefined {
+    return this.dead ?? this.wal.broken;
+  }
+
   /** Completed background syncs. */
   get syncs(): number {
     return this.wal.syncs;
@@ -23,7 +28,7 @@ export class BufferedLogStore extends SqliteLogStore {
 
   override appendEntries(entries: LogEntry[]): ChainedRecord[] {
     // A failed sync may have lost acknowledged records: no more are taken (the log reports itself unavailable).
-    const stop = this.dead ?? this.wal.broken;
+    const stop = this.failure;
     if (stop) throw stop;
     const records = super.appendEntries(entries);
     this.wal.noteCommit();

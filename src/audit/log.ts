@@ -93,7 +93,7 @@ export class DecisionLog {
   }
 
   get healthy(): boolean {
-    return !this.broken && !this.closed;
+    return !this.broken && !this.store.failure && !this.closed;
   }
 
   append(entry: LogEntry): Promise<ChainedRecord> {

@@ -21,6 +21,8 @@ export interface StoredRow {
 export interface LogStore {
   /** True when the store seals entries' `unsealed_input` itself (record.ts sealEntry); DecisionLog does it otherwise. */
   readonly sealsEntries?: boolean;
+  /** A failure the store found on its own (a background sync that failed): the log is unavailable from then on. */
+  readonly failure?: Error;
   /** How many appendEntries calls may be outstanding at once; the store commits them in call order (default 1). */
   readonly maxInFlight?: number;
   /** The chain head the store records (its head row), or undefined for an empty log. */

@@ -62,6 +62,11 @@ export class WorkerLogStore implements LogStore {
     return new WorkerLogStore(worker, new SqliteLogStore(path));
   }
 
+  /** The writer thread died: every later append fails. */
+  get failure(): Error | undefined {
+    return this.dead;
+  }
+
   private die(e: Error): void {
     if (!this.dead) this.dead = e;
     for (const w of this.pending.values()) w.reject(this.dead);

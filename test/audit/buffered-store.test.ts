@@ -76,6 +76,8 @@ describe('BufferedLogStore (log.durability: process)', () => {
     // The WAL vanishes from under the store (an operator's mistake, a broken volume): it cannot be synced.
     rmSync(`${path}-wal`);
     await sleep(300);
+    // Unhealthy (GET /ready answers 503) as soon as the sync failed, before any append finds out.
+    expect(log.healthy).toBe(false);
     await expect(log.append(entry(2))).rejects.toThrow(/decision log (write failed|unavailable).*(sync|open)/);
     expect(log.healthy).toBe(false);
     await log.close();
