@@ -28,6 +28,11 @@ function bufferedLog(syncIntervalMs: number, checkpointEvery = 100) {
 const input = (i: number) => ({ version: 1, principal: { id: `p${i}`, type: 'ci_job' }, action: { kind: 'statement', sql: { text: `select ${i}` } } });
 const entry = (i: number) => ({ kind: 'decision', decision_id: uuidv7(), time: new Date().toISOString(), input: input(i), digest_input: true }) as LogEntry;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits for `cond` (timers run late on a loaded machine), failing after 5 s. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 250 && !cond(); i++) await sleep(20);
+  expect(cond()).toBe(true);
+}
 
 describe('BufferedLogStore (log.durability: process)', () => {
   it('chains thousands of concurrent appends without gaps, digests inputs, and the log verifies', async () => {
@@ -51,14 +56,12 @@ describe('BufferedLogStore (log.durability: process)', () => {
     expect((other.prepare('SELECT decision_id FROM decisions WHERE seq = ?').get(r.seq) as { decision_id: string }).decision_id).toBe(r.decision_id);
     other.close();
     expect(store.syncs).toBe(0);
-    await sleep(400);
-    expect(store.syncs).toBe(1);
-    // Nothing written since: the timer does not sync again.
-    await sleep(400);
+    await until(() => store.syncs === 1);
+    // Nothing written since: the timer (every 150 ms) does not sync again.
+    await sleep(500);
     expect(store.syncs).toBe(1);
     await log.append(entry(2));
-    await sleep(400);
-    expect(store.syncs).toBe(2);
+    await until(() => store.syncs === 2);
     await log.close();
   });
 
@@ -75,7 +78,7 @@ describe('BufferedLogStore (log.durability: process)', () => {
     await log.append(entry(1));
     // The WAL vanishes from under the store (an operator's mistake, a broken volume): it cannot be synced.
     rmSync(`${path}-wal`);
-    await sleep(300);
+    await until(() => !log.healthy);
     // Unhealthy (GET /ready answers 503) as soon as the sync failed, before any append finds out.
     expect(log.healthy).toBe(false);
     await expect(log.append(entry(2))).rejects.toThrow(/decision log (write failed|unavailable).*(sync|open)/);
