@@ -2,6 +2,7 @@
 // and again at Execute) and forwarded or replaced by a sentinel that fails upstream; answers.ts matches what comes
 // back, so a refusal is shown exactly where PostgreSQL would have shown the error.
 import { Masker, MaskConfigError, type MaskRule } from '../common/index.ts';
+import { Lru } from '../common/lru.ts';
 import { serializeClientMessage, type ClientMessage } from './protocol/index.ts';
 import { classify, classifyFunctionCall, type ClassifiedStatement } from './sql/index.ts';
 import { decideStatement, denial, SessionFatal, type StatementContext } from './decide.ts';
@@ -22,7 +23,7 @@ export type { RelayStats } from './answers.ts';
 // A Masker holds no state between rows, and policies answer the same few rule sets over and over: one Masker per
 // distinct rule set (and hash key) is kept, most recently used last, instead of a new one per statement.
 const MASKER_CACHE_ENTRIES = 256;
-const maskers = new Map<string, Masker>();
+const maskers = new Lru<string, Masker>(MASKER_CACHE_ENTRIES);
 
 /**
  * The cache key of a rule set: its JSON text, with the hash key. Only rule sets JSON states exactly are cached (plain
@@ -49,18 +50,10 @@ function maskerKey(rules: readonly MaskRule[], hashKey: Buffer | undefined): str
 export function cachedMasker(rules: readonly MaskRule[], hashKey: Buffer | undefined): Masker {
   const key = maskerKey(rules, hashKey);
   const hit = key === undefined ? undefined : maskers.get(key);
-  if (hit) {
-    // Refresh recency: Map iteration order is insertion order, so the oldest entry is first.
-    maskers.delete(key!);
-    maskers.set(key!, hit);
-    return hit;
-  }
+  if (hit) return hit;
   // Rule sets the constructor refuses are not kept: they are refused again each time.
   const m = new Masker(rules, { hashKey });
-  if (key !== undefined) {
-    maskers.set(key, m);
-    if (maskers.size > MASKER_CACHE_ENTRIES) maskers.delete(maskers.keys().next().value!);
-  }
+  if (key !== undefined) maskers.set(key, m);
   return m;
 }
 

@@ -5,6 +5,7 @@ import { DDL_OPERATIONS, dataOperationRank, operationOf } from './operations.ts'
 import { parseSql, type RawStatement } from './parser.ts';
 import { analyzePlpgsqlBody } from './plpgsql.ts';
 import type { ClassifiedStatement, Relation } from './types.ts';
+import { Lru } from '../../common/lru.ts';
 
 // DO blocks whose static SQL holds DO blocks: deeper than this is refused rather than followed.
 const MAX_BODY_DEPTH = 4;
@@ -12,20 +13,14 @@ const MAX_BODY_DEPTH = 4;
 // Parsing is ~0.1 ms a statement; drivers and ORMs resend the same texts, so recent results are kept (frozen).
 const CACHE_ENTRIES = 512;
 const CACHE_MAX_TEXT = 4096;
-const cache = new Map<string, readonly ClassifiedStatement[]>();
+const cache = new Lru<string, readonly ClassifiedStatement[]>(CACHE_ENTRIES);
 
 export function classify(sql: string): readonly ClassifiedStatement[] {
   if (sql.length > CACHE_MAX_TEXT) return classifyText(sql, 0);
   const hit = cache.get(sql);
-  if (hit) {
-    // Refresh recency: Map iteration order is insertion order, so the oldest entry is first.
-    cache.delete(sql);
-    cache.set(sql, hit);
-    return hit;
-  }
+  if (hit) return hit;
   const result = deepFreeze(classifyText(sql, 0));
   cache.set(sql, result);
-  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   return result;
 }
 
