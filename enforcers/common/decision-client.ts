@@ -5,6 +5,7 @@ import https from 'node:https';
 import type { Registry } from 'prom-client';
 import { checkDecision, type EnforcerDecision, type FailReason } from './contract.ts';
 import { failClosedCounter } from './metrics.ts';
+import { MAX_DECISION_BATCH } from '../../src/service/batch.ts';
 
 /** What a transport hands back: an HTTP-like status and the body (text to parse, or a value already parsed). */
 export interface TransportAnswer {
@@ -363,9 +364,9 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
   // poll) go in one POST /v1/decisions/batch; a lone one goes to POST /v1/decisions as before. A service without
   // the batch route (404) gets single requests from then on.
   const batchUrl = new URL(serviceUrl(opts.url, 'v1/decisions/batch'));
-  const maxBatch = Math.max(1, Math.min(opts.maxBatch ?? 64, 64));
+  const maxBatch = Math.max(1, Math.min(opts.maxBatch ?? MAX_DECISION_BATCH, MAX_DECISION_BATCH));
   let batching = maxBatch > 1;
-  let queue: Array<{ body: string; signal: AbortSignal; resolve: (a: TransportAnswer) => void; reject: (e: unknown) => void }> = [];
+  const queue: Array<{ body: string; signal: AbortSignal; resolve: (a: TransportAnswer) => void; reject: (e: unknown) => void }> = [];
   let scheduled = false;
   const flush = (): void => {
     scheduled = false;
@@ -374,8 +375,7 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
       let n = 0;
       let bytes = 0;
       while (n < queue.length && n < maxBatch && (n === 0 || bytes + queue[n]!.body.length <= BATCH_BYTES)) bytes += queue[n++]!.body.length;
-      const items = queue.slice(0, n);
-      queue = queue.slice(n);
+      const items = queue.splice(0, n);
       if (items.length === 1 || !batching) {
         for (const i of items) post(i.body, i.signal).then(i.resolve, i.reject);
         continue;

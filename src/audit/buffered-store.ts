@@ -35,7 +35,7 @@ export class BufferedLogStore extends SqliteLogStore {
     return records;
   }
 
-  /** Closes the write connection at once, as a crash of the writer would: later appends fail. */
+  /** Stops taking records at once, as a crash of the writer would (tests): later appends fail. */
   async terminate(): Promise<void> {
     this.dead ??= new Error('decision log writer terminated');
   }

@@ -2,6 +2,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { WritConfig, Role } from './config.ts';
 import { WritError, errorCatalogue, type ErrorCode } from './errors.ts';
+import { MAX_DECISION_BATCH } from './batch.ts';
 import { bearerToken, type Caller, type CallerTable } from './auth.ts';
 import { ServiceMetrics } from './metrics.ts';
 import { normaliseDecision } from './normalise.ts';
@@ -51,8 +52,6 @@ declare module 'fastify' {
 }
 
 const MASK_ENTRYPOINT = 'system/log/mask';
-/** Largest POST /v1/decisions/batch (elements). */
-export const MAX_BATCH = 64;
 
 
 /** A route's answer before it is sent: an HTTP status and the JSON body. */
@@ -286,8 +285,8 @@ export function build(opts: BuildOptions): FastifyInstance {
     const t0 = process.hrtime.bigint();
     const body = req.body as { requests?: unknown } | undefined;
     const requests = isObj(body) && Array.isArray(body.requests) ? body.requests : undefined;
-    if (!requests || requests.length === 0 || requests.length > MAX_BATCH) {
-      return sendError(reply, 'WRIT_BAD_REQUEST', `the body must be {"requests": [...]} with 1 to ${MAX_BATCH} POST /v1/decisions bodies`);
+    if (!requests || requests.length === 0 || requests.length > MAX_DECISION_BATCH) {
+      return sendError(reply, 'WRIT_BAD_REQUEST', `the body must be {"requests": [...]} with 1 to ${MAX_DECISION_BATCH} POST /v1/decisions bodies`);
     }
     const answers = await Promise.all(requests.map((r) => nativeDecision(req.caller!, r, t0)));
     return reply.code(200).send({ answers: answers.map((a) => ({ status: a.status, body: a.body })) });

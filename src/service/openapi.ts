@@ -1,4 +1,6 @@
 // The OpenAPI 3.1 document of the decision service, written by hand to match the routes.
+import { MAX_DECISION_BATCH } from './batch.ts';
+
 const provenance = {
   type: 'object',
   required: ['revision', 'bundle_sha256'],
@@ -103,11 +105,11 @@ export const openapiDocument = {
     },
     '/v1/decisions/batch': {
       post: {
-        summary: 'several POST /v1/decisions calls in one request (role enforcer): up to 64, answered in order once all are logged',
+        summary: `several POST /v1/decisions calls in one request (role enforcer): up to ${MAX_DECISION_BATCH}, answered in order once all are logged`,
         requestBody: jsonBody({
           type: 'object',
           required: ['requests'],
-          properties: { requests: { type: 'array', minItems: 1, maxItems: 64, items: { type: 'object', description: 'a POST /v1/decisions body: {input, client_token?}' } } },
+          properties: { requests: { type: 'array', minItems: 1, maxItems: MAX_DECISION_BATCH, items: { type: 'object', description: 'a POST /v1/decisions body: {input, client_token?}' } } },
         }),
         responses: {
           '200': {
