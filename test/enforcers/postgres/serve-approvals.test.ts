@@ -1,13 +1,13 @@
 // Approvals through an enforcer that `writ serve` started from writ.yaml (decisions in process, approvals over the
 // service's own /v1/approvals): a service principal's write to a production table is held, the real psql waits
 // with a notice, `writ approvals approve` by a db-owner lets it run once, and each step is in the decision log.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestIssuer } from '../../identity/issuer.ts';
 import { createSchema, direct, dropSchema, psql } from './harness.ts';
-import { root, run, serve, stop, type Started } from './writ-cli.ts';
+import { callerToken, root, run, serve, stop, type Started } from './writ-cli.ts';
 
 
 let dir: string;
@@ -34,9 +34,8 @@ beforeAll(async () => {
   service = await serve(join(dir, 'writ.yaml'), join(dir, 'data'));
   port = Number(/enforcer ledger listening on 127\.0\.0\.1:(\d+)/.exec(service!.stderr())![1]);
   serviceUrl = /writ serve: listening on (http:\/\/\S+?);/.exec(service!.stderr())![1]!;
-  const callers = JSON.parse(readFileSync(join(dir, 'data', 'tokens.json'), 'utf8')).callers as Array<{ role: string; token: string }>;
   adminFile = join(dir, 'admin.token');
-  writeFileSync(adminFile, callers.find((c) => c.role === 'admin')!.token, { mode: 0o600 });
+  writeFileSync(adminFile, callerToken(join(dir, 'data'), 'admin'), { mode: 0o600 });
 }, 60_000);
 
 afterAll(async () => {

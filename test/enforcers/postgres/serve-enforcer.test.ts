@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestIssuer } from '../../identity/issuer.ts';
 import { createSchema, dropSchema, pgClient, psql } from './harness.ts';
-import { root, run, serve, stop, writ, type Started } from './writ-cli.ts';
+import { callerToken, root, run, serve, stop, writ, type Started } from './writ-cli.ts';
 
 
 let dir: string;
@@ -159,8 +159,7 @@ describe('writ serve with enforcers.postgres', () => {
 
   it('writ enforce postgres (its own process) records in its data directory and seals through the service; writ replay checks it', async () => {
     const enfDir = join(dir, 'enforcer-data');
-    const tokens = JSON.parse(readFileSync(join(dir, 'data', 'tokens.json'), 'utf8')).callers as Array<{ role: string; token: string }>;
-    writeFileSync(join(dir, 'enforcer.token'), tokens.find((c) => c.role === 'enforcer')!.token);
+    writeFileSync(join(dir, 'enforcer.token'), callerToken(join(dir, 'data'), 'enforcer'));
     const serviceUrl = /writ serve: listening on (http:\/\/\S+?);/.exec(service!.stderr())![1]!;
     const enf = spawn(
       process.execPath,

@@ -1,6 +1,7 @@
 // The writ CLI as the serve-started enforcer tests use it: `writ serve` until it listens, and one-shot commands,
 // with WRIT_CONFIG='' so a writ.yaml in the checkout stays out of them.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const root = resolve(import.meta.dirname, '../../..');
@@ -39,3 +40,9 @@ export function run(args: string[]): Promise<{ code: number | null; stdout: stri
 
 /** SIGTERM, resolved with the exit code once the process is gone. */
 export const stop = (p?: ChildProcess) => new Promise<number | null>((r) => (!p || p.exitCode !== null ? r(p?.exitCode ?? null) : (p.on('exit', (c) => r(c)), p.kill('SIGTERM'))));
+
+/** The token `writ serve` generated for `role` in `dataDir`/tokens.json (no callers configured). */
+export function callerToken(dataDir: string, role: 'admin' | 'enforcer' | 'pusher'): string {
+  const callers = JSON.parse(readFileSync(join(dataDir, 'tokens.json'), 'utf8')).callers as Array<{ role: string; token: string }>;
+  return callers.find((c) => c.role === role)!.token;
+}
