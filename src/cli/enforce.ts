@@ -73,6 +73,13 @@ async function runPostgres(argv: string[]): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   const service = need('service');
+  let serviceProtocol: string;
+  try {
+    serviceProtocol = new URL(service).protocol;
+  } catch {
+    throw new UsageError(`--service must be the decision service's URL, e.g. http://127.0.0.1:8181 (got ${service})`);
+  }
+  if (serviceProtocol !== 'http:' && serviceProtocol !== 'https:') throw new UsageError(`--service must be an http:// or https:// URL (got ${service})`);
   const token = readSecret(need('token-file'), 'token file');
   const cert = flagValue(args, 'tls-cert');
   const key = flagValue(args, 'tls-key');

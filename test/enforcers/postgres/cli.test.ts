@@ -113,3 +113,20 @@ describe('writ enforce postgres', () => {
     expect(r.stderr).toMatch(/FATAL:\s+writ: decision service unavailable \(connection refused\); denied/);
   });
 });
+
+describe('writ enforce postgres: usage errors', () => {
+  it('a --service that is not an http(s) URL stops the start with a message naming the flag (exit 2), before anything listens', async () => {
+    const { run } = await import('./writ-cli.ts');
+    const tokenFile = join(mkdtempSync(join(tmpdir(), 'writ-enf-usage-')), 'enforcer.token');
+    writeFileSync(tokenFile, 'tok');
+    for (const [url, msg] of [
+      ['ftp://decisions.example', '--service must be an http:// or https:// URL (got ftp://decisions.example)'],
+      ['127.0.0.1 8181', "--service must be the decision service's URL, e.g. http://127.0.0.1:8181 (got 127.0.0.1 8181)"],
+    ]) {
+      const r = await run(['enforce', 'postgres', '--listen', '127.0.0.1:0', '--upstream', 'postgres://postgres@127.0.0.1:5432/test', '--service', url, '--token-file', tokenFile]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(msg);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
+});
